@@ -1,0 +1,42 @@
+"""The ``cadrebot`` command line: one module per subcommand, composed in an explicit list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.cli import ask, deadline, route, rules
+from bot.cli.common import CliError
+
+# Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
+COMMANDS = [route, ask, deadline, rules]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cadrebot",
+        description="Trợ lý hồ sơ sáng tạo, đột phá (Quy định 887-QĐ/TU) / "
+        "assistant for creative-plan dossiers",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"cadrebot: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""gettext for every user-visible string: Vietnamese first, English complete.
+
+Catalogs are the ``.po`` files under ``locales/``; they are compiled in memory on
+first use, so nothing has to be built before the bot or the tests run.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "cadrebot"
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (e.g. in workflow/)."""
+    return message
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> _gettext.NullTranslations:
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    po = resources.files("locales") / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return _gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """The strings of one language; ``t("Hello {name}", name=...)`` formats after translating."""
+
+    def __init__(self, lang: str = DEFAULT_LANGUAGE):
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self._t = translations(self.lang)
+
+    def __call__(self, message: str, **params: object) -> str:
+        text = self._t.gettext(message)
+        return text.format(**params) if params else text
+
+    def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
+        text = self._t.ngettext(singular, plural, n)
+        return text.format(n=n, **params)
+
+    def date(self, value: date, pattern: str = "EEEE, dd/MM/yyyy") -> str:
+        """A date the way the user reads it, e.g. "Thứ Ba, 05/01/2027"."""
+        return format_date(value, pattern, locale=self.lang)
