@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.cli import ask, deadline, route, rules
 from bot.cli.common import CliError
+from workflow.rules import PackError
 
 # Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
 COMMANDS = [route, ask, deadline, rules]
@@ -34,6 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"cadrebot: {exc}", file=sys.stderr)
         return exc.exit_code
+    except PackError as exc:
+        print(f"cadrebot: a rule pack is broken: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         return 130
 

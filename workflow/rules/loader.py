@@ -96,6 +96,15 @@ class _Reader:
             return None
         return node[key]
 
+    def only(self, node: Any, allowed: set[str], where: str) -> None:
+        """Refuse keys the pack format does not know (often a typo or a stray comma)."""
+        if not isinstance(node, dict):
+            raise self.fail("expected a mapping", where or "(top)", None)
+        for key in node:
+            if key not in allowed:
+                raise self.fail(f"unknown key '{key}' (expected: {', '.join(sorted(allowed))})",
+                                _join(where, str(key)), self.line(node, key))
+
     def line(self, node: Any, key: str | None = None) -> int | None:
         if isinstance(node, _Map):
             return node.lines.get(key, node.line) if key is not None else node.line
@@ -114,6 +123,7 @@ class _Reader:
         path = _join(where, key)
         if not isinstance(value, dict):
             raise self.fail("expected a mapping with 'vi' and 'en'", path, self.line(node, key))
+        self.only(value, set(LANGUAGES), path)
         for lang in LANGUAGES:
             self.string(value, lang, path)
         return Text(vi=str(value["vi"]), en=str(value["en"]))
@@ -149,13 +159,19 @@ def load_pack_text(text: str, origin: str = "<pack>") -> Pack:
     return _build_pack(reader, tree)
 
 
+_TOP_KEYS = {"id", "version", "title", "jurisdiction", "effective", "sources", "voting_rules",
+             "deadlines", "bodies", "unit_kinds", "not_covered", "notes"}
+
+
 def _build_pack(r: _Reader, tree: _Map) -> Pack:
+    r.only(tree, _TOP_KEYS, "")
     pack_id = r.string(tree, "id", "")
     assert pack_id is not None
     version = r.get(tree, "version", "")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise r.fail("expected a whole number >= 1", "version", r.line(tree, "version"))
     effective = r.get(tree, "effective", "")
+    r.only(effective, {"from", "to"}, "effective")
     eff_from = _date(r, effective, "from", "effective", required=True)
     eff_to = _date(r, effective, "to", "effective", required=False)
     assert eff_from is not None
@@ -224,6 +240,7 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
 
 
 def _text_node(r: _Reader, node: _Map, where: str) -> Text:
+    r.only(node, set(LANGUAGES), where)
     for lang in LANGUAGES:
         r.string(node, lang, where)
     return Text(vi=str(node["vi"]), en=str(node["en"]))
@@ -252,6 +269,7 @@ def _date(r: _Reader, node: _Map, key: str, where: str, *, required: bool) -> da
 
 
 def _source(r: _Reader, node: _Map, where: str) -> Source:
+    r.only(node, {"id", "title", "short"}, where)
     return Source(id=r.string(node, "id", where) or "", title=r.text(node, "title", where),
                   short=r.text(node, "short", where))
 
@@ -272,6 +290,8 @@ def _fraction(r: _Reader, node: _Map, key: str, where: str) -> Fraction | None:
 
 
 def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule:
+    r.only(node, {"basis", "more_than", "quorum", "tie_breaker", "abstain_allowed",
+                  "proposer_may_vote"}, where)
     basis = r.string(node, "basis", where)
     try:
         basis_value = Basis(basis)
@@ -300,6 +320,7 @@ def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule
 
 
 def _body(r: _Reader, node: _Map, where: str) -> Body:
+    r.only(node, {"id", "name", "voting_rule"}, where)
     return Body(id=r.string(node, "id", where) or "", name=r.text(node, "name", where),
                 voting_rule=r.string(node, "voting_rule", where, required=False))
 
@@ -307,6 +328,7 @@ def _body(r: _Reader, node: _Map, where: str) -> Body:
 def _citation(r: _Reader, node: Any, where: str, source_ids: set[str]) -> Citation:
     if not isinstance(node, dict):
         raise r.fail("expected a mapping with 'source' and 'ref'", where, None)
+    r.only(node, {"source", "ref"}, where)
     source = r.string(node, "source", where) or ""
     if source not in source_ids:
         raise r.fail(f"unknown source '{source}' (known: {', '.join(sorted(source_ids))})",
@@ -315,6 +337,7 @@ def _citation(r: _Reader, node: Any, where: str, source_ids: set[str]) -> Citati
 
 
 def _deadline(r: _Reader, node: _Map, where: str, source_ids: set[str]) -> Deadline:
+    r.only(node, {"id", "working_days", "description", "citation"}, where)
     days = r.get(node, "working_days", where)
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
         raise r.fail("expected a whole number of working days >= 1", _join(where, "working_days"),
@@ -349,11 +372,13 @@ def _terms(r: _Reader, node: _Map, where: str) -> tuple[tuple[str, float], ...]:
 
 def _unit_kind(r: _Reader, node: _Map, where: str, body_ids: set[str],
                source_ids: set[str]) -> UnitKind:
+    r.only(node, {"id", "point", "description", "route", "terms"}, where)
     kind_id = r.string(node, "id", where) or ""
     route_node = r.get(node, "route", where)
     route_where = _join(where, "route")
     if not isinstance(route_node, dict):
         raise r.fail("expected a mapping", route_where, r.line(node, "route"))
+    r.only(route_node, {*ROUTE_FIELDS, "citations"}, route_where)
     values: dict[str, Any] = {}
     for name in ROUTE_FIELDS:
         path = _join(route_where, name)
@@ -397,6 +422,7 @@ def _unit_kind(r: _Reader, node: _Map, where: str, body_ids: set[str],
 
 
 def _not_covered(r: _Reader, node: _Map, where: str) -> NotCovered:
+    r.only(node, {"id", "description", "reason", "terms"}, where)
     return NotCovered(
         id=r.string(node, "id", where) or "",
         description=r.text(node, "description", where),

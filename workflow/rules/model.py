@@ -59,6 +59,17 @@ class Citation:
         return f"{self.ref.get(lang)}, {pack.source(self.source).short.get(lang)}"
 
 
+def render_citations(pack: Pack, citations: tuple[Citation, ...], lang: str) -> str:
+    """Citations grouped by source: "Điều 2 khoản 1 điểm a, Điều 2 khoản 3, <source>"."""
+    groups: dict[str, list[str]] = {}
+    for citation in citations:
+        groups.setdefault(citation.source, []).append(citation.ref.get(lang))
+    return "; ".join(
+        f"{', '.join(refs)} ({pack.source(source).short.get(lang)})"
+        for source, refs in groups.items()
+    )
+
+
 @dataclass(frozen=True)
 class Body:
     """A body, office or office-holder named by the regulation (not a real organisation)."""
