@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from babel.dates import format_date
@@ -26,7 +26,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.NullTranslations:
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE

@@ -123,7 +123,12 @@ def run_validate(args: argparse.Namespace) -> int:
         pack = load_pack_text(text, str(args.file))
         # The file would replace a bundled pack of the same id, and must not overlap the rest.
         others = [p for p in bundled_rulebook().packs() if p.id != pack.id]
-        check_overlaps([*others, pack])
+        try:
+            check_overlaps([*others, pack])
+        except PackError as exc:
+            # Point at the file being checked, whichever of the two packs starts later.
+            raise PackError(exc.message, where="effective", line=pack.lines.get("effective"),
+                            origin=str(args.file)) from None
     except PackError as exc:
         raise CliError(str(exc), exit_code=1) from None
     print(t("{file}: valid pack '{pack}' version {version}, {count} unit kinds, in force {period}.",

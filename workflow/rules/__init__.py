@@ -67,10 +67,8 @@ class RuleBook:
 
     def successor_in_force(self, pack: Pack, on: date) -> Pack | None:
         """The pack of the same jurisdiction in force on ``on`` (e.g. after a reform)."""
-        return next(
-            (p for p in self._packs.values() if p.jurisdiction == pack.jurisdiction and p.in_force(on)),
-            None,
-        )
+        same_place = (p for p in self._packs.values() if p.jurisdiction == pack.jurisdiction)
+        return next((p for p in same_place if p.in_force(on)), None)
 
     def route(self, unit_kind: str, pack_id: str | None = None) -> tuple[Pack, UnitKind]:
         pack = self.get(pack_id)

@@ -7,6 +7,7 @@ bundled packs are read here, from the package itself.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from fractions import Fraction
 from importlib import resources
@@ -147,7 +148,7 @@ def load_pack_text(text: str, origin: str = "<pack>") -> Pack:
     """Parse and validate one pack; raises PackError naming the key and line."""
     reader = _Reader(origin)
     try:
-        tree = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        tree = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -205,7 +206,8 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
 
     kinds_nodes = r.sequence(tree, "unit_kinds", "")
     if not kinds_nodes:
-        raise r.fail("a pack needs at least one unit kind", "unit_kinds", r.line(tree, "unit_kinds"))
+        raise r.fail("a pack needs at least one unit kind", "unit_kinds",
+                     r.line(tree, "unit_kinds"))
     unit_kinds = tuple(_unit_kind(r, node, f"unit_kinds[{i}]", body_ids, source_ids)
                        for i, node in enumerate(kinds_nodes))
     _unique(r, [k.id for k in unit_kinds], tree, "unit_kinds")
@@ -236,6 +238,8 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
         deadlines=deadlines,
         not_covered=not_covered,
         notes=notes,
+        origin=r.origin,
+        lines=dict(tree.lines),
     )
 
 
@@ -438,13 +442,13 @@ def check_overlaps(packs: list[Pack]) -> None:
         by_jurisdiction.setdefault(pack.jurisdiction, []).append(pack)
     for group in by_jurisdiction.values():
         group.sort(key=lambda p: p.effective_from)
-        for earlier, later in zip(group, group[1:], strict=False):
+        for earlier, later in itertools.pairwise(group):
             if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
                 raise PackError(
                     f"'{later.id}' (from {later.effective_from}) overlaps '{earlier.id}' "
                     f"(until {earlier.effective_to or 'open-ended'}) in jurisdiction "
                     f"'{later.jurisdiction}'",
-                    where="effective",
+                    where="effective", line=later.lines.get("effective"), origin=later.origin,
                 )
 
 

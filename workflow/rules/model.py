@@ -152,6 +152,9 @@ class Pack:
     deadlines: tuple[Deadline, ...]
     not_covered: tuple[NotCovered, ...] = ()
     notes: tuple[Text, ...] = field(default=())
+    # Where the pack came from and the line of each top-level key, for error messages.
+    origin: str = field(default="", compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)

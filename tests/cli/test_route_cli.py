@@ -1,0 +1,108 @@
+"""``cadrebot route``: the DOMAIN.md §4 table for the default pack, in JSON and in words."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+
+KEYS = ["pack", "unit_kind", "preliminary_review", "competent_body", "via", "also_inform",
+        "appraisal_lead", "appraisal_assigned_by", "legal_review", "decision_bodies", "head",
+        "escalation_to", "citations"]
+
+COMMUNE = {
+    "competent_body": "commune_party_committee", "via": "commune_party_office",
+    "appraisal_lead": "commune_standing_board", "appraisal_assigned_by": None,
+    "legal_review": None, "decision_bodies": ["commune_party_committee"],
+    "head": "commune_party_secretary", "escalation_to": "town_standing_board",
+}
+TOWN = {
+    "preliminary_review": "party_cell", "competent_body": "town_standing_committee",
+    "via": "town_party_office", "appraisal_lead": "town_advisory_agencies",
+    "appraisal_assigned_by": "town_standing_committee",
+    "legal_review": "town_inspection_committee",
+    "decision_bodies": ["town_standing_board", "town_party_committee"],
+    "head": "town_party_secretary", "escalation_to": "provincial_standing_board",
+}
+EXPECTED = {
+    "commune": COMMUNE | {"preliminary_review": None,
+                          "also_inform": ["party_cell_secretary", "unit_leadership"]},
+    "commune_police_military": COMMUNE | {"preliminary_review": "party_cell", "also_inform": []},
+    "commune_school": COMMUNE | {"preliminary_review": "party_cell", "also_inform": []},
+    "town_party_agency": TOWN | {"also_inform": []},
+    "town_state_agency": TOWN | {"also_inform": ["town_peoples_committee"]},
+    "vertical_agency": TOWN | {"also_inform": ["superior_agency"]},
+}
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_route_json_matches_the_regulation_table(kind: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, "route", "--unit-kind", kind, "--json")
+    assert list(data) == KEYS
+    assert data["pack"] == "duc-pho-2022" and data["unit_kind"] == kind
+    for key, value in EXPECTED[kind].items():
+        assert data[key] == value, key
+    assert data["citations"] and all("Điều" in c for c in data["citations"])
+
+
+def test_route_in_words_names_bodies_articles_and_deadline(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--unit-kind", "commune_school"]) == 0
+    out = capsys.readouterr().out
+    for phrase in ("Chi bộ nơi cán bộ sinh hoạt", "Đảng ủy xã (phường, thị trấn)",
+                   "Ban Thường vụ Đảng ủy xã", "30 ngày làm việc", "60 ngày làm việc",
+                   "Điều 2 khoản 1 điểm b", "Bí thư Đảng ủy xã"):
+        assert phrase in out, phrase
+
+
+def test_route_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--unit-kind", "town_state_agency", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "the Town People's Committee" in out and "Article 2(1)(d)" in out
+    assert "Competent body: the Town Party Committee's standing members" in out
+
+
+def test_a_date_picks_the_pack_in_force(capsys: pytest.CaptureFixture[str]) -> None:
+    before = _json(capsys, "route", "--unit-kind", "commune", "--on", "2025-06-30", "--json")
+    after = _json(capsys, "route", "--unit-kind", "commune", "--on", "2025-07-01", "--json")
+    assert before["pack"] == "duc-pho-2022" and after["pack"] == "two-level-2025"
+    assert after["escalation_to"] == "provincial_standing_board"
+
+
+def test_an_expired_pack_answers_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--unit-kind", "commune", "--on", "2026-11-23",
+                 "--pack", "duc-pho-2022"]) == 0
+    assert "two-level-2025" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["route", "--unit-kind", "school"], "valid kinds: commune, commune_police_military"),
+        (["route", "--unit-kind", "commune", "--pack", "hanoi"], "valid packs: duc-pho-2022"),
+    ],
+)
+def test_unknown_kind_or_pack_exits_2_with_the_valid_ones(
+        argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_installed_command_runs_without_a_traceback() -> None:
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "route", "--unit-kind", "x"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "route", "--unit-kind", "commune",
+                           "--on", "2025-02-30"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "is not a date" in done.stderr
