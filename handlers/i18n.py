@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import os
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -19,6 +20,21 @@ from babel.messages.pofile import read_po
 DOMAIN = "cadrebot"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+# Tests set this so that a string missing from a catalog fails loudly instead of
+# silently showing English to a Vietnamese reader.
+STRICT_ENV = "CADREBOT_I18N_STRICT"
+
+
+class UntranslatedString(LookupError):
+    pass
+
+
+class _Strict(_gettext.NullTranslations):
+    def gettext(self, message: str) -> str:
+        raise UntranslatedString(f"not in the catalog: {message!r}")
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        raise UntranslatedString(f"not in the catalog: {msgid1!r}")
 
 
 def N_(message: str) -> str:
@@ -38,7 +54,10 @@ def translations(lang: str) -> _gettext.NullTranslations:
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return _gettext.GNUTranslations(buffer)
+    result = _gettext.GNUTranslations(buffer)
+    if os.environ.get(STRICT_ENV):
+        result.add_fallback(_Strict())
+    return result
 
 
 class Translator:

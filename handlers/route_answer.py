@@ -53,9 +53,11 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi") -> str:
     else:
         lines.append(t("First step: send the plan and attached documents directly to {office}.",
                        office=name(route.via)))
+    # Translated apart: Babel does not extract a gettext call nested in another's arguments.
+    and_, or_ = t("and"), t("or")
     if route.also_inform:
         lines.append(t("At the same time, report to: {bodies}.",
-                       bodies=names(route.also_inform, t("and"))))
+                       bodies=names(route.also_inform, and_)))
     if route.appraisal_lead:
         if route.appraisal_assigned_by:
             lines.append(t("Appraisal: {lead}, as assigned by {by} (or an appraisal council "
@@ -67,7 +69,7 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi") -> str:
     if route.legal_review:
         lines.append(t("Legal-risk advice: {body}, when assigned.", body=name(route.legal_review)))
     lines.append(t("Decision: {bodies}, collectively.",
-                   bodies=names(route.decision_bodies, t("or"))))
+                   bodies=names(route.decision_bodies, or_)))
     lines.append(t("If the collective does not agree, {head} may decide to proceed if the "
                    "plan is feasible, and must report in writing to the direct superior at "
                    "once.", head=name(route.head)))
