@@ -10,7 +10,6 @@ from babel.messages.pofile import read_po
 from bot.i18n_tools import catalog_path, extract
 
 
-
 def _catalog(lang: str):  # type: ignore[no-untyped-def]
     with catalog_path(lang).open("rb") as handle:
         return read_po(handle, locale=lang)
