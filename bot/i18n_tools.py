@@ -62,13 +62,14 @@ def _pending() -> dict[object, object]:
 
 
 def sync() -> list[str]:
-    template = extract()
     pending = _pending()
     missing: list[str] = []
     for lang in ("vi", "en"):
         path = catalog_path(lang)
         catalog = _read(path, lang)
-        catalog.update(template, no_fuzzy_matching=True)
+        # A fresh template per language: Catalog.update adds the template's message
+        # objects themselves, so sharing one would leak Vietnamese into English.
+        catalog.update(extract(), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         catalog.fuzzy = False
         catalog.revision_date = catalog.creation_date

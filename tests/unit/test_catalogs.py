@@ -52,3 +52,13 @@ def test_vietnamese_is_really_vietnamese() -> None:
     copied = [m.id for m in _catalog("vi")
               if m.id and isinstance(m.id, str) and len(m.id.split()) > 2 and m.string == m.id]
     assert not copied, copied[:5]
+
+
+VIETNAMESE_ONLY = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+
+
+def test_english_catalog_has_no_vietnamese_that_its_msgid_lacks() -> None:
+    leaked = [m.id for m in _catalog("en") if m.id and any(
+        ch in VIETNAMESE_ONLY for text in _strings(m.string) for ch in text.lower())
+        and not any(ch in VIETNAMESE_ONLY for ch in str(m.id).lower())]
+    assert not leaked, leaked[:5]
