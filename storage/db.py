@@ -1,0 +1,73 @@
+"""Engines and sessions: SQLite by default (a file in the data directory), PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+DATABASE_URL_ENV = "CADREBOT_DATABASE_URL"
+DATA_DIR_ENV = "CADREBOT_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Where the default SQLite database lives (``./data`` unless configured)."""
+    return Path(os.environ.get(DATA_DIR_ENV) or "data")
+
+
+def database_url() -> str:
+    configured = os.environ.get(DATABASE_URL_ENV)
+    if configured:
+        return configured
+    return f"sqlite+aiosqlite:///{data_dir() / 'cadrebot.sqlite3'}"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine with the settings this application relies on.
+
+    SQLite: WAL (readers do not block the writer), a busy timeout, foreign keys on,
+    and SQLAlchemy emitting ``BEGIN IMMEDIATE`` itself so that every transaction is a
+    real one (the sqlite3 driver's legacy mode skips BEGIN before SELECT and DDL) and
+    takes the write lock up front instead of failing when it upgrades a read lock.
+    """
+    url = url or database_url()
+    if not is_sqlite(url):
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, not the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay usable after commit; nothing is loaded behind the caller's back.
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,200 @@
+"""Tables. Typed SQLAlchemy 2 models; every relationship is ``lazy="raise"`` so that a
+forgotten eager load fails in tests instead of doing hidden I/O in production.
+
+Dossier tables live in :mod:`storage.dossier_models`; this module holds the
+organisation, accounts and the infrastructure tables (audit, outbox, reminders).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names: Alembic batch mode on SQLite needs them to alter tables.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Organisation(Base):
+    """The installation's organisation: which rule pack it is routed under."""
+
+    __tablename__ = "organisations"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    pack_id: Mapped[str] = mapped_column(String(64))
+
+
+class Body(Base):
+    """A real body (e.g. "Đảng ủy xã Phổ Châu"), an instance of a pack body id."""
+
+    __tablename__ = "bodies"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(64))  # pack body id, e.g. commune_party_committee
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+
+
+class Unit(Base):
+    """A workplace whose cadres share one route (a school, an agency, a commune)."""
+
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    unit_kind: Mapped[str] = mapped_column(String(64))  # pack unit kind id
+    # The body under which the unit sits (its commune committee, or the town committee).
+    body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+
+
+class Membership(Base):
+    """A person's role in a body; ``counted`` says whether they count for the voting rule."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("person_id", "body_id", "role", "valid_from", name="membership"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))  # member, secretary, deputy, office, ...
+    counted: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class ChatAccount(Base):
+    """A chat identity (Telegram user id, Zalo user id) linked to a person."""
+
+    __tablename__ = "chat_accounts"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="account"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    linked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    unreachable_since: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """A one-time code linking a chat account to a person; only its hash is stored."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_accounts.id"))
+
+
+class AuditRecord(Base):
+    """Append-only; each record carries the hash of the previous one (see storage.audit)."""
+
+    __tablename__ = "audit_records"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    dossier_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row: the length and last hash of the chain, locked by every append.
+
+    It serialises concurrent appends (``SELECT ... FOR UPDATE`` on PostgreSQL) and lets
+    ``audit verify`` notice a removed last record.
+    """
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    priority: Mapped[int] = mapped_column(Integer, default=5)  # lower is sooner
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Reminder(Base):
+    """A planned reminder; the table, not the scheduler, is the source of truth."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    dossier_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), index=True)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    dispatched_at: Mapped[datetime | None]
