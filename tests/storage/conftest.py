@@ -1,0 +1,61 @@
+"""Storage tests run on SQLite and on PostgreSQL.
+
+PostgreSQL is reached through CADREBOT_TEST_POSTGRES_URL (``.ci/run`` sets it). Each
+test gets its own schema, migrated from scratch, and dropped afterwards. Outside CI a
+missing server skips the PostgreSQL half; under CI (CI=true) it fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine
+from storage.migrate import upgrade
+
+POSTGRES_ENV = "CADREBOT_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(f"{POSTGRES_ENV} is not set: CI must test storage on PostgreSQL")
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+        await upgrade(eng)
+        yield eng
+        await eng.dispose()
+        return
+    url = _postgres_url()
+    if url is None:
+        pytest.skip(f"set {POSTGRES_ENV} to run this on PostgreSQL")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    try:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OSError as exc:  # server down
+        await admin.dispose()
+        pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
+    eng = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        await upgrade(eng)
+        yield eng
+    finally:
+        await eng.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
