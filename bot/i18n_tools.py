@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -52,8 +53,8 @@ def _read(path: Path, lang: str) -> Catalog:
         return read_po(handle, locale=lang, domain=DOMAIN)
 
 
-def _pending() -> dict[object, object]:
-    found: dict[object, object] = {}
+def _pending() -> dict[Any, Any]:
+    found: dict[Any, Any] = {}
     for path in sorted((LOCALES / "pending").glob("*.po")):
         for message in _read(path, "vi"):
             if message.id and message.string and not message.fuzzy:

@@ -89,7 +89,7 @@ class _Reader:
         return PackError(message, where=where, line=line, origin=self.origin)
 
     def get(self, node: _Map, key: str, where: str, *, required: bool = True) -> Any:
-        if not isinstance(node, dict):
+        if not isinstance(node, _Map):
             raise self.fail("expected a mapping", where, getattr(node, "line", None))
         if key not in node:
             if required:
@@ -99,7 +99,7 @@ class _Reader:
 
     def only(self, node: Any, allowed: set[str], where: str) -> None:
         """Refuse keys the pack format does not know (often a typo or a stray comma)."""
-        if not isinstance(node, dict):
+        if not isinstance(node, _Map):
             raise self.fail("expected a mapping", where or "(top)", None)
         for key in node:
             if key not in allowed:
@@ -122,7 +122,7 @@ class _Reader:
     def text(self, node: _Map, key: str, where: str) -> Text:
         value = self.get(node, key, where)
         path = _join(where, key)
-        if not isinstance(value, dict):
+        if not isinstance(value, _Map):
             raise self.fail("expected a mapping with 'vi' and 'en'", path, self.line(node, key))
         self.only(value, set(LANGUAGES), path)
         for lang in LANGUAGES:
@@ -155,7 +155,7 @@ def load_pack_text(text: str, origin: str = "<pack>") -> Pack:
         raise PackError(f"not valid YAML ({exc.problem})", line=line, origin=origin) from None
     except yaml.YAMLError as exc:
         raise PackError(f"not valid YAML ({exc})", origin=origin) from None
-    if not isinstance(tree, dict):
+    if not isinstance(tree, _Map):
         raise PackError("a pack must be a YAML mapping", line=1, origin=origin)
     return _build_pack(reader, tree)
 
@@ -221,7 +221,7 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
 
     not_covered = tuple(_not_covered(r, node, f"not_covered[{i}]") for i, node in
                         enumerate(r.sequence(tree, "not_covered", "", required=False)))
-    notes = tuple(r.text(_Map(note=n), "note", f"notes[{i}]") if not isinstance(n, dict)
+    notes = tuple(r.text(_Map(note=n), "note", f"notes[{i}]") if not isinstance(n, _Map)
                   else _text_node(r, n, f"notes[{i}]")
                   for i, n in enumerate(r.sequence(tree, "notes", "", required=False)))
     return Pack(
@@ -298,7 +298,7 @@ def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule
                   "proposer_may_vote"}, where)
     basis = r.string(node, "basis", where)
     try:
-        basis_value = Basis(basis)
+        basis_value = Basis(basis or "")
     except ValueError:
         raise r.fail(f"unknown basis '{basis}' (known: {', '.join(b.value for b in Basis)})",
                      _join(where, "basis"), r.line(node, "basis")) from None
@@ -330,7 +330,7 @@ def _body(r: _Reader, node: _Map, where: str) -> Body:
 
 
 def _citation(r: _Reader, node: Any, where: str, source_ids: set[str]) -> Citation:
-    if not isinstance(node, dict):
+    if not isinstance(node, _Map):
         raise r.fail("expected a mapping with 'source' and 'ref'", where, None)
     r.only(node, {"source", "ref"}, where)
     source = r.string(node, "source", where) or ""
@@ -362,7 +362,7 @@ def _terms(r: _Reader, node: _Map, where: str) -> tuple[tuple[str, float], ...]:
     for i, item in enumerate(r.sequence(node, "terms", where, required=False)):
         if isinstance(item, str):
             result.append((item, 1.0))
-        elif isinstance(item, dict) and len(item) == 1:
+        elif isinstance(item, _Map) and len(item) == 1:
             (term, weight), = item.items()
             if not isinstance(weight, int | float) or isinstance(weight, bool):
                 raise r.fail("a term's weight must be a number", f"{where}.terms[{i}]",
@@ -380,7 +380,7 @@ def _unit_kind(r: _Reader, node: _Map, where: str, body_ids: set[str],
     kind_id = r.string(node, "id", where) or ""
     route_node = r.get(node, "route", where)
     route_where = _join(where, "route")
-    if not isinstance(route_node, dict):
+    if not isinstance(route_node, _Map):
         raise r.fail("expected a mapping", route_where, r.line(node, "route"))
     r.only(route_node, {*ROUTE_FIELDS, "citations"}, route_where)
     values: dict[str, Any] = {}
