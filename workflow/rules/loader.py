@@ -31,6 +31,7 @@ from workflow.rules.model import (
     UnitKind,
 )
 from workflow.voting import Basis, VotingRule
+from workflow.yamltools import LineLoader, LineMap
 
 
 class PackError(ValueError):
@@ -44,39 +45,9 @@ class PackError(ValueError):
         super().__init__(f"{location}{key}{message}")
 
 
-class _Map(dict):  # type: ignore[type-arg]
-    """A mapping that remembers the line of each key."""
-
-    line: int = 0
-    lines: dict[str, int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue  # a key merged in and then overridden is fine
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' is written twice", key_node.start_mark)
-        seen.add(key)
-    loader.flatten_mapping(node)  # resolves "<<" merge keys
-    result = _Map()
-    result.line = node.start_mark.line + 1
-    result.lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# The line-remembering mapping and loader are shared with the organisation file.
+_Map = LineMap
+_Loader = LineLoader
 
 
 class _Reader:
