@@ -1,13 +1,45 @@
 """Ballot rules and outcome (the collective decision of DOMAIN.md §6).
 
-Only the rule's shape is defined here so far; the tally lives beside it.
+Two bases are supported:
+
+* **Party rule** (``Basis.COUNTED_MEMBERS``, Điều lệ Đảng Điều 9 khoản 5): a choice
+  carries when its votes are more than ``more_than`` (1/2) of the body's *counted
+  members*, not of those present. The optional attendance quorum is a share of the
+  counted members who voted (an abstention counts as present).
+* **State rule** (``Basis.VOTES_CAST``, Nghị định 73/2023): a choice carries when its
+  votes are more than ``more_than`` of the votes cast. Abstentions are votes cast:
+  a member who took part and did not approve has not approved. With
+  ``tie_breaker="head"`` an exact tie goes the way the head voted.
+
+Choices are approve, reject, re-prepare, and abstain where the rule allows it.
+Approval is looked at first; rejected and returned need the same majority for their
+own choice; when no choice carries the outcome is *no consensus* (the head may then
+decide alone, 887 Điều 4 khoản 3 b). Below the quorum the outcome is *quorum not met*.
+
+The proposer does not vote on their own plan. If they are a counted member, they
+stay in the base by default (``VotingRule.proposer_in_base``): the Party Charter
+counts the members of the body, and the proposer is still one of them.
+
+"Decided as soon as the result can no longer change" is read as follows: votes cast
+so far stand, and each voter who has not voted may still vote any choice or not vote
+at all. When every such completion gives the same outcome, :func:`certain_outcome`
+returns it and the service closes the ballot at once (so a standing vote cannot be
+changed afterwards). Otherwise the ballot stays open; members may change their vote
+(the new vote replaces the old); at closing time :func:`final_outcome` counts the
+votes actually cast.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
+
+from workflow.errors import NotPermitted, TransitionNotAllowed, ValidationError
+from workflow.i18n import N_
 
 
 class Basis(StrEnum):
@@ -19,6 +51,8 @@ class Basis(StrEnum):
 
 @dataclass(frozen=True)
 class VotingRule:
+    """How one deciding body decides (from a pack's ``voting_rules``)."""
+
     id: str
     basis: Basis
     # Approval needs strictly more than this share of the basis.
@@ -29,3 +63,247 @@ class VotingRule:
     tie_breaker: str | None = None
     abstain_allowed: bool = True
     proposer_may_vote: bool = False
+    # A proposer who is a counted member stays in the base (the Charter counts members)
+    # even though they do not vote on their own plan.
+    proposer_in_base: bool = True
+
+
+# Used when a deciding body has no rule in its pack: the Party Charter's own rule.
+PARTY_MAJORITY = VotingRule(id="party_majority", basis=Basis.COUNTED_MEMBERS)
+
+
+class Choice(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RE_PREPARE = "re_prepare"
+    ABSTAIN = "abstain"
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"  # for re-preparation
+    NO_CONSENSUS = "no_consensus"
+    QUORUM_NOT_MET = "quorum_not_met"
+
+
+CHOICE_LABELS: dict[Choice, str] = {
+    Choice.APPROVE: N_("approve"),
+    Choice.REJECT: N_("do not approve"),
+    Choice.RE_PREPARE: N_("re-prepare"),
+    Choice.ABSTAIN: N_("abstain"),
+}
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.APPROVED: N_("approved"),
+    Outcome.REJECTED: N_("not approved"),
+    Outcome.RETURNED: N_("returned for re-preparation"),
+    Outcome.NO_CONSENSUS: N_("no consensus"),
+    Outcome.QUORUM_NOT_MET: N_("quorum not met"),
+}
+
+# Choices that can carry, in the order they are looked at.
+DECISIVE: tuple[Choice, ...] = (Choice.APPROVE, Choice.REJECT, Choice.RE_PREPARE)
+_OUTCOME_OF = {
+    Choice.APPROVE: Outcome.APPROVED,
+    Choice.REJECT: Outcome.REJECTED,
+    Choice.RE_PREPARE: Outcome.RETURNED,
+}
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """Who counts and who votes in one ballot, fixed when the ballot opens."""
+
+    members: frozenset[str]  # the body's counted members
+    voters: frozenset[str]  # those who may vote (members minus the proposers, usually)
+    base: int  # denominator of the party rule and of the quorum
+    head: str | None = None  # whose side wins a tie, when the rule says so
+
+
+def electorate(
+    rule: VotingRule,
+    counted_members: Iterable[str],
+    proposers: Iterable[str] = (),
+    head: str | None = None,
+) -> Electorate:
+    """The electorate of a body for a dossier whose proposers are ``proposers``."""
+    members = frozenset(counted_members)
+    own = members & frozenset(proposers)
+    voters = members if rule.proposer_may_vote else members - own
+    base = len(members) if rule.proposer_may_vote or rule.proposer_in_base else len(voters)
+    return Electorate(members=members, voters=voters, base=base, head=head)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many votes each choice has."""
+
+    approve: int = 0
+    reject: int = 0
+    re_prepare: int = 0
+    abstain: int = 0
+
+    @classmethod
+    def of(cls, choices: Iterable[Choice]) -> Tally:
+        counts = dict.fromkeys(Choice, 0)
+        for choice in choices:
+            counts[choice] += 1
+        return cls(*(counts[c] for c in Choice))
+
+    def count(self, choice: Choice) -> int:
+        return int(getattr(self, choice.value))
+
+    @property
+    def cast(self) -> int:
+        return self.approve + self.reject + self.re_prepare + self.abstain
+
+
+def quorum_needed(rule: VotingRule, base: int) -> int:
+    """How many votes (abstentions included) must be cast for the result to stand."""
+    return 0 if rule.quorum is None else math.ceil(rule.quorum * base)
+
+
+def _carries(rule: VotingRule, count: int, denominator: int, head_backs: bool) -> bool:
+    """Whether ``count`` votes carry a choice out of ``denominator`` (strictly more than)."""
+    threshold = rule.more_than * denominator
+    if count > threshold:
+        return True
+    return rule.tie_breaker == "head" and head_backs and count == threshold
+
+
+def final_outcome(rule: VotingRule, voters: Electorate, votes: Mapping[str, Choice]) -> Outcome:
+    """The outcome from the votes actually cast (used when the ballot closes)."""
+    tally = Tally.of(votes.values())
+    if tally.cast < quorum_needed(rule, voters.base):
+        return Outcome.QUORUM_NOT_MET
+    denominator = voters.base if rule.basis is Basis.COUNTED_MEMBERS else tally.cast
+    head_choice = votes.get(voters.head) if voters.head else None
+    for choice in DECISIVE:
+        if _carries(rule, tally.count(choice), denominator, head_choice == choice):
+            return _OUTCOME_OF[choice]
+    return Outcome.NO_CONSENSUS
+
+
+def certain_outcome(
+    rule: VotingRule, voters: Electorate, votes: Mapping[str, Choice]
+) -> Outcome | None:
+    """The outcome if no vote still to come (or not to come) can change it, else None.
+
+    For each choice, in order, the best case is that every remaining voter votes for
+    it and the worst case that every remaining voter votes otherwise (with the votes
+    cast basis a vote against lowers the share; with the counted members basis only
+    the choice's own votes matter). A choice impossible even in its best case is
+    skipped; one that carries even in its worst case is certain; anything in between
+    leaves the outcome open. The quorum is certain once enough votes are in, and
+    certainly missed when too few voters remain.
+    """
+    remaining = len(voters.voters - votes.keys())
+    tally = Tally.of(votes.values())
+    needed = quorum_needed(rule, voters.base)
+    if tally.cast + remaining < needed:
+        return Outcome.QUORUM_NOT_MET
+    if tally.cast < needed:
+        return None
+    head_choice = votes.get(voters.head) if voters.head else None
+    head_pending = voters.head is not None and voters.head in voters.voters - votes.keys()
+    by_members = rule.basis is Basis.COUNTED_MEMBERS
+    # Both extremes have every remaining voter voting, so they share a denominator.
+    denominator = voters.base if by_members else tally.cast + remaining
+    for choice in DECISIVE:
+        count = tally.count(choice)
+        best = _carries(rule, count + remaining, denominator, head_choice == choice or head_pending)
+        if not best:
+            continue
+        if _carries(rule, count, denominator, head_choice == choice):
+            return _OUTCOME_OF[choice]
+        return None
+    return Outcome.NO_CONSENSUS
+
+
+@dataclass(frozen=True)
+class Vote:
+    choice: Choice
+    at: datetime
+
+
+@dataclass
+class Ballot:
+    """One vote of a deciding body on a dossier; rule and members are a snapshot."""
+
+    id: int
+    dossier_id: int
+    body: str  # route body id of the deciding body
+    rule: VotingRule
+    voters: Electorate
+    opened_at: datetime
+    closes_at: datetime | None = None
+    votes: dict[str, Vote] = field(default_factory=dict)
+    closed_at: datetime | None = None
+    outcome: Outcome | None = None
+    automatic: bool = False  # closed because the outcome became certain
+    cancelled: bool = False  # closed without outcome (the dossier was withdrawn)
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def choices(self) -> dict[str, Choice]:
+        return {person: vote.choice for person, vote in self.votes.items()}
+
+    def tally(self) -> Tally:
+        return Tally.of(vote.choice for vote in self.votes.values())
+
+    def pending_voters(self) -> frozenset[str]:
+        """Voters who have not voted yet (for "closing soon" reminders)."""
+        return self.voters.voters - self.votes.keys()
+
+    def check_vote(self, person: str, choice: Choice) -> None:
+        """Refuse a vote that may not be cast; changes nothing."""
+        if not self.is_open:
+            raise TransitionNotAllowed(N_("Voting on this dossier has closed."))
+        if person in self.voters.members and person not in self.voters.voters:
+            raise NotPermitted(N_("You do not vote on a plan you proposed."))
+        if person not in self.voters.voters:
+            raise NotPermitted(N_("You are not a counted member of the body voting on this plan."))
+        if choice is Choice.ABSTAIN and not self.rule.abstain_allowed:
+            raise ValidationError(N_("This body's rules do not allow abstaining."))
+
+    def cast(self, person: str, choice: Choice, at: datetime) -> bool:
+        """Record ``person``'s vote, replacing an earlier one; True if it was a change."""
+        self.check_vote(person, choice)
+        changed = person in self.votes
+        self.votes[person] = Vote(choice, at)
+        self.version += 1
+        return changed
+
+    def certain_outcome(self) -> Outcome | None:
+        """The outcome if it can no longer change (see :func:`certain_outcome`)."""
+        return certain_outcome(self.rule, self.voters, self.choices())
+
+    def final_outcome(self) -> Outcome:
+        """The outcome from the votes cast so far (see :func:`final_outcome`)."""
+        return final_outcome(self.rule, self.voters, self.choices())
+
+    def may_close(self, now: datetime) -> bool:
+        """Closing by hand waits for the closing time unless every voter has voted."""
+        return (
+            self.closes_at is None or now >= self.closes_at or not self.pending_voters()
+        )
+
+    def close(self, at: datetime, *, automatic: bool = False) -> Outcome:
+        """Close the ballot and fix its outcome from the votes cast."""
+        if not self.is_open:
+            raise TransitionNotAllowed(N_("Voting on this dossier has closed."))
+        self.outcome = self.final_outcome()
+        self.closed_at = at
+        self.automatic = automatic
+        self.version += 1
+        return self.outcome
+
+    def cancel(self, at: datetime) -> None:
+        """Close without an outcome (the proposer withdrew the dossier)."""
+        self.closed_at = at
+        self.cancelled = True
+        self.version += 1

@@ -1,0 +1,70 @@
+"""Duties to report in writing that a step of the process creates.
+
+They are tracked apart from the dossier's state because they outlive it (an
+incident report is due even if the dossier is later closed) and each has its own
+reminders: the head's override report, the incident report, the report to the
+issuer of a regulation unsuited to practice, the answer to a protection request,
+and the collective's conclusion on an emergency action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from workflow.i18n import N_
+
+
+class ObligationKind(StrEnum):
+    # 887 Điều 4 khoản 3 b: the head who decides alone reports to the superior at once.
+    REPORT_OVERRIDE_TO_SUPERIOR = "report_override_to_superior"
+    # 887 Điều 6 khoản 2 c: the collective that approved reports an incident at once.
+    REPORT_INCIDENT_TO_SUPERIOR = "report_incident_to_superior"
+    # 887 Điều 4 khoản 5: tell the issuer of the unsuitable regulation.
+    REPORT_TO_REGULATION_ISSUER = "report_to_regulation_issuer"
+    # 887 Điều 7 khoản 5: act on a protection request or ask the body above.
+    ANSWER_PROTECTION_REQUEST = "answer_protection_request"
+    # 887 Điều 4 khoản 4: the collective discusses, evaluates and concludes.
+    CONCLUDE_EMERGENCY = "conclude_emergency"
+
+
+OBLIGATION_LABELS: dict[ObligationKind, str] = {
+    ObligationKind.REPORT_OVERRIDE_TO_SUPERIOR: N_(
+        "report the head's decision in writing to the direct superior at once"
+    ),
+    ObligationKind.REPORT_INCIDENT_TO_SUPERIOR: N_(
+        "report the risk or error in writing to the direct superior at once"
+    ),
+    ObligationKind.REPORT_TO_REGULATION_ISSUER: N_(
+        "report in writing to the body that issued the regulation unsuited to practice"
+    ),
+    ObligationKind.ANSWER_PROTECTION_REQUEST: N_(
+        "take protective measures or ask the competent body above"
+    ),
+    ObligationKind.CONCLUDE_EMERGENCY: N_(
+        "discuss, evaluate and conclude on the emergency action"
+    ),
+}
+
+
+@dataclass
+class Obligation:
+    """A written report someone owes because of a step in a dossier."""
+
+    id: int
+    dossier_id: int
+    kind: ObligationKind
+    owner: str  # route body id that owes it (e.g. the head, the deciding body)
+    owner_body: str  # the concrete body
+    to: str  # route body id, or the issuer's name as written in the plan
+    created_at: datetime
+    due_on: date | None = None  # None: at once (reminders treat it as due now)
+    done_at: datetime | None = None
+    done_by: str | None = None
+    reference: str | None = None  # number of the report or document that fulfilled it
+    version: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
