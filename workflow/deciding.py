@@ -113,10 +113,11 @@ async def close_ballot(cmd: CloseBallot, uow: UnitOfWork, clock: Clock) -> Ballo
         permit(dossier, cmd.actor, Action.CLOSE_BALLOT, OUTCOME_CONDITION[outcome])
         now = now_of(clock)
         if not ballot.may_close(now):
+            closes_at = ballot.closes_at.strftime("%H:%M %d/%m/%Y") if ballot.closes_at else ""
             raise ValidationError(
-                N_("The vote closes at {closes_at:%H:%M %d/%m/%Y}; it cannot be closed "
-                   "earlier unless every member has voted."),
-                closes_at=ballot.closes_at,
+                N_("The vote closes at {closes_at}; it cannot be closed earlier unless every "
+                   "member has voted."),
+                closes_at=closes_at,
             )
         await _close(uow, dossier, ballot, now, cmd.actor.person_id, automatic=False)
         await uow.commit()

@@ -64,7 +64,7 @@ ENCOURAGEMENT_LABELS: dict[EncouragementForm, str] = {
 }
 
 PLAN_FIELD_LABELS: dict[str, str] = {
-    "title": N_("title"),
+    "title": N_("the title of the plan"),
     "problem": N_("the problem"),
     "problem_kind": N_("whether the problem is not yet regulated or regulated but unsuited"),
     "regulation": N_("the regulation that does not suit practice"),
