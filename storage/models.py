@@ -76,6 +76,8 @@ class Unit(Base):
     unit_kind: Mapped[str] = mapped_column(String(64))  # pack unit kind id
     # The body under which the unit sits (its commune committee, or the town committee).
     body_id: Mapped[str] = mapped_column(ForeignKey("bodies.id"), index=True)
+    # The unit's party cell, where a route starts (first review) and resolution walks up from.
+    cell_id: Mapped[str | None] = mapped_column(ForeignKey("bodies.id"), index=True)
 
 
 class Person(Base):
