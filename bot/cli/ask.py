@@ -1,7 +1,42 @@
-"""Placeholder until the subcommand lands."""
+"""``cadrebot ask "QUESTION"``: who is competent, from a sentence in the person's words."""
+
+from __future__ import annotations
 
 import argparse
 
+from bot.cli.common import CliError, add_json, add_lang, print_json
+from handlers.ask_answer import answer_as_dict, answer_question
+from workflow.rules import UnknownPack, bundled_rulebook
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    pass
+    parser = sub.add_parser(
+        "ask", help="who is competent? ask in your own words",
+        description="Describe your post in your own words (with or without diacritics) "
+                    "and get the competent body, a clarifying question, or a note that "
+                    "the case is not covered.")
+    parser.add_argument("question", nargs="*", metavar="QUESTION",
+                        help='e.g. "Tôi là hiệu trưởng trường mầm non xã Phổ Châu, '
+                             'gửi kế hoạch cho ai?"')
+    parser.add_argument("--pack", metavar="ID", help="rule pack id (default: duc-pho-2022)")
+    add_json(parser)
+    add_lang(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    question = " ".join(args.question).strip()
+    if not question:
+        raise CliError('the question is empty; describe your post, e.g. cadrebot ask '
+                       '"Tôi là trưởng phòng Nội vụ thị xã, gửi kế hoạch cho ai?"')
+    try:
+        pack = bundled_rulebook().get(args.pack)
+    except UnknownPack as exc:
+        raise CliError(f"unknown pack '{exc.pack_id}'; valid packs: {', '.join(exc.known)}") \
+            from None
+    recognition, answer = answer_question(question, pack, args.lang)
+    if args.json:
+        print_json(answer_as_dict(recognition, answer))
+    else:
+        print(answer)
+    return 0
