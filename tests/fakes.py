@@ -313,8 +313,10 @@ class Scenario:
     # Steps (each one a service call as the right person) ----------------------------
 
     async def create(self, **overrides: Any) -> Dossier:
-        cmd = CreateDraft(actor=self.proposer, unit_kind=self.unit_kind, plan=self.plan,
-                          co_proposers=(self.co_proposer.person_id,), **overrides)
+        values: dict[str, Any] = {"plan": self.plan,
+                                  "co_proposers": (self.co_proposer.person_id,)}
+        values.update(overrides)
+        cmd = CreateDraft(actor=self.proposer, unit_kind=self.unit_kind, **values)
         dossier = await svc.create_draft(cmd, self.uow(), self.clock, self.pack)
         self.dossier_id = dossier.id
         return dossier

@@ -272,8 +272,11 @@ async def forward_beyond_authority(
         solution = text(cmd.proposed_solution, N_("the proposed solution"))
         route = dossier.route
         target = (cmd.to or route.escalation_to).strip()
-        route_body = target if target in route.body_ids() else None
-        body = dossier.body(target)
+        # ``to`` names a pack body (mapped like the route's) or, if it is already one of
+        # the organisation's concrete bodies, that body.
+        concrete = {b: rb for rb, b in dossier.bodies.items()}
+        route_body = concrete.get(target, None if target in concrete else target)
+        body = target if target in concrete else dossier.body(target)
         superior = dossier.body(route.escalation_to)
         skips = body != superior
         now = now_of(clock)
