@@ -73,7 +73,8 @@ class Store:
 
 class FakeRepository(Generic[T]):
     def __init__(self, store: Store, table: dict[int, T], name: str) -> None:
-        self._store, self._table, self._name = store, table, name
+        self._store, self._name = store, name
+        self._table: dict[int, T] = table
         self.seen: dict[int, T] = {}
         self.loaded_versions: dict[int, int | None] = {}  # None: new
 
@@ -458,7 +459,8 @@ class Scenario:
             return
         await self.create()
         for step in paths[state]:
-            await getattr(self, f"_step_{step}", getattr(self, step, None))()
+            method = getattr(self, f"_step_{step}", None) or getattr(self, step)
+            await method()
         assert self.dossier.state is state, (self.dossier.state, state)
 
     async def _step_return_for_completion(self) -> None:

@@ -71,25 +71,29 @@ async def _report(
         step = permit(dossier, cmd.actor, action)
         summary = text(cmd.summary, SUMMARY)
         now = now_of(clock)
-        at = dict(dossier_id=dossier.id, at=now, summary=summary)
+        i, told = dossier.id, committee(dossier)
         events: list[ev.Event]
         if action is Action.REPORT_INCIDENT:
             # 887 Điều 6 khoản 2 c: the collective that approved reports to its direct
             # superior at once; the superior has it verified.
-            events = [ev.IncidentReported(notify=(*committee(dossier), *dossier.to_proposers()),
-                                          **at),
-                      await new_obligation(uow, dossier, ObligationKind.REPORT_INCIDENT_TO_SUPERIOR,
-                                           deciding_body(dossier), dossier.route.escalation_to,
-                                           now)]
+            events = [
+                ev.IncidentReported(dossier_id=i, at=now, summary=summary,
+                                    notify=(*told, *dossier.to_proposers())),
+                await new_obligation(uow, dossier, ObligationKind.REPORT_INCIDENT_TO_SUPERIOR,
+                                     deciding_body(dossier), dossier.route.escalation_to, now),
+            ]
         elif action is Action.REQUEST_PROTECTION:
             # 887 Điều 7 khoản 5: act at once, or ask the competent body above.
-            events = [ev.ProtectionRequested(notify=committee(dossier), **at),
-                      await new_obligation(uow, dossier, ObligationKind.ANSWER_PROTECTION_REQUEST,
-                                           deciding_body(dossier), dossier.proposer, now)]
+            events = [
+                ev.ProtectionRequested(dossier_id=i, at=now, summary=summary, notify=told),
+                await new_obligation(uow, dossier, ObligationKind.ANSWER_PROTECTION_REQUEST,
+                                     deciding_body(dossier), dossier.proposer, now),
+            ]
         elif action is Action.REPORT_COMPLETION:
-            events = [ev.CompletionReported(notify=committee(dossier), **at)]
+            events = [ev.CompletionReported(dossier_id=i, at=now, summary=summary, notify=told)]
         else:
-            events = [ev.ProgressReported(notify=(dossier.to_office(),), **at)]
+            events = [ev.ProgressReported(dossier_id=i, at=now, summary=summary,
+                                          notify=(dossier.to_office(),))]
         dossier.reports.append(Report(kind, summary, cmd.actor.person_id, now))
         dossier.apply(step, cmd.actor.person_id, now, events, summary)
         await uow.commit()

@@ -31,11 +31,11 @@ from workflow.voting import Ballot
 
 
 class DossierRepository(Protocol):
-    async def get(self, dossier_id: int) -> Dossier | None:
+    async def get(self, dossier_id: int, /) -> Dossier | None:
         """The dossier, tracked for saving on commit; None if there is none."""
         ...
 
-    async def add(self, dossier: Dossier) -> None:
+    async def add(self, dossier: Dossier, /) -> None:
         """Track a new dossier (its id comes from :meth:`next_id`)."""
         ...
 
@@ -43,37 +43,44 @@ class DossierRepository(Protocol):
         """A fresh dossier id."""
         ...
 
-    async def next_registration_number(self, office: str, year: int) -> int:
+    async def next_registration_number(self, office: str, year: int, /) -> int:
         """The next number in ``office``'s register for ``year`` (1, 2, ...)."""
         ...
 
 
 class BallotRepository(Protocol):
-    async def get(self, ballot_id: int) -> Ballot | None: ...
+    async def get(self, ballot_id: int, /) -> Ballot | None: ...
 
-    async def add(self, ballot: Ballot) -> None: ...
+    async def add(self, ballot: Ballot, /) -> None: ...
 
     async def next_id(self) -> int: ...
 
-    async def open_for(self, dossier_id: int) -> Ballot | None:
+    async def open_for(self, dossier_id: int, /) -> Ballot | None:
         """The dossier's ballot that is still open, if any."""
         ...
 
 
 class ObligationRepository(Protocol):
-    async def get(self, obligation_id: int) -> Obligation | None: ...
+    async def get(self, obligation_id: int, /) -> Obligation | None: ...
 
-    async def add(self, obligation: Obligation) -> None: ...
+    async def add(self, obligation: Obligation, /) -> None: ...
 
     async def next_id(self) -> int: ...
 
-    async def for_dossier(self, dossier_id: int) -> list[Obligation]: ...
+    async def for_dossier(self, dossier_id: int, /) -> list[Obligation]: ...
 
 
 class UnitOfWork(Protocol):
-    dossiers: DossierRepository
-    ballots: BallotRepository
-    obligations: ObligationRepository
+    # Read-only in the protocol, so that an implementation may hold its own
+    # repository classes (a plain attribute satisfies a property).
+    @property
+    def dossiers(self) -> DossierRepository: ...
+
+    @property
+    def ballots(self) -> BallotRepository: ...
+
+    @property
+    def obligations(self) -> ObligationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -100,6 +107,6 @@ class Clock(Protocol):
 
 
 class WorkingCalendar(Protocol):
-    def add_working_days(self, start: date, n: int) -> date:
+    def add_working_days(self, start: date, n: int, /) -> date:
         """The date ``n`` working days after ``start`` (``start`` itself not counted)."""
         ...

@@ -78,7 +78,7 @@ def call(s: Scenario, action: Action, actor: Actor) -> Awaitable[Any]:
     """The service for ``action`` with a plausible command from ``actor``."""
     ids: dict[str, Any] = {"actor": actor, "dossier_id": s.dossier_id}
     uow, clock, calendar = s.uow(), s.clock, s.calendar
-    summary = {"summary": "Nội dung"}
+    summary: dict[str, Any] = {"summary": "Nội dung"}
     commands: dict[Action, Any] = {
         Action.UPDATE_DRAFT: lambda: svc.update_draft(UpdateDraft(plan=s.plan, **ids), uow, clock),
         Action.SUBMIT: lambda: svc.submit(Submit(**ids), uow, clock),
