@@ -256,3 +256,17 @@ class TestAppraisal:
         with pytest.raises(TransitionNotAllowed):
             await s.open_ballot()
         assert s.store.ballots == {}
+
+
+async def test_the_real_working_calendar_fits_the_port_and_skips_holidays():
+    from workflow.calendar import WorkingCalendar
+    from workflow.ports import WorkingCalendar as WorkingCalendarPort
+
+    real: WorkingCalendarPort = WorkingCalendar()
+    s = Scenario("commune")
+    await s.drive_to(State.SUBMITTED)
+    s.clock.set_date(date(2024, 4, 26))
+    dossier = await svc.register(Register(actor=s.office, dossier_id=s.dossier_id), s.uow(),
+                                 s.clock, real)
+    weekdays_only = s.calendar.add_working_days(date(2024, 4, 26), 30)
+    assert dossier.due_on is not None and dossier.due_on > weekdays_only  # 30/4 and 1/5 off
