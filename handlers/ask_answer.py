@@ -75,7 +75,7 @@ def _not_covered(pack: Pack, recognition: Recognition, t: Translator) -> str:
     case = recognition.not_covered
     assert case is not None
     return "\n".join([
-        t("This case is not covered by the rules ({rules}): {case}.",
+        t("The rules ({rules}) do not cover this case: {case}.",
           rules=pack.title.get(t.lang), case=case.description.get(t.lang)),
         "",
         t("Why: {reason}", reason=case.reason.get(t.lang)),

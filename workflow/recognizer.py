@@ -77,6 +77,7 @@ class Lexicon:
     verbs: frozenset[Phrase]
     markers: frozenset[Phrase]
     stops: frozenset[Phrase]
+    objects: frozenset[Phrase] = frozenset()
 
     @property
     def level_names(self) -> frozenset[str]:
@@ -112,6 +113,7 @@ class Lexicon:
             verbs=phrases(recipient.get("verbs") or ()),
             markers=phrases(recipient.get("markers") or ()),
             stops=phrases(recipient.get("stops") or ()),
+            objects=phrases(recipient.get("objects") or ()),
         )
 
 
@@ -135,9 +137,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
+_LEVEL_INITIAL = {"p": "phuong", "x": "xa"}
+
+
 def _raw_tokens(text: str) -> list[str]:
     text = fold(text).replace("&", " va ").replace("+", " va ")
     text = re.sub(r"['’]s\b", "", text)
+    # "P.Phổ Văn", "X. Phổ Châu": a ward or commune written by its initial.
+    text = re.sub(r"\b([PpXx])\.\s*(?=[A-Z])",
+                  lambda m: _LEVEL_INITIAL[m.group(1).lower()] + " ", text)
+    # A dot inside a word ("TP.HCM", "TX.Đức Phổ") does not end a clause.
+    text = re.sub(r"\.(?=\w)", " ", text)
     text = _BOUNDARY_CHARS.sub(f" {BOUNDARY} ", text)
     return _WORD.findall(text)
 
@@ -383,6 +393,11 @@ class Recognizer:
                 factors[i] = RECIPIENT
             elif (tokens[i],) in lex.verbs:
                 verb = True
+                # "nộp Văn phòng Thị ủy": a body right after the verb is the recipient.
+                following = tuple(tokens[i + 1:i + 3])
+                if following and following[0] != BOUNDARY and not any(
+                        following[:len(p)] == p for p in lex.objects | lex.markers | lex.stops):
+                    recipient = True
             elif verb and (tokens[i],) in lex.markers:
                 recipient = True
             i += 1
