@@ -48,6 +48,7 @@ BOUNDARY = "|"  # a clause boundary (punctuation) in a token sequence
 LEVEL_MATCH = 1.5  # a level-tagged term at one of its levels
 LEVEL_MISMATCH = 0.25  # ... at another level
 RECIPIENT = 0.2  # a term naming where the plan goes
+TOPIC = 0.3  # a term in the plan's topic, after the person's own organisation
 RESPACED = 0.95  # a term typed with a space missing or added
 TYPO = 0.8  # a term typed with one letter wrong, missing or extra
 TYPO_MIN_CHARS = 8  # shorter terms are too close to other words to forgive a slip
@@ -78,6 +79,8 @@ class Lexicon:
     markers: frozenset[Phrase]
     stops: frozenset[Phrase]
     objects: frozenset[Phrase] = frozenset()
+    plans: frozenset[Phrase] = frozenset()
+    owner: frozenset[Phrase] = frozenset()
 
     @property
     def level_names(self) -> frozenset[str]:
@@ -103,6 +106,7 @@ class Lexicon:
                     for phrase in phrases(items)}
 
         recipient = data.get("recipient") or {}
+        plans = phrases((data.get("plans") or {}).get("nouns") or ())
         return cls(
             abbreviations=abbreviations,
             upper_only={str(k).lower(): words(v) for k, v in
@@ -113,7 +117,9 @@ class Lexicon:
             verbs=phrases(recipient.get("verbs") or ()),
             markers=phrases(recipient.get("markers") or ()),
             stops=phrases(recipient.get("stops") or ()),
-            objects=phrases(recipient.get("objects") or ()),
+            objects=phrases(recipient.get("objects") or ()) | plans,
+            plans=plans,
+            owner=phrases((data.get("plans") or {}).get("owner") or ()),
         )
 
 
@@ -246,15 +252,17 @@ def _deletions(word: str) -> set[str]:
 class _Index:
     """Phrases to entries, with lookups forgiving a missing space or one slip."""
 
-    def __init__(self, entries: Mapping[Phrase, list[_Entry]]):
+    def __init__(self, entries: Mapping[Phrase, list[_Entry]], *, typos: bool = True):
         self.entries = dict(entries)
+        self.typos = typos
         self.longest = max((len(p) for p in self.entries), default=0)
         self.joined: dict[str, list[Phrase]] = {}
         self.near: dict[str, set[Phrase]] = {}
         for phrase in self.entries:
             joined = "".join(phrase)
             self.joined.setdefault(joined, []).append(phrase)
-            if len(joined) >= TYPO_MIN_CHARS:
+            meaningful = any(entry.option for entry in self.entries[phrase])
+            if meaningful and len(joined) >= TYPO_MIN_CHARS:
                 for variant in {joined} | _deletions(joined):
                     self.near.setdefault(variant, set()).add(phrase)
 
@@ -271,14 +279,33 @@ class _Index:
                 for phrase in self.joined.get(joined, ()):
                     if phrase != window:
                         found.append(_Span(start, start + size, phrase, RESPACED))
-                if len(joined) >= TYPO_MIN_CHARS and not joined.isdigit():
+                if self.typos and len(joined) >= TYPO_MIN_CHARS and not joined.isdigit():
                     near: set[Phrase] = set()
                     for variant in {joined} | _deletions(joined):
                         near |= self.near.get(variant, set())
                     for phrase in near:
-                        if "".join(phrase) != joined and _one_slip(joined, "".join(phrase)):
+                        if _slipped(window, phrase):
                             found.append(_Span(start, start + size, phrase, TYPO))
         return found
+
+
+def _slipped(window: Phrase, phrase: Phrase) -> bool:
+    """True if ``window`` is ``phrase`` typed with one slip in one word.
+
+    Without diacritics most one-letter changes of a syllable are another syllable
+    ("chuyen doi" vs "huyen doi", "co" vs "so"), so the slip must keep each word's first
+    letter and fall in a word of four letters or more, unless the other words of a
+    longer term pin it down ("truong mam nom").
+    """
+    if len(window) != len(phrase) or window == phrase:
+        return False
+    diff = [(a, b) for a, b in zip(window, phrase, strict=True) if a != b]
+    if len(diff) != 1:
+        return False
+    typed, meant = diff[0]
+    if typed[0] != meant[0] or (min(len(typed), len(meant)) < 4 and len(phrase) < 3):
+        return False
+    return _one_slip(typed, meant)
 
 
 def _one_slip(a: str, b: str) -> bool:
@@ -294,11 +321,11 @@ def _one_slip(a: str, b: str) -> bool:
 
 
 def _select(spans: list[_Span]) -> list[_Span]:
-    """Non-overlapping spans, longest phrase first (then exact before forgiven)."""
+    """Non-overlapping spans: longest phrase first, then exact before forgiven, then the
+    later one, since a title comes before the body it heads ("phó trưởng | phòng y tế")."""
     chosen: list[_Span] = []
     taken: set[int] = set()
-    order = sorted(spans, key=lambda s: (-len(s.key), -len("".join(s.key)), -s.quality,
-                                         s.start))
+    order = sorted(spans, key=lambda s: (-len(s.key), -s.quality, -s.start))
     for span in order:
         positions = set(range(span.start, span.end))
         if positions & taken:
@@ -365,9 +392,11 @@ class Recognizer:
             level_entries.setdefault(phrase, []).append(_Entry(None, 0.0))
         for phrase, level in self.lexicon.levels.items():
             level_entries.setdefault(phrase, []).append(_Entry(level, 1.0))
-        self._levels = _Index(level_entries)
+        # Level words are short and close to other words ("tich doan" is one letter
+        # from "tinh doan"): no slips forgiven there.
+        self._levels = _Index(level_entries, typos=False)
         self._qualifiers = _Index({p: [_Entry(lv, 1.0)] for p, lv in
-                                   self.lexicon.qualifiers.items()})
+                                   self.lexicon.qualifiers.items()}, typos=False)
         self._kinds = {k.id for k in pack.unit_kinds}
         self._not_covered = {n.id: n for n in pack.not_covered}
 
@@ -400,6 +429,36 @@ class Recognizer:
                     recipient = True
             elif verb and (tokens[i],) in lex.markers:
                 recipient = True
+            i += 1
+        return factors
+
+    def _topic_factors(self, tokens: Phrase, organisations: list[_Span]) -> list[float]:
+        """TOPIC for words describing the plan, once the person's organisation is named."""
+        lex = self.lexicon
+        factors = [1.0] * len(tokens)
+        covered = {i for span in organisations for i in range(span.start, span.end)}
+        first_organisation = min((span.start for span in organisations), default=len(tokens))
+        topic = False
+        i = 0
+        while i < len(tokens):
+            if tokens[i] == BOUNDARY:
+                topic = False
+                i += 1
+                continue
+            stop = next((len(p) for p in lex.stops if tuple(tokens[i:i + len(p)]) == p), 0)
+            if stop:
+                topic = False
+                i += stop
+                continue
+            if topic:
+                factors[i] = TOPIC
+            elif i not in covered and i > first_organisation:
+                plan = next((len(p) for p in lex.plans if tuple(tokens[i:i + len(p)]) == p), 0)
+                if plan:
+                    after = tokens[i + plan:i + plan + 1]
+                    topic = not after or (after[0],) not in lex.owner
+                    i += plan
+                    continue
             i += 1
         return factors
 
@@ -439,9 +498,11 @@ class Recognizer:
     def scores(self, question: str) -> tuple[dict[str, float], list[tuple[float, str]]]:
         """Score per option (unit kind or not-covered id), and the evidence behind it."""
         tokens = normalise(question, self.lexicon)
-        factors = self._recipient_factors(tokens)
         chosen = _select(self._terms.spans(tokens))
         organisations = [s for s in chosen if any(e.option for e in self._terms.entries[s.key])]
+        factors = [min(a, b) for a, b in zip(self._recipient_factors(tokens),
+                                             self._topic_factors(tokens, organisations),
+                                             strict=True)]
         hits = self._level_hits(tokens, factors, organisations)
         present: dict[str, float] = {}
         for _, _, level, factor in hits:
