@@ -44,7 +44,17 @@ def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineMap:
     return result
 
 
+def _construct_timestamp(loader: LineLoader, node: yaml.ScalarNode) -> Any:
+    # PyYAML raises a bare ValueError for "2024-13-01"; keep the text so that the
+    # caller's "expected a date" check can name the key and line instead.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class YamlSyntaxError(ValueError):
