@@ -65,6 +65,10 @@ def _offices(pack: Pack, t: Translator) -> str:
 
 def _recognised(pack: Pack, kind: UnitKind, recognition: Recognition, t: Translator) -> str:
     lines = [t("From your description, this is your case:"), "", render_route(pack, kind, t.lang)]
+    if recognition.not_a_leader:
+        lines += ["", t("Note: the rules speak of cadres holding a leadership or management "
+                        "post; if you do not hold one, talk to the leaders of your unit first. "
+                        "A plan from your unit goes the way shown above.")]
     if recognition.confidence < SURE:
         lines += ["", t("If this does not match your post, tell me more precisely what your "
                         "post is and in which organisation you work.")]

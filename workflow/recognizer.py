@@ -33,7 +33,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -81,6 +81,7 @@ class Lexicon:
     objects: frozenset[Phrase] = frozenset()
     plans: frozenset[Phrase] = frozenset()
     owner: frozenset[Phrase] = frozenset()
+    non_leaders: frozenset[Phrase] = frozenset()
 
     @property
     def level_names(self) -> frozenset[str]:
@@ -120,6 +121,7 @@ class Lexicon:
             objects=phrases(recipient.get("objects") or ()) | plans,
             plans=plans,
             owner=phrases((data.get("plans") or {}).get("owner") or ()),
+            non_leaders=phrases(data.get("non_leaders") or ()),
         )
 
 
@@ -353,6 +355,8 @@ class Recognition:
     candidates: tuple[str, ...]
     not_covered: NotCovered | None
     possibly_not_covered: tuple[NotCovered, ...] = ()
+    # The person describes a post that is not a leadership post (a teacher, a specialist).
+    not_a_leader: bool = False
     # The terms that counted, as "option: term (score)", strongest first: for tests
     # and for anyone wondering why.
     evidence: tuple[str, ...] = field(default=(), compare=False)
@@ -533,8 +537,20 @@ class Recognizer:
                           reverse=True)
         return {o: max(0.0, v) for o, v in totals.items()}, evidence
 
+    def _not_a_leader(self, question: str) -> bool:
+        tokens = normalise(question, self.lexicon)
+        factors = self._recipient_factors(tokens)
+        return any(tuple(tokens[i:i + len(p)]) == p and factors[i] == 1.0
+                   for p in self.lexicon.non_leaders for i in range(len(tokens)))
+
     def recognise(self, question: str) -> Recognition:
         """Read the question and decide: a kind, not covered, ask back, or no signal."""
+        result = self._decide(question)
+        if result.unit_kind and self._not_a_leader(question):
+            return replace(result, not_a_leader=True)
+        return result
+
+    def _decide(self, question: str) -> Recognition:
         scores, evidence = self.scores(question)
         ranked = sorted(((s, o) for o, s in scores.items() if s > 0),
                         key=lambda x: (-x[0], x[1]))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
 from handlers.ask_answer import answer_as_dict, answer_question
+from handlers.route_answer import validity_note
 from workflow.rules import UnknownPack, bundled_rulebook
 
 
@@ -29,14 +31,22 @@ def run(args: argparse.Namespace) -> int:
     if not question:
         raise CliError('the question is empty; describe your post, e.g. cadrebot ask '
                        '"Tôi là trưởng phòng Nội vụ thị xã, gửi kế hoạch cho ai?"')
+    book = bundled_rulebook()
     try:
-        pack = bundled_rulebook().get(args.pack)
+        pack = book.get(args.pack)
     except UnknownPack as exc:
         raise CliError(f"unknown pack '{exc.pack_id}'; valid packs: {', '.join(exc.known)}") \
             from None
     recognition, answer = answer_question(question, pack, args.lang)
     if args.json:
         print_json(answer_as_dict(recognition, answer))
-    else:
-        print(answer)
+        return 0
+    print(answer)
+    if recognition.unit_kind:
+        # As `cadrebot route` does: say when these rules are not the ones in force today.
+        today = date.today()
+        note = validity_note(pack, today, book.successor_in_force(pack, today), args.lang)
+        if note:
+            print()
+            print(note)
     return 0

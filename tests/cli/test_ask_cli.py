@@ -51,6 +51,20 @@ def test_the_answer_in_words_is_the_full_route(capsys: pytest.CaptureFixture[str
     assert "Đảng ủy xã (phường, thị trấn)" in out and "30 ngày làm việc" in out
 
 
+def test_the_answer_says_when_the_rules_are_not_in_force_today(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = ask(capsys, "Trưởng phòng Nội vụ thị xã", "--pack", "duc-pho-2022")
+    assert "30/06/2025" in out and "two-level-2025" in out  # the town level ended then
+    _, out, _ = ask(capsys, "Trưởng phòng Kinh tế xã Phổ Châu", "--pack", "two-level-2025")
+    assert "30/06/2025" not in out
+
+
+def test_a_non_leader_is_told_so_and_still_routed(capsys: pytest.CaptureFixture[str]) -> None:
+    data = ask_json(capsys, "Tôi là giáo viên trường mầm non Phổ Châu", "--lang", "en")
+    assert data["unit_kind"] == "commune_school"
+    assert "leadership or management post" in str(data["answer"])
+
+
 def test_english_answer(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = ask(capsys, "Trưởng phòng Nội vụ thị xã", "--lang", "en")
     assert code == 0

@@ -146,6 +146,12 @@ def test_a_question_without_a_post_has_no_signal() -> None:
     assert (result.unit_kind, result.candidates, result.not_covered) == (None, (), None)
 
 
+def test_a_post_that_is_not_a_leadership_post_is_noticed_but_still_routed() -> None:
+    teacher = read("Tôi là giáo viên trường tiểu học Phổ Văn, có sáng kiến")
+    assert teacher.unit_kind == "commune_school" and teacher.not_a_leader
+    assert not read("Hiệu trưởng trường tiểu học Phổ Văn").not_a_leader
+
+
 # -- the labelled questions
 
 
