@@ -26,8 +26,8 @@ ROLES: Mapping[str, str] = {
     "office": "office staff who register dossiers, check them and send answers; not counted",
     "appraiser": "may be assigned to appraise plans for the body; not counted",
     "legal_reviewer": "may be assigned the legal-risk review (inspection committee); not counted",
-    "head": "holds the post the body stands for (e.g. Bí thư Đảng ủy xã), "
-            "may decide alone when the collective does not agree; not counted",
+    "head": "holds the post the body stands for (a body such as Bí thư Đảng ủy xã); "
+            "not counted",
 }
 COUNTED_ROLES = frozenset({"member", "secretary", "deputy_secretary"})
 

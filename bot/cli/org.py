@@ -42,7 +42,10 @@ The organisation file (YAML) has five sections; ids are letters, digits, '.', '_
   people:       {id, name, title?, unit?, language?}   language: vi (default) or en
   memberships:  {person, body, role, counted?, valid_from?, valid_to?}   dates YYYY-MM-DD
 
-Roles: """ + "; ".join(f"{role}: {meaning}" for role, meaning in ROLES.items()) + """.
+Membership roles:
+""" + "\n".join(f"  {role:<17}{meaning}" for role, meaning in ROLES.items()) + """
+
+Counted roles count for the body's voting rule unless the membership says counted: false.
 
 Import is idempotent: the same file twice changes nothing; a changed name or membership
 is updated; bodies, units, people and memberships missing from the file are kept (end a
