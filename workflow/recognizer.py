@@ -82,6 +82,7 @@ class Lexicon:
     plans: frozenset[Phrase] = frozenset()
     owner: frozenset[Phrase] = frozenset()
     non_leaders: frozenset[Phrase] = frozenset()
+    topic: frozenset[Phrase] = frozenset()
 
     @property
     def level_names(self) -> frozenset[str]:
@@ -122,6 +123,7 @@ class Lexicon:
             plans=plans,
             owner=phrases((data.get("plans") or {}).get("owner") or ()),
             non_leaders=phrases(data.get("non_leaders") or ()),
+            topic=phrases((data.get("plans") or {}).get("topic") or ()),
         )
 
 
@@ -456,11 +458,14 @@ class Recognizer:
                 continue
             if topic:
                 factors[i] = TOPIC
-            elif i not in covered and i > first_organisation:
+            elif i not in covered:
                 plan = next((len(p) for p in lex.plans if tuple(tokens[i:i + len(p)]) == p), 0)
                 if plan:
-                    after = tokens[i + plan:i + plan + 1]
-                    topic = not after or (after[0],) not in lex.owner
+                    after = tokens[i + plan:i + plan + 3]
+                    owned = bool(after) and (after[0],) in lex.owner
+                    marked = any((word,) in lex.topic for word in
+                                 after[:after.index(BOUNDARY) if BOUNDARY in after else 3])
+                    topic = not owned and (i > first_organisation or marked)
                     i += plan
                     continue
             i += 1
@@ -485,7 +490,11 @@ class Recognizer:
     @staticmethod
     def _attached_level(span: _Span, factor: float, tokens: Phrase,
                         hits: list[tuple[int, int, str, float]]) -> str | None:
-        """The level word qualifying this organisation: right after it, else just before."""
+        """The level word qualifying this organisation: right after it, else just before.
+
+        Only level words in the same kind of context count: the person's own words, or
+        the recipient's (``factor`` below 1).
+        """
         def same_clause(a: int, b: int) -> bool:
             return BOUNDARY not in tokens[min(a, b):max(a, b)]
 
@@ -515,13 +524,13 @@ class Recognizer:
 
         best: dict[tuple[str, Phrase], float] = {}
         for span in organisations:
-            factor = min(factors[span.start:span.end]) * span.quality
-            attached = self._attached_level(span, factor, tokens, hits)
+            context = min(factors[span.start:span.end])  # recipient or topic, else 1
+            attached = self._attached_level(span, context, tokens, hits)
             for entry in self._terms.entries[span.key]:
                 if entry.option is None:
                     continue
-                value = entry.weight * factor * _level_factor(entry.levels, attached,
-                                                              question_levels)
+                value = entry.weight * context * span.quality * _level_factor(
+                    entry.levels, attached, question_levels)
                 key = (entry.option, span.key)
                 if key not in best or abs(value) > abs(best[key]):
                     best[key] = value

@@ -116,6 +116,14 @@ def test_the_body_the_plan_goes_to_is_not_the_persons_unit() -> None:
     assert read("Gửi kế hoạch cho Đảng ủy xã hay Thị ủy?").unit_kind is None
 
 
+def test_bodies_named_in_the_plans_topic_are_not_the_persons_unit() -> None:
+    assert read("Chủ tịch Hội Nông dân thị xã có đề án cho vay vốn qua Ngân hàng Chính sách "
+                "xã hội").unit_kind == "town_party_agency"
+    assert read("Tôi có sáng kiến về thu thuế điện tử").unit_kind is None
+    # With nobody named before it, a body right after the plan word owns the plan.
+    assert read("Kế hoạch đột phá trường mầm non Phổ Châu gửi ai?").unit_kind == "commune_school"
+
+
 def test_words_that_only_look_like_levels_are_ignored() -> None:
     assert read("Bí thư chi bộ thôn có phương án mới").unit_kind == "commune"  # phương án
     assert read("Phó trưởng phòng Lao động - Thương binh và Xã hội thị xã").unit_kind == \
@@ -126,6 +134,10 @@ def test_a_typo_or_a_missing_space_is_forgiven() -> None:
     assert read("hieu truong truong mam nom xa pho an").unit_kind == "commune_school"
     assert read("truong phog noi vu thi xa").unit_kind == "town_state_agency"
     assert read("Trưởng côngan xã Phổ Hòa").unit_kind == "commune_police_military"
+    assert read("Trưởng côngan thị xã").unit_kind == "vertical_agency"
+    # ... but not a slip that makes another word: "chuyển đổi" is not "huyện đội".
+    assert read("Trưởng phòng Nội vụ có đề án chuyển đổi số").unit_kind == "town_state_agency"
+    assert "huyen doi" not in " ".join(read("chuyen doi so").evidence)
 
 
 def test_an_unclear_question_asks_back_with_the_candidates_best_first() -> None:
