@@ -39,9 +39,11 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     """An engine with the settings this application relies on.
 
     SQLite: WAL (readers do not block the writer), a busy timeout, foreign keys on,
-    and SQLAlchemy emitting ``BEGIN IMMEDIATE`` itself so that every transaction is a
-    real one (the sqlite3 driver's legacy mode skips BEGIN before SELECT and DDL) and
-    takes the write lock up front instead of failing when it upgrades a read lock.
+    and SQLAlchemy emitting ``BEGIN`` itself so that every transaction is a real one
+    (the sqlite3 driver's legacy mode skips BEGIN before SELECT and DDL). The BEGIN is
+    deferred on purpose: a transaction that writes on a snapshot someone else has since
+    written to fails at once with SQLITE_BUSY, which the unit of work reports as a stale
+    version, the same optimistic behaviour as on PostgreSQL.
     """
     url = url or database_url()
     if not is_sqlite(url):
@@ -49,21 +51,21 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+    engine = create_async_engine(url, connect_args={"timeout": 5}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, not the driver
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -52,6 +52,10 @@ from workflow.voting import Ballot, Basis, Choice, VotingRule
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
+# Set by tests/storage/test_services_sql.py: the same scenarios then run on a real
+# database through storage.uow.SqlUnitOfWork instead of the in-memory fake.
+SQL_ENGINE: Any = None
+
 
 T = TypeVar("T", Dossier, Ballot, Obligation)
 
@@ -273,6 +277,11 @@ class Scenario:
     # Plumbing ---------------------------------------------------------------------
 
     def uow(self) -> FakeUnitOfWork:
+        if SQL_ENGINE is not None:
+            from tests.storage.sql_scenario import sql_uow
+
+            self.last_uow = sql_uow(SQL_ENGINE, self.store)  # type: ignore[assignment]
+            return self.last_uow  # type: ignore[return-value]
         self.last_uow = FakeUnitOfWork(self.store)
         return self.last_uow
 
@@ -472,9 +481,17 @@ class Scenario:
             actor=self.office, proposed_solution="Đề nghị cấp trên cho chủ trương",
             **self.ids()), self.uow(), self.clock)
 
+    async def set_voting_rule(self, body: str, rule: VotingRule) -> None:
+        """Change the committed dossier's rule for ``body`` (set-up, not a service)."""
+        self.store.dossiers[self.dossier_id].voting_rules[body] = rule
+        if SQL_ENGINE is not None:
+            from tests.storage.sql_scenario import push_dossier
+
+            await push_dossier(SQL_ENGINE, self.store.dossiers[self.dossier_id])
+
     async def _step_quorum_not_met(self) -> None:
         rule = VotingRule(id="with_quorum", basis=Basis.COUNTED_MEMBERS, quorum=Fraction(2, 3))
-        self.store.dossiers[self.dossier_id].voting_rules[self.route.decision_bodies[0]] = rule
+        await self.set_voting_rule(self.route.decision_bodies[0], rule)
         ballot = await self.open_ballot()
         await self.vote(self.head, Choice.APPROVE)
         assert ballot.closes_at is not None

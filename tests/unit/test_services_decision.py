@@ -136,7 +136,7 @@ class TestClosing:
     async def test_a_ballot_whose_quorum_cannot_be_reached_is_not_opened(self):
         s = await appraised()
         rule = VotingRule(id="q", basis=Basis.COUNTED_MEMBERS, quorum=Fraction(2, 3))
-        s.store.dossiers[s.dossier_id].voting_rules["commune_party_committee"] = rule
+        await s.set_voting_rule("commune_party_committee", rule)
         with pytest.raises(ValidationError, match="quorum"):
             await s.open_ballot(members=("secretary", "cadre-1"))
         assert s.store.ballots == {}

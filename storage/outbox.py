@@ -1,0 +1,98 @@
+"""Turning domain events into outbox rows, inside the transaction that caused them.
+
+A recipient is a person, or whoever holds a role on a body; the memberships table
+says who that is today. A recipient nobody answers to is not dropped: it becomes an
+``unresolved`` row that the office's overview lists, so nobody is skipped silently.
+The text is rendered later, in the reader's language, by whoever drains the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.codec import dump
+from storage.models import Membership, OutboxMessage, Person
+from workflow.actors import Role
+from workflow.events import Event, Recipient
+
+# Which membership roles on the recipient's body stand for a role of the process.
+MEMBERSHIP_ROLES: dict[Role | None, tuple[str, ...]] = {
+    Role.OFFICE: ("office",),
+    Role.MEMBER: ("member", "secretary", "deputy_secretary"),
+    Role.HEAD: ("head", "secretary"),
+    Role.CELL_SECRETARY: ("secretary", "head"),
+    Role.SUPERIOR: ("head", "secretary", "office"),
+    Role.APPRAISER: ("appraiser",),
+    Role.LEGAL_REVIEWER: ("legal_reviewer",),
+    None: ("office", "head", "secretary"),  # the body itself, e.g. a copy for information
+}
+# Interactive consequences of someone's action go before bulk reminders.
+EVENT_PRIORITY = 3
+
+
+class OutboxWriter:
+    async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> int:
+        """Add one outbox row per event and resolved person; return how many."""
+        written = 0
+        for event in events:
+            data = dump(event)
+            notify = data.pop("notify", [])
+            digest = hashlib.sha256(json.dumps([type(event).__name__, data], sort_keys=True,
+                                               ensure_ascii=False).encode()).hexdigest()[:24]
+            for recipient, raw in zip(event.notify, notify, strict=True):
+                people = await self.resolve(session, recipient, now.date())
+                targets: list[str | None] = list(people) or [None]
+                for person in targets:
+                    key = f"{type(event).__name__}:{event.dossier_id}:{digest}:" \
+                          f"{person or _describe(recipient)}"
+                    if await _exists(session, key):
+                        continue  # the same event for the same person: once
+                    session.add(OutboxMessage(
+                        dedupe_key=key[:200], person_id=person,
+                        payload={"event": type(event).__name__, "data": data,
+                                 "recipient": raw},
+                        priority=EVENT_PRIORITY,
+                        status="pending" if person else "unresolved",
+                        attempts=0, created_at=now, next_attempt_at=now))
+                    written += 1
+        await session.flush()
+        return written
+
+    async def resolve(self, session: AsyncSession, recipient: Recipient, on: date) -> list[str]:
+        """The people a recipient stands for on ``on`` (memberships valid that day)."""
+        if recipient.person:
+            found = await session.get(Person, recipient.person)
+            return [recipient.person] if found else []
+        if not recipient.body:
+            return []
+        roles = MEMBERSHIP_ROLES.get(recipient.role, ())
+        rows = (await session.execute(
+            select(Membership.person_id).where(
+                Membership.body_id == recipient.body, Membership.role.in_(roles),
+                or_(Membership.valid_from.is_(None), Membership.valid_from <= on),
+                or_(Membership.valid_to.is_(None), Membership.valid_to >= on),
+            ).order_by(Membership.person_id))).scalars().all()
+        return list(dict.fromkeys(rows))
+
+
+async def _exists(session: AsyncSession, key: str) -> bool:
+    found = await session.execute(select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key == key[:200]))
+    return found.first() is not None
+
+
+def _describe(recipient: Recipient) -> str:
+    role = recipient.role.value if recipient.role else "body"
+    return f"{role}@{recipient.body or recipient.route_body or '-'}"
+
+
+def payload_fields(payload: dict[str, Any]) -> dict[str, Any]:
+    """The event's own fields, as stored."""
+    return dict(payload.get("data", {}))
