@@ -41,6 +41,7 @@ class OutboxWriter:
     async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> int:
         """Add one outbox row per event and resolved person; return how many."""
         written = 0
+        keys: set[str] = set()  # this batch's keys: pending rows are not queryable yet
         for event in events:
             data = dump(event)
             notify = data.pop("notify", [])
@@ -50,12 +51,13 @@ class OutboxWriter:
                 people = await self.resolve(session, recipient, now.date())
                 targets: list[str | None] = list(people) or [None]
                 for person in targets:
-                    key = f"{type(event).__name__}:{event.dossier_id}:{digest}:" \
-                          f"{person or _describe(recipient)}"
-                    if await _exists(session, key):
+                    key = (f"{type(event).__name__}:{event.dossier_id}:{digest}:"
+                           f"{person or _describe(recipient)}")[:200]
+                    if key in keys or await _exists(session, key):
                         continue  # the same event for the same person: once
+                    keys.add(key)
                     session.add(OutboxMessage(
-                        dedupe_key=key[:200], person_id=person,
+                        dedupe_key=key, person_id=person,
                         payload={"event": type(event).__name__, "data": data,
                                  "recipient": raw},
                         priority=EVENT_PRIORITY,
@@ -84,12 +86,15 @@ class OutboxWriter:
 
 async def _exists(session: AsyncSession, key: str) -> bool:
     found = await session.execute(select(OutboxMessage.id).where(
-        OutboxMessage.dedupe_key == key[:200]))
+        OutboxMessage.dedupe_key == key))
     return found.first() is not None
 
 
 def _describe(recipient: Recipient) -> str:
+    """An unresolved recipient's identity, so that two of them never share a key."""
     role = recipient.role.value if recipient.role else "body"
+    if recipient.person:
+        return f"{role}:person:{recipient.person}"
     return f"{role}@{recipient.body or recipient.route_body or '-'}"
 
 
