@@ -235,7 +235,7 @@ class SqlBallots(_Tracked):
 
 
 async def _upsert_vote(session: AsyncSession, ballot_id: int, person: str, vote: Vote) -> None:
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     values = {"ballot_id": ballot_id, "person_id": person, "choice": vote.choice.value,
               "at": vote.at}
     if dialect == "postgresql":
