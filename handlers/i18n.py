@@ -42,6 +42,24 @@ def N_(message: str) -> str:
     return message
 
 
+_VIETNAMESE_LETTERS = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+                                "áàãéèíìóòõúùý")
+_ENGLISH_WORDS = frozenset(["i", "am", "the", "of", "who", "whom", "to", "my", "our", "send", "plan", "which", "where", "what", "is", "in", "and", "for", "an", "a", "at", "work", "head", "deputy", "office"])
+
+
+def guess_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language a free-text message is written in, when the person has not said.
+
+    Any Vietnamese letter settles it; so do two English function words in a text
+    without one (Vietnamese typed without diacritics has almost none of them).
+    """
+    lowered = text.lower()
+    if any(ch in _VIETNAMESE_LETTERS for ch in lowered):
+        return "vi"
+    words = {w.strip(".,;:!?\"'()") for w in lowered.split()}
+    return "en" if len(words & _ENGLISH_WORDS) >= 2 else default
+
+
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
     if lang not in LANGUAGES:

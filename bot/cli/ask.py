@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from bot.cli.common import CliError, add_json, add_lang, print_json
+from bot.cli.common import CliError, add_json, print_json
 from handlers.ask_answer import answer_as_dict, answer_question
+from handlers.i18n import guess_language
 from handlers.route_answer import validity_note
 from workflow.rules import UnknownPack, bundled_rulebook
 
@@ -22,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                              'gửi kế hoạch cho ai?"')
     parser.add_argument("--pack", metavar="ID", help="rule pack id (default: duc-pho-2022)")
     add_json(parser)
-    add_lang(parser)
+    parser.add_argument("--lang", choices=["vi", "en"], default=None,
+                        help="language of the answer (default: the question's language)")
     parser.set_defaults(func=run)
 
 
@@ -37,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     except UnknownPack as exc:
         raise CliError(f"unknown pack '{exc.pack_id}'; valid packs: {', '.join(exc.known)}") \
             from None
+    args.lang = args.lang or guess_language(question)
     recognition, answer = answer_question(question, pack, args.lang)
     if args.json:
         print_json(answer_as_dict(recognition, answer))

@@ -62,3 +62,15 @@ def test_english_catalog_has_no_vietnamese_that_its_msgid_lacks() -> None:
         ch in VIETNAMESE_ONLY for text in _strings(m.string) for ch in text.lower())
         and not any(ch in VIETNAMESE_ONLY for ch in str(m.id).lower())]
     assert not leaked, leaked[:5]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Tôi là hiệu trưởng trường mầm non", "vi"),
+    ("truong phong noi vu thi xa gui ke hoach cho ai", "vi"),
+    ("I am the deputy head of the town finance office, who do I send my plan to?", "en"),
+    ("UBND xa", "vi"),
+])
+def test_the_language_of_a_question_is_guessed(text: str, lang: str) -> None:
+    from handlers.i18n import guess_language
+
+    assert guess_language(text) == lang
