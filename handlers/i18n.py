@@ -44,7 +44,11 @@ def N_(message: str) -> str:
 
 _VIETNAMESE_LETTERS = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
                                 "áàãéèíìóòõúùý")
-_ENGLISH_WORDS = frozenset(["i", "am", "the", "of", "who", "whom", "to", "my", "our", "send", "plan", "which", "where", "what", "is", "in", "and", "for", "an", "a", "at", "work", "head", "deputy", "office"])
+_ENGLISH_WORDS = frozenset({
+    "i", "am", "the", "of", "who", "whom", "to", "my", "our", "send", "plan", "which",
+    "where", "what", "is", "in", "and", "for", "an", "a", "at", "work", "head", "deputy",
+    "office",
+})
 
 
 def guess_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
