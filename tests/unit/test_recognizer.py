@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow.recognizer import (
-    Lexicon,
-    Recognizer,
-    default_lexicon,
-    fold,
-    normalise,
-    parse_term,
-    recognise,
-)
+from workflow.reading import Lexicon, default_lexicon, fold, normalise, parse_term
+from workflow.recognizer import Recognizer, recognise
 from workflow.rules import bundled_rulebook
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "ask_questions.yaml"
