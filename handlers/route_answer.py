@@ -59,20 +59,29 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi") -> str:
         lines.append(t("At the same time, report to: {bodies}.",
                        bodies=names(route.also_inform, and_)))
     if route.appraisal_lead:
-        if route.appraisal_assigned_by:
+        lead = name(route.appraisal_lead)
+        if route.appraisal_assigned_by and pack.appraisal_council:
             lines.append(t("Appraisal: {lead}, as assigned by {by} (or an appraisal council "
                            "if the matter is broad or complex).",
-                           lead=name(route.appraisal_lead), by=name(route.appraisal_assigned_by)))
-        else:
+                           lead=lead, by=name(route.appraisal_assigned_by)))
+        elif route.appraisal_assigned_by:
+            lines.append(t("Appraisal: {lead}, as assigned by {by}.",
+                           lead=lead, by=name(route.appraisal_assigned_by)))
+        elif pack.appraisal_council:
             lines.append(t("Appraisal: led by {lead} (or an appraisal council if the matter "
-                           "is broad or complex).", lead=name(route.appraisal_lead)))
+                           "is broad or complex).", lead=lead))
+        else:
+            lines.append(t("Appraisal: led by {lead}.", lead=lead))
     if route.legal_review:
         lines.append(t("Legal-risk advice: {body}, when assigned.", body=name(route.legal_review)))
     lines.append(t("Decision: {bodies}, collectively.",
                    bodies=names(route.decision_bodies, or_)))
-    lines.append(t("If the collective does not agree, {head} may decide to proceed if the "
-                   "plan is feasible, and must report in writing to the direct superior at "
-                   "once.", head=name(route.head)))
+    if pack.head_override:
+        lines.append(pack.head_override.get(lang).format(head=name(route.head)))
+    else:
+        lines.append(t("If the collective does not agree, {head} may decide to proceed if the "
+                       "plan is feasible, and must report in writing to the direct superior at "
+                       "once.", head=name(route.head)))
     lines.append(t("Beyond its authority: the matter is reported to {body}.",
                    body=name(route.escalation_to)))
     answer = pack.deadline("answer")

@@ -106,3 +106,11 @@ def test_the_installed_command_runs_without_a_traceback() -> None:
     done = subprocess.run([sys.executable, "-m", "bot.cli", "route", "--unit-kind", "commune",
                            "--on", "2025-02-30"], capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "is not a date" in done.stderr
+
+
+def test_the_state_track_speaks_its_own_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--pack", "nd73-2023", "--unit-kind", "agency_staff"]) == 0
+    out = capsys.readouterr().out
+    assert "hội đồng thẩm định" not in out  # no appraisal council on the state track
+    assert "chịu trách nhiệm về quyết định của mình" in out
+    assert "báo cáo ngay bằng văn bản lên cấp trên trực tiếp" not in out

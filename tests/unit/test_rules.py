@@ -143,3 +143,14 @@ def test_overlapping_dates_in_one_jurisdiction_are_refused() -> None:
 def test_bundled_pack_files_are_the_ones_in_the_source_tree() -> None:
     folder = Path(__file__).resolve().parents[2] / "workflow" / "rules" / "packs"
     assert sorted(p.name for p in folder.glob("*.yaml")) == sorted(bundled_pack_texts())
+
+
+def test_a_head_override_text_must_name_the_head() -> None:
+    text = bundled_pack_texts()["nd73-2023.yaml"].replace("{head} vẫn", "người đứng đầu vẫn")
+    assert "must name the head" in str(_error_of(text))
+
+
+def _error_of(text: str) -> PackError:
+    with pytest.raises(PackError) as caught:
+        load_pack_text(text, "x.yaml")
+    return caught.value

@@ -132,7 +132,8 @@ def load_pack_text(text: str, origin: str = "<pack>") -> Pack:
 
 
 _TOP_KEYS = {"id", "version", "title", "jurisdiction", "effective", "sources", "voting_rules",
-             "deadlines", "bodies", "unit_kinds", "not_covered", "notes"}
+             "deadlines", "bodies", "unit_kinds", "not_covered", "notes", "head_override",
+             "appraisal_council"}
 
 
 def _build_pack(r: _Reader, tree: _Map) -> Pack:
@@ -195,6 +196,15 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
     notes = tuple(r.text(_Map(note=n), "note", f"notes[{i}]") if not isinstance(n, _Map)
                   else _text_node(r, n, f"notes[{i}]")
                   for i, n in enumerate(r.sequence(tree, "notes", "", required=False)))
+    head_override = r.text(tree, "head_override", "") if "head_override" in tree else None
+    for lang in ("vi", "en"):
+        if head_override and "{head}" not in head_override.get(lang):
+            raise r.fail("must name the head with {head}", f"head_override.{lang}",
+                         r.line(tree, "head_override"))
+    council = r.get(tree, "appraisal_council", "", required=False)
+    if council is not None and not isinstance(council, bool):
+        raise r.fail("expected true or false", "appraisal_council",
+                     r.line(tree, "appraisal_council"))
     return Pack(
         id=pack_id,
         version=version,
@@ -211,6 +221,8 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
         notes=notes,
         origin=r.origin,
         lines=dict(tree.lines),
+        head_override=head_override,
+        appraisal_council=True if council is None else council,
     )
 
 

@@ -152,6 +152,11 @@ class Pack:
     deadlines: tuple[Deadline, ...]
     not_covered: tuple[NotCovered, ...] = ()
     notes: tuple[Text, ...] = field(default=())
+    # What the head may do when the collective does not agree, with a {head} placeholder;
+    # None: the party rule (decide if feasible, report to the superior at once).
+    head_override: Text | None = None
+    # Whether the rule lets a broad or complex matter go to an appraisal council.
+    appraisal_council: bool = True
     # Where the pack came from and the line of each top-level key, for error messages.
     origin: str = field(default="", compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
