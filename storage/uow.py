@@ -1,7 +1,7 @@
 """The SQL unit of work: the workflow ports on SQLAlchemy, one transaction per use.
 
-A state change, its history rows, its audit records and its outbox messages commit
-together or not at all. Optimistic versioning: every save of a dossier, ballot or
+A state change, its history rows, its audit records, its outbox messages and its
+reminders commit together or not at all. Optimistic versioning: every save of a dossier, ballot or
 obligation is ``UPDATE ... WHERE version = <loaded>``; no row updated means someone
 else changed it first, and the whole transaction is refused with StaleVersion.
 Votes are the exception that makes concurrent voting work: a vote only needs the
@@ -32,6 +32,7 @@ from storage.dossier_models import (
     VoteRow,
 )
 from storage.outbox import OutboxWriter
+from storage.reminders import ReminderWriter
 from workflow.dossier import Dossier, HistoryEntry
 from workflow.errors import StaleVersion
 from workflow.events import Event
@@ -312,9 +313,11 @@ class SqlUnitOfWork:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
                  outbox: OutboxWriter | None = None, on_commit: OnCommit | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 reminders: ReminderWriter | None = None) -> None:
         self._sessions = sessions
         self._outbox = outbox or OutboxWriter()
+        self._reminders = reminders or ReminderWriter()
         self._on_commit = on_commit
         self._clock = clock or (lambda: datetime.now(UTC))
         self._events: list[Event] = []
@@ -374,6 +377,7 @@ class SqlUnitOfWork:
                                        dossier_id=ballot.dossier_id, at=vote.at,
                                        payload={"ballot": ballot_id, "choice": vote.choice.value})
         await self._outbox.write(self.session, events, now)
+        await self._reminders.write(self.session, events, now)
         await self.session.commit()
         for dossier, _ in written:
             dossier.events.clear()

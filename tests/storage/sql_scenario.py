@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import session_factory
 from storage.dossier_models import BallotRow, DossierRow, ObligationRow
-from storage.models import Organisation, Person
+from storage.models import Body, Membership, Organisation, Person
 from storage.uow import (
     SqlBallots,
     SqlDossiers,
@@ -24,6 +24,7 @@ from storage.uow import (
 from tests.fakes import Store
 from workflow.dossier import Dossier
 from workflow.events import Event
+from workflow.rules import bundled_rulebook
 
 # Everyone the scenarios act as; dossiers refer to people, so they must exist.
 PEOPLE = ("cadre-1", "cadre-2", "cell-secretary", "office-clerk", "secretary",
@@ -32,11 +33,32 @@ PEOPLE = ("cadre-1", "cadre-2", "cell-secretary", "office-clerk", "secretary",
 
 
 async def seed(engine: AsyncEngine) -> None:
+    """The scenario's people, and bodies named like the route bodies (a dossier's body
+    mapping is the identity in the scenarios) with the memberships the actors' grants
+    describe, so that notifications and reminders resolve to people."""
+    packs = bundled_rulebook().packs()
+    body_ids = sorted({b.id for pack in packs for b in pack.bodies})
+    routes = [k.route for pack in packs for k in pack.unit_kinds]
+    roles: set[tuple[str, str, str]] = set()
+    for route in routes:
+        roles.add(("office-clerk", route.via, "office"))
+        roles.add(("secretary", route.head, "head"))
+        for decider in route.decision_bodies:
+            roles.add(("secretary", decider, "secretary"))
+            roles.update((f"member-{i}", decider, "member") for i in range(1, 5))
+        if route.preliminary_review:
+            roles.add(("cell-secretary", route.preliminary_review, "secretary"))
     async with session_factory(engine)() as session, session.begin():
         session.add(Organisation(id="scenario", name="Scenario", pack_id="duc-pho-2022"))
         await session.flush()
+        session.add_all(Body(id=b, organisation_id="scenario", name=b, kind=b, parent_id=None)
+                        for b in body_ids)
         session.add_all(Person(id=p, organisation_id="scenario", name=p, title=None,
                                unit_id=None, language="vi") for p in PEOPLE)
+        await session.flush()
+        session.add_all(Membership(person_id=p, body_id=b, role=r, counted=r != "office",
+                                   valid_from=None, valid_to=None)
+                        for p, b, r in sorted(roles))
 
 
 async def push_dossier(engine: AsyncEngine, dossier: Dossier) -> None:

@@ -1,0 +1,55 @@
+"""Applying the reminder policy (workflow.reminders) inside the unit of work's transaction.
+
+A planned reminder becomes one row per person it reaches, keyed ``<key>:<person>``
+(unique), so replaying a step never plans a reminder twice. A recipient nobody
+answers to gets an ``unresolved`` row rather than vanishing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Reminder
+from storage.outbox import OutboxWriter
+from workflow.events import Event
+from workflow.reminders import Cancel, PlannedReminder, plan
+
+
+class ReminderWriter:
+    def __init__(self, resolver: OutboxWriter | None = None) -> None:
+        self._resolver = resolver or OutboxWriter()
+
+    async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> None:
+        for step in plan(events):
+            if isinstance(step, Cancel):
+                await session.execute(
+                    update(Reminder)
+                    .where(Reminder.status.in_(("pending", "unresolved")),
+                           Reminder.idempotency_key.startswith(step.prefix, autoescape=True))
+                    .values(status="cancelled"))
+            else:
+                await self._add(session, step, now)
+        await session.flush()
+
+    async def _add(self, session: AsyncSession, step: PlannedReminder, now: datetime) -> None:
+        people: set[str | None] = set()
+        for recipient in step.recipients:
+            people.update(await self._resolver.resolve(session, recipient, now.date()))
+        for person in sorted(people, key=str) or [None]:
+            key = f"{step.key}:{person or 'nobody'}"[:200]
+            existing = (await session.execute(
+                select(Reminder).where(Reminder.idempotency_key == key))).scalar_one_or_none()
+            if existing is not None:
+                # Planned again (e.g. the same due date after a re-check): revive it.
+                existing.status = "pending" if person else "unresolved"
+                existing.due_at = step.due_at
+                continue
+            session.add(Reminder(
+                idempotency_key=key, kind=step.kind.value, dossier_id=step.dossier_id,
+                person_id=person, due_at=step.due_at, payload=dict(step.about),
+                status="pending" if person else "unresolved", attempts=0))
+            await session.flush()

@@ -1,0 +1,90 @@
+"""Reminders are written with the step that plans them, per person, and cancelled in turn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import session_factory
+from storage.models import OutboxMessage, Reminder
+from tests import fakes
+from tests.fakes import Scenario
+from tests.storage.sql_scenario import seed
+from workflow import services as svc
+from workflow.commands import MarkComplex
+from workflow.lifecycle import State
+from workflow.reminders import VIETNAM
+from workflow.voting import Choice
+
+
+@pytest.fixture
+async def scenario(engine: AsyncEngine) -> AsyncIterator[Scenario]:
+    await seed(engine)
+    fakes.SQL_ENGINE = engine
+    try:
+        yield Scenario("commune")
+    finally:
+        fakes.SQL_ENGINE = None
+
+
+async def _reminders(engine: AsyncEngine) -> dict[str, tuple[str, datetime]]:
+    async with session_factory(engine)() as session:
+        rows = (await session.execute(select(Reminder))).scalars().all()
+    return {r.idempotency_key: (r.status, r.due_at) for r in rows}
+
+
+async def test_registering_plans_the_answer_reminder_for_the_office(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    s = scenario
+    await s.drive_to(State.REGISTERED)
+    due = s.dossier.due_on
+    assert due is not None
+    reminders = await _reminders(engine)
+    answer = {k: v for k, v in reminders.items() if k.startswith("answer_due:")}
+    assert set(answer) == {f"answer_due:{s.dossier_id}:{due.isoformat()}:office-clerk"}
+    for status, at in answer.values():
+        assert status == "pending"
+        assert at == datetime(due.year, due.month, due.day, 8, tzinfo=VIETNAM)
+    # The registration itself reached the office through the outbox, in the same commit.
+    async with session_factory(engine)() as session:
+        people = (await session.execute(select(OutboxMessage.person_id).where(
+            OutboxMessage.payload["event"].as_string() == "DeadlineSet"))).scalars().all()
+    assert "office-clerk" in people
+
+
+async def test_marking_complex_moves_the_reminder_to_the_new_due_date(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    s = scenario
+    await s.drive_to(State.REGISTERED)
+    first_due = s.dossier.due_on
+    await svc.mark_complex(MarkComplex(actor=s.office, dossier_id=s.dossier_id,
+                                       reason="Phạm vi rộng"), s.uow(), s.clock, s.calendar)
+    assert s.dossier.due_on != first_due
+    reminders = await _reminders(engine)
+    old = [v[0] for k, v in reminders.items() if first_due.isoformat() in k]
+    new = [v[0] for k, v in reminders.items() if s.dossier.due_on.isoformat() in k]
+    assert old == ["cancelled"] and new == ["pending"]
+
+
+async def test_a_vote_stops_that_members_closing_reminder_and_the_answer_ends_the_rest(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    s = scenario
+    await s.drive_to(State.APPRAISED)
+    ballot = await s.open_ballot()
+    await s.vote(s.members[0], Choice.APPROVE)
+    reminders = await _reminders(engine)
+    closing = {k.rsplit(":", 1)[1]: v[0] for k, v in reminders.items()
+               if k.startswith(f"ballot_closing:{ballot.id}:")}
+    assert closing == {"secretary": "pending", "member-1": "cancelled",
+                       "member-2": "pending", "member-3": "pending", "member-4": "pending"}
+    await s.vote(s.head, Choice.APPROVE)
+    await s.vote(s.members[1], Choice.APPROVE)  # 3 of 5: approved, the ballot closes
+    assert s.dossier.state is State.APPROVED
+    await s.answer()
+    statuses = {v[0] for k, v in (await _reminders(engine)).items()
+                if k.startswith(("answer_due:", "ballot_closing:"))}
+    assert statuses == {"cancelled"}
