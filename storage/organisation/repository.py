@@ -163,15 +163,15 @@ async def import_chart(session: AsyncSession, chart: OrgChart, *, actor: str | N
         .where(Person.organisation_id == org.id))).scalars()}
     for membership in chart.memberships:
         label = f"{membership.person}/{membership.body}/{membership.role}"
-        values: dict[str, Any] = {"counted": membership.counted,
-                                  "valid_to": membership.valid_to}
+        terms: dict[str, Any] = {"counted": membership.counted,
+                                 "valid_to": membership.valid_to}
         if membership.key in existing:
             report._note("memberships", label, created=False,
-                         updated=_assign(existing[membership.key], values))
+                         updated=_assign(existing[membership.key], terms))
         else:
             session.add(Membership(person_id=membership.person, body_id=membership.body,
                                    role=membership.role, valid_from=membership.valid_from,
-                                   **values))
+                                   **terms))
             report._note("memberships", label, created=True, updated=False)
     await session.flush()
 
