@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine
 from storage.migrate import upgrade
+from tests.fakes import Scenario
 
 POSTGRES_ENV = "CADREBOT_TEST_POSTGRES_URL"
 
@@ -59,3 +60,17 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@pytest.fixture
+async def scenario(engine: AsyncEngine) -> AsyncIterator[Scenario]:
+    """A commune-route Scenario whose units of work run on ``engine``."""
+    from tests import fakes
+    from tests.storage.sql_scenario import seed
+
+    await seed(engine)
+    fakes.SQL_ENGINE = engine
+    try:
+        yield Scenario("commune")
+    finally:
+        fakes.SQL_ENGINE = None

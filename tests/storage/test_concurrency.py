@@ -8,7 +8,6 @@ change nor its outbox messages.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +20,7 @@ from storage.dossier_models import DossierRow, VoteRow
 from storage.models import AuditRecord, OutboxMessage
 from storage.outbox import OutboxWriter
 from storage.uow import SqlBallots, SqlUnitOfWork
-from tests import fakes
 from tests.fakes import Scenario
-from tests.storage.sql_scenario import seed
 from workflow import services as svc
 from workflow.actors import Actor, Grant, Role
 from workflow.commands import CastVote, CloseExpiredBallot, Register
@@ -37,16 +34,6 @@ OUTCOME_STATE = {
     Outcome.RETURNED: State.RETURNED_FOR_RE_PREPARATION, Outcome.NO_CONSENSUS: State.NO_CONSENSUS,
     Outcome.QUORUM_NOT_MET: State.QUORUM_NOT_MET,
 }
-
-
-@pytest.fixture
-async def scenario(engine: AsyncEngine) -> AsyncIterator[Scenario]:
-    await seed(engine)
-    fakes.SQL_ENGINE = engine
-    try:
-        yield Scenario("commune")
-    finally:
-        fakes.SQL_ENGINE = None
 
 
 async def _vote(engine: AsyncEngine, s: Scenario, actor: Actor, choice: Choice) -> bool:

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import session_factory
 from storage.models import OutboxMessage, Reminder
-from tests import fakes
 from tests.fakes import Scenario
-from tests.storage.sql_scenario import seed
 from workflow import services as svc
 from workflow.commands import MarkComplex
 from workflow.lifecycle import State
 from workflow.reminders import VIETNAM
 from workflow.voting import Choice
-
-
-@pytest.fixture
-async def scenario(engine: AsyncEngine) -> AsyncIterator[Scenario]:
-    await seed(engine)
-    fakes.SQL_ENGINE = engine
-    try:
-        yield Scenario("commune")
-    finally:
-        fakes.SQL_ENGINE = None
 
 
 async def _reminders(engine: AsyncEngine) -> dict[str, tuple[str, datetime]]:
