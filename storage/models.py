@@ -225,3 +225,29 @@ class Reminder(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     dispatched_at: Mapped[datetime | None]
+
+
+class ConversationRow(Base):
+    """Where a chat account is in the conversation, so a restart loses nothing."""
+
+    __tablename__ = "conversations"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    language: Mapped[str | None] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class LinkAttempt(Base):
+    """A try at an invitation code, kept to slow down guessing."""
+
+    __tablename__ = "link_attempts"
+    __table_args__ = (Index("ix_link_attempts_account", "channel", "account", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    account: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,174 @@
+"""The assistant: one entry point, ``Assistant.handle(inbound) -> replies``.
+
+It finds who is writing, picks the language, answers the commands that work from
+any step (/start, /help, /menu, /cancel, /language), hands everything else to the
+flow in progress, and saves where the conversation stands. Anything it does not
+understand gets a short helpful answer and the current step again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handlers import menu
+from handlers.context import Services, Turn
+from handlers.flows import Flow
+from handlers.i18n import LANGUAGES, guess_language
+from handlers.messages import Inbound, Reply
+from workflow.errors import DomainError, StaleVersion
+
+MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is lost silently
+
+
+class Assistant:
+    def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
+        self.services = services
+        self.flows = {flow.name: flow for flow in flows}
+        self.by_prefix = {flow.prefix: flow for flow in flows}
+        # Commands that start a flow: "/quydinh thuế" -> flow.start(turn, "thuế", mode).
+        self.commands: dict[str, tuple[Flow, str]] = {}
+        for flow in flows:
+            for command, mode in flow.commands.items():
+                self.commands[command] = (flow, mode)
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        for attempt in range(3):
+            turn = await self._turn(inbound)
+            await self._dispatch(turn)
+            try:
+                await self.services.conversations.save(turn.conversation)
+            except StaleVersion:
+                if attempt == 2:
+                    raise
+                continue  # the same account wrote twice at once: handle again on fresh state
+            return turn.replies
+        raise AssertionError("unreachable")
+
+    async def _turn(self, inbound: Inbound) -> Turn:
+        conversation = await self.services.conversations.load(inbound.channel, inbound.account)
+        person = await self.services.directory.person_for_account(inbound.channel,
+                                                                  inbound.account)
+        lang = conversation.language or (person.language if person else None)
+        if lang not in LANGUAGES:
+            hint = inbound.language if inbound.language in LANGUAGES else None
+            lang = guess_language(inbound.text or "", default=hint or "vi")
+        return Turn(inbound, conversation, person, lang, self.services)
+
+    async def _dispatch(self, turn: Turn) -> None:
+        inbound = turn.inbound
+        try:
+            if inbound.action is not None:
+                await self._action(turn, inbound.action)
+            elif inbound.text is not None and inbound.text.strip().startswith("/"):
+                await self._command(turn, inbound.text.strip())
+            elif inbound.text is not None and len(inbound.text) > MAX_TEXT:
+                turn.say(turn.t("That message is too long ({length} characters; at most "
+                                "{limit}). Please shorten it or send the details as a file.",
+                                length=len(inbound.text), limit=MAX_TEXT))
+                await self._prompt(turn)
+            elif inbound.attachments:
+                flow = self._current(turn)
+                if flow is None:
+                    turn.say(turn.t("Thank you, but I was not expecting a file here. Files "
+                                    "can be attached while you prepare a plan."))
+                    await menu.show(turn)
+                else:
+                    await flow.on_attachments(turn)
+            elif inbound.text and inbound.text.strip():
+                flow = self._current(turn)
+                if flow is None:
+                    await self._free_text(turn, inbound.text.strip())
+                else:
+                    await flow.on_text(turn, inbound.text.strip())
+            else:
+                turn.say(turn.t("I can read text messages, buttons and documents, but not "
+                                "this kind of message."))
+                await self._prompt(turn)
+        except DomainError as error:
+            turn.say(error.render(turn.t))
+            await self._prompt(turn)
+
+    def _current(self, turn: Turn) -> Flow | None:
+        return self.flows.get(turn.conversation.flow or "")
+
+    async def _prompt(self, turn: Turn) -> None:
+        flow = self._current(turn)
+        if flow is not None:
+            await flow.prompt(turn)
+        else:
+            await menu.show(turn)
+
+    async def _action(self, turn: Turn, action: str) -> None:
+        prefix, _, rest = action.partition(":")
+        args = rest.split(":") if rest else []
+        if prefix == menu.PREFIX:
+            await self._menu_action(turn, args)
+            return
+        flow = self.by_prefix.get(prefix)
+        if flow is None:
+            await self._stale(turn)
+            return
+        await flow.on_action(turn, args)
+
+    async def _stale(self, turn: Turn) -> None:
+        turn.say(turn.t("That button is no longer valid. Here is where we are now."))
+        await self._prompt(turn)
+
+    async def _menu_action(self, turn: Turn, args: list[str]) -> None:
+        if args == ["home"]:
+            await menu.show(turn)
+        elif args == ["help"]:
+            await menu.help(turn)
+        elif args == ["language"]:
+            await menu.choose_language(turn)
+        elif len(args) == 2 and args[0] == "lang" and args[1] in LANGUAGES:
+            await menu.set_language(turn, args[1])
+            await self._prompt(turn)
+        elif len(args) == 2 and args[0] == "go" and args[1] in self.flows:
+            turn.clear()
+            await self.flows[args[1]].start(turn)
+        elif args == ["link"]:
+            await menu.how_to_link(turn)
+        else:
+            await self._stale(turn)
+
+    async def _command(self, turn: Turn, text: str) -> None:
+        word, _, argument = text.partition(" ")
+        command = word[1:].split("@", 1)[0].lower()  # "/start@cadrebot" in groups
+        argument = argument.strip()
+        if command == "start":
+            await menu.start(turn, argument)
+        elif command in ("help", "trogiup"):
+            await menu.help(turn)
+            await self._prompt(turn)
+        elif command == "menu":
+            await menu.show(turn)
+        elif command in ("cancel", "huy"):
+            had_flow = turn.conversation.flow is not None
+            turn.clear()
+            turn.say(turn.t("Cancelled. Nothing was sent.") if had_flow
+                     else turn.t("There was nothing to cancel."))
+            await menu.show(turn)
+        elif command in ("language", "ngonngu"):
+            if argument in LANGUAGES:
+                await menu.set_language(turn, argument)
+                await self._prompt(turn)
+            else:
+                await menu.choose_language(turn)
+        elif command in self.commands:
+            flow, mode = self.commands[command]
+            if turn.conversation.flow != flow.name:
+                turn.clear()
+            await flow.start(turn, argument, mode)
+        else:
+            turn.say(turn.t("I do not know the command {command}. Send /help to see what I "
+                            "can do.", command=word))
+            await self._prompt(turn)
+
+    async def _free_text(self, turn: Turn, text: str) -> None:
+        """Text outside any flow: most often someone asking whom to send a plan to."""
+        competent = self.flows.get("competent")
+        if competent is not None and hasattr(competent, "answer_question"):
+            await competent.answer_question(turn, text)
+        else:
+            await menu.show(turn)

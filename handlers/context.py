@@ -1,0 +1,70 @@
+"""One turn of the conversation: the inbound message, who sent it, and what to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from handlers.i18n import Translator
+from handlers.messages import Button, Inbound, Reply
+from handlers.ports import Conversation, ConversationStore, Directory, PersonInfo, UnitOfWorkFactory
+from workflow.actors import Actor
+from workflow.ports import Clock
+from workflow.rules import RuleBook
+from workflow.rules.model import Pack
+
+
+class Calendar(Protocol):
+    """The working-day calendar as the conversation uses it."""
+
+    def add_working_days(self, start: object, n: int, /) -> object: ...
+
+    def working_days_between(self, start: object, end: object) -> int: ...
+
+
+@dataclass
+class Services:
+    """What the composition root wires in: storage behind ports, clock, calendar, rules."""
+
+    directory: Directory
+    conversations: ConversationStore
+    uow: UnitOfWorkFactory
+    clock: Clock
+    calendar: Calendar
+    rulebook: RuleBook
+
+
+@dataclass
+class Turn:
+    inbound: Inbound
+    conversation: Conversation
+    person: PersonInfo | None
+    lang: str
+    services: Services
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def t(self) -> Translator:
+        return Translator(self.lang)
+
+    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (),
+            edit: bool = False) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons, edit=edit))
+
+    @property
+    def pack(self) -> Pack:
+        """The routing pack of the person's organisation (the default one otherwise)."""
+        pack_id = self.person.pack_id if self.person else None
+        return self.services.rulebook.get(pack_id)
+
+    async def actor(self) -> Actor:
+        assert self.person is not None, "only for linked people"
+        return await self.services.directory.actor(self.person.id)
+
+    def set_step(self, flow: str | None, step: str | None) -> None:
+        self.conversation.flow, self.conversation.step = flow, step
+
+    def clear(self) -> None:
+        """Leave any flow; its answers so far are dropped."""
+        self.conversation.flow = self.conversation.step = None
+        self.conversation.data = {}

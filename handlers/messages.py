@@ -1,0 +1,66 @@
+"""The neutral message model: what every channel adapter turns updates into and back.
+
+Handlers see only these types, never a chat library. A channel with buttons shows
+``Reply.buttons`` as buttons; one without shows them as numbered choices. A button's
+``action`` is short (Telegram allows 64 bytes of callback data) and never trusted:
+handlers parse it strictly and re-check who pressed and whether it is still allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ACTION_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a person sent; the platform keeps it, we keep its id and checksum."""
+
+    file_id: str
+    name: str
+    mime_type: str | None
+    size: int
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message or button press from a person."""
+
+    channel: str  # "telegram", "zalo", "console"
+    account: str  # the person's id on that channel
+    chat: str  # where to answer
+    text: str | None = None
+    action: str | None = None  # a pressed button's action
+    attachments: tuple[Attachment, ...] = ()
+    language: str | None = None  # the platform's hint (e.g. Telegram's language_code)
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"button action too long: {self.action!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Text in the reader's language (already translated), with optional button rows."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default=())
+    # True: replace the message whose button was pressed instead of sending a new one.
+    edit: bool = False
+
+    def all_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+def rows(*buttons: Button, per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
+    """Buttons laid out ``per_row`` to a row."""
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))

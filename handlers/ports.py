@@ -1,0 +1,92 @@
+"""What the conversation needs from storage, as Protocols (storage implements them).
+
+``handlers`` never imports ``storage``: the composition root (``bot``) hands in
+objects that satisfy these ports, and the conversation tests can use the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from workflow.actors import Actor
+from workflow.dossier import Dossier
+from workflow.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    id: str
+    name: str
+    language: str = "vi"
+    title: str | None = None
+    unit_id: str | None = None
+    unit_name: str | None = None
+    unit_kind: str | None = None
+    pack_id: str | None = None  # the routing pack of the person's organisation
+
+
+class LinkStatus(StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    ACCOUNT_TAKEN = "account_taken"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass
+class Conversation:
+    """Where a chat account is in the conversation; saved after every message."""
+
+    channel: str
+    account: str
+    flow: str | None = None  # e.g. "filing", "competent"
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None  # chosen with /language; None: the person's or a guess
+    version: int = 0
+
+
+class Directory(Protocol):
+    """People, accounts and the organisation, as the conversation sees them."""
+
+    async def person_for_account(self, channel: str, account: str) -> PersonInfo | None: ...
+
+    async def person(self, person_id: str) -> PersonInfo | None: ...
+
+    async def actor(self, person_id: str) -> Actor:
+        """The person with their roles (grants) from current memberships."""
+        ...
+
+    async def route_bodies(self, person_id: str) -> dict[str, str]:
+        """Route body id -> the organisation's body, for the person's unit (resolved only)."""
+        ...
+
+    async def body_names(self, body_ids: list[str]) -> dict[str, str]: ...
+
+    async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]: ...
+
+    async def link(self, code: str, channel: str, account: str, chat: str) -> tuple[
+            LinkStatus, str | None]:
+        """Redeem an invitation code for this account (rate-limited); the person linked."""
+        ...
+
+    async def set_language(self, person_id: str, language: str) -> None: ...
+
+    async def dossiers_of(self, person_id: str) -> list[Dossier]:
+        """Dossiers the person proposed or co-proposed, newest first."""
+        ...
+
+
+class ConversationStore(Protocol):
+    async def load(self, channel: str, account: str) -> Conversation: ...
+
+    async def save(self, conversation: Conversation) -> None:
+        """Save; raises workflow.errors.StaleVersion if saved by another process meanwhile."""
+        ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

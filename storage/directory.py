@@ -1,0 +1,150 @@
+"""People, accounts and the organisation for the conversation (handlers.ports.Directory)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.ports import LinkStatus, PersonInfo
+from storage import audit
+from storage.dossier_models import DossierRow
+from storage.invitations import RedeemStatus, redeem
+from storage.models import (
+    Body,
+    ChatAccount,
+    LinkAttempt,
+    Membership,
+    Organisation,
+    Person,
+    Unit,
+)
+from storage.organisation import load_tree
+from storage.uow import SqlDossiers
+from workflow.actors import Actor, Grant, Role
+from workflow.dossier import Dossier
+from workflow.organisation import resolve_route_bodies
+from workflow.rules import RuleBook
+
+# Wrong codes allowed per account in the window before linking is refused for a while.
+LINK_ATTEMPTS = 5
+LINK_WINDOW = timedelta(minutes=15)
+
+# The roles a membership gives in the process, on the membership's body.
+GRANTS: dict[str, tuple[Role, ...]] = {
+    "member": (Role.MEMBER,),
+    "secretary": (Role.MEMBER, Role.CELL_SECRETARY, Role.SUPERIOR),
+    "deputy_secretary": (Role.MEMBER, Role.SUPERIOR),
+    "office": (Role.OFFICE, Role.SUPERIOR),
+    "head": (Role.HEAD, Role.SUPERIOR),
+    "appraiser": (),
+    "legal_reviewer": (),
+}
+COUNTED = {"member", "secretary", "deputy_secretary"}
+
+
+class SqlDirectory:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], rulebook: RuleBook) -> None:
+        self._sessions = sessions
+        self._rulebook = rulebook
+
+    async def person_for_account(self, channel: str, account: str) -> PersonInfo | None:
+        async with self._sessions() as session:
+            person_id = await session.scalar(select(ChatAccount.person_id).where(
+                ChatAccount.channel == channel, ChatAccount.external_id == account))
+            return await _person(session, person_id) if person_id else None
+
+    async def person(self, person_id: str) -> PersonInfo | None:
+        async with self._sessions() as session:
+            return await _person(session, person_id)
+
+    async def actor(self, person_id: str) -> Actor:
+        today = date.today()
+        async with self._sessions() as session:
+            rows = (await session.execute(select(Membership).where(
+                Membership.person_id == person_id, _current(today)))).scalars().all()
+        grants = {Grant(role, m.body_id, m.counted and m.role in COUNTED)
+                  for m in rows for role in GRANTS.get(m.role, ())}
+        return Actor(person_id, frozenset(grants))
+
+    async def route_bodies(self, person_id: str) -> dict[str, str]:
+        async with self._sessions() as session:
+            person = await _person(session, person_id)
+            if person is None or not person.unit_id or not person.unit_kind:
+                return {}
+            org_id = await session.scalar(select(Person.organisation_id)
+                                          .where(Person.id == person_id))
+            tree = await load_tree(session, org_id or "")
+        pack = self._rulebook.get(person.pack_id)
+        route = pack.unit_kind(person.unit_kind).route
+        found = resolve_route_bodies(tree, person.unit_id, route.body_ids())
+        return {kind: body for kind in route.body_ids() if (body := found.body(kind))}
+
+    async def body_names(self, body_ids: list[str]) -> dict[str, str]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(Body.id, Body.name)
+                                          .where(Body.id.in_(body_ids)))).all()
+        return {body_id: name for body_id, name in rows}
+
+    async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]:
+        words = [w for w in query.lower().split() if w]
+        if not words:
+            return []
+        async with self._sessions() as session:
+            ids = (await session.execute(
+                select(Person.id).where(*(func.lower(Person.name).contains(w) for w in words))
+                .order_by(Person.name).limit(limit))).scalars().all()
+            found = [await _person(session, person_id) for person_id in ids]
+        return [p for p in found if p is not None]
+
+    async def link(self, code: str, channel: str, account: str,
+                   chat: str) -> tuple[LinkStatus, str | None]:
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            failures = await session.scalar(select(func.count()).select_from(LinkAttempt).where(
+                LinkAttempt.channel == channel, LinkAttempt.account == account,
+                LinkAttempt.at > now - LINK_WINDOW, LinkAttempt.succeeded.is_(False)))
+            if (failures or 0) >= LINK_ATTEMPTS:
+                return LinkStatus.RATE_LIMITED, None
+            result = await redeem(session, code, channel=channel, external_id=account,
+                                  chat_id=chat, now=now)
+            ok = result.status is RedeemStatus.LINKED
+            session.add(LinkAttempt(channel=channel, account=account, at=now, succeeded=ok))
+        return LinkStatus(result.status.value), result.person_id if ok else None
+
+    async def set_language(self, person_id: str, language: str) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(Person).where(Person.id == person_id)
+                                  .values(language=language))
+            await audit.append(session, action="language_set", actor=person_id,
+                               payload={"language": language})
+
+    async def dossiers_of(self, person_id: str) -> list[Dossier]:
+        async with self._sessions() as session:
+            ids = (await session.execute(select(DossierRow.id).where(
+                DossierRow.proposer_id == person_id).order_by(DossierRow.id.desc())
+            )).scalars().all()
+            repository = SqlDossiers(session)
+            found = [await repository.get(dossier_id) for dossier_id in ids]
+        return [d for d in found if d is not None]
+
+
+def _current(today: date):  # type: ignore[no-untyped-def]
+    return (or_(Membership.valid_from.is_(None), Membership.valid_from <= today)
+            & or_(Membership.valid_to.is_(None), Membership.valid_to >= today))
+
+
+async def _person(session: AsyncSession, person_id: str) -> PersonInfo | None:
+    row = (await session.execute(
+        select(Person, Unit, Organisation.pack_id)
+        .join(Organisation, Organisation.id == Person.organisation_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .where(Person.id == person_id))).first()
+    if row is None:
+        return None
+    person, unit, pack_id = row
+    return PersonInfo(id=person.id, name=person.name, language=person.language or "vi",
+                      title=person.title, unit_id=unit.id if unit else None,
+                      unit_name=unit.name if unit else None,
+                      unit_kind=unit.unit_kind if unit else None, pack_id=pack_id)
