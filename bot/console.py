@@ -1,0 +1,109 @@
+"""The console channel: chat with the real handlers and storage in a terminal.
+
+Buttons are shown as numbered choices; typing the number presses the button. ``/file
+PATH`` sends a file. A script replays lines as if typed, for tests and demos.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.wiring import App
+from handlers.messages import Attachment, Button, Inbound, Reply
+from storage import audit
+from storage.db import session_factory
+from storage.models import ChatAccount, Organisation, Person
+from storage.organisation import demo_text, import_chart, parse_org_text
+
+CHANNEL = "console"
+
+
+def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
+    """The replies as terminal text, and the buttons in the order they are numbered."""
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for reply in replies:
+        lines.append(reply.text)
+        for button in reply.all_buttons():
+            buttons.append(button)
+            lines.append(f"  [{len(buttons)}] {button.label}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n", buttons
+
+
+async def ensure_demo(app: App) -> bool:
+    """Import the bundled demo organisation into an empty database; True if it did."""
+    async with session_factory(app.engine)() as session, session.begin():
+        if await session.scalar(select(func.count()).select_from(Organisation)):
+            return False
+        await import_chart(session, parse_org_text(demo_text(), "demo"), actor="console")
+    return True
+
+
+async def person_exists(app: App, person_id: str) -> bool:
+    async with session_factory(app.engine)() as session:
+        return await session.get(Person, person_id) is not None
+
+
+async def link_directly(app: App, account: str, person_id: str) -> None:
+    """Link the console account to a person: whoever runs the console holds the database."""
+    async with session_factory(app.engine)() as session, session.begin():
+        row = (await session.execute(select(ChatAccount).where(
+            ChatAccount.channel == CHANNEL, ChatAccount.external_id == account))
+        ).scalar_one_or_none()
+        if row is None:
+            row = ChatAccount(channel=CHANNEL, external_id=account)
+            session.add(row)
+        row.person_id = person_id
+        row.chat_id = account
+        row.linked_at = datetime.now(UTC)
+        await session.flush()
+        await audit.append(session, action="account_linked", actor=person_id,
+                           payload={"channel": CHANNEL, "by": "console"})
+
+
+def attachment_from(path_text: str) -> Attachment | None:
+    path = Path(path_text.strip()).expanduser()
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    mime, _ = mimetypes.guess_type(path.name)
+    return Attachment(file_id=f"file://{path.resolve()}", name=path.name, mime_type=mime,
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+class ConsoleChat:
+    """One person at the terminal."""
+
+    def __init__(self, app: App, account: str, language: str | None = None,
+                 write: Callable[[str], object] = sys.stdout.write) -> None:
+        self.app, self.account, self.language = app, account, language
+        self.write = write
+        self.buttons: list[Button] = []
+
+    async def say(self, line: str) -> None:
+        """Send one typed line: a button number, ``/file PATH``, or text."""
+        text = line.rstrip("\n")
+        inbound = Inbound(CHANNEL, self.account, self.account, language=self.language)
+        if text.strip().isdigit() and 1 <= int(text) <= len(self.buttons):
+            inbound = Inbound(CHANNEL, self.account, self.account,
+                              action=self.buttons[int(text) - 1].action, language=self.language)
+        elif text.startswith("/file "):
+            attachment = attachment_from(text[6:])
+            if attachment is None:
+                self.write(f"(no such file: {text[6:].strip()})\n")
+                return
+            inbound = Inbound(CHANNEL, self.account, self.account, attachments=(attachment,),
+                              language=self.language)
+        else:
+            inbound = Inbound(CHANNEL, self.account, self.account, text=text,
+                              language=self.language)
+        shown, self.buttons = render(await self.app.assistant.handle(inbound))
+        self.write(shown)
