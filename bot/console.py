@@ -83,9 +83,10 @@ class ConsoleChat:
     """One person at the terminal."""
 
     def __init__(self, app: App, account: str, language: str | None = None,
-                 write: Callable[[str], object] = sys.stdout.write) -> None:
+                 write: Callable[[str], object] | None = None) -> None:
         self.app, self.account, self.language = app, account, language
-        self.write = write
+        # Looked up when writing: tests and pipes may replace sys.stdout after import.
+        self.write = write or (lambda text: sys.stdout.write(text))
         self.buttons: list[Button] = []
 
     async def say(self, line: str) -> None:
