@@ -8,4 +8,5 @@ from handlers.flows import Flow
 def all_flows() -> list[Flow]:
     # Imported here so that a flow module may import the registry's neighbours freely.
     flows: list[Flow] = []
+    flows.append(__import__("handlers.flows.dossiers", fromlist=["*"]).DossiersFlow())
     return flows
