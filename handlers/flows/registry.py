@@ -9,4 +9,5 @@ def all_flows() -> list[Flow]:
     # Imported here so that a flow module may import the registry's neighbours freely.
     flows: list[Flow] = []
     flows.append(__import__("handlers.flows.dossiers", fromlist=["*"]).DossiersFlow())
+    flows.append(__import__("handlers.flows.filing", fromlist=["*"]).FilingFlow())
     return flows
