@@ -40,10 +40,10 @@ def render_answer(pack: Pack, recognition: Recognition, lang: str = "vi") -> str
     if recognition.unit_kind:
         return _recognised(pack, pack.unit_kind(recognition.unit_kind), recognition, t)
     if recognition.not_covered:
-        return _not_covered(pack, recognition, t)
+        return not_covered_answer(pack, recognition, t)
     if recognition.candidates or recognition.possibly_not_covered:
         return _clarify(pack, recognition, t)
-    return _no_signal(t)
+    return no_signal_answer(t)
 
 
 def _kind_label(kind: UnitKind, t: Translator) -> str:
@@ -51,7 +51,7 @@ def _kind_label(kind: UnitKind, t: Translator) -> str:
     return kind.description.get(t.lang) + point
 
 
-def _offices(pack: Pack, t: Translator) -> str:
+def offices(pack: Pack, t: Translator) -> str:
     """The offices that receive dossiers under this pack, e.g. the party offices."""
     seen: list[str] = []
     for kind in pack.unit_kinds:
@@ -65,6 +65,12 @@ def _offices(pack: Pack, t: Translator) -> str:
 
 def _recognised(pack: Pack, kind: UnitKind, recognition: Recognition, t: Translator) -> str:
     lines = [t("From your description, this is your case:"), "", render_route(pack, kind, t.lang)]
+    return "\n".join(lines + recognised_notes(recognition, t))
+
+
+def recognised_notes(recognition: Recognition, t: Translator) -> list[str]:
+    """What follows a recognised route: not a leadership post, or not quite sure."""
+    lines: list[str] = []
     if recognition.not_a_leader:
         lines += ["", t("Note: the rules speak of cadres holding a leadership or management "
                         "post; if you do not hold one, talk to the leaders of your unit first. "
@@ -72,10 +78,11 @@ def _recognised(pack: Pack, kind: UnitKind, recognition: Recognition, t: Transla
     if recognition.confidence < SURE:
         lines += ["", t("If this does not match your post, tell me more precisely what your "
                         "post is and in which organisation you work.")]
-    return "\n".join(lines)
+    return lines
 
 
-def _not_covered(pack: Pack, recognition: Recognition, t: Translator) -> str:
+def not_covered_answer(pack: Pack, recognition: Recognition, t: Translator) -> str:
+    """The case is one the pack deliberately does not route: say so, why, and whom to ask."""
     case = recognition.not_covered
     assert case is not None
     return "\n".join([
@@ -85,7 +92,7 @@ def _not_covered(pack: Pack, recognition: Recognition, t: Translator) -> str:
         t("Why: {reason}", reason=case.reason.get(t.lang)),
         "",
         t("Please do not guess the route: ask {office} which body is competent before you "
-          "send the plan.", office=_offices(pack, t)),
+          "send the plan.", office=offices(pack, t)),
     ])
 
 
@@ -97,7 +104,7 @@ def _clarify(pack: Pack, recognition: Recognition, t: Translator) -> str:
         lines.append(f"{number}. {_kind_label(kind, t)} [--unit-kind {kind.id}]")
     if recognition.possibly_not_covered:
         lines += ["", t("If your post is one of the following, the rules do not cover it; "
-                        "ask {office} which body is competent:", office=_offices(pack, t))]
+                        "ask {office} which body is competent:", office=offices(pack, t))]
         lines += [f"- {case.description.get(t.lang)}" for case in
                   recognition.possibly_not_covered]
     lines += ["", t("Reply with the number of your case, or describe your post and "
@@ -106,7 +113,8 @@ def _clarify(pack: Pack, recognition: Recognition, t: Translator) -> str:
     return "\n".join(lines)
 
 
-def _no_signal(t: Translator) -> str:
+def no_signal_answer(t: Translator) -> str:
+    """What a question must say (post, organisation, level), with two examples."""
     return "\n".join([
         t("I could not tell from the question what your post is."),
         t("To find the competent body I need your post, the organisation you work in, and "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from handlers.i18n import Translator
@@ -28,13 +29,23 @@ def route_as_dict(pack: Pack, kind: UnitKind, lang: str = "vi") -> dict[str, obj
     }
 
 
-def render_route(pack: Pack, kind: UnitKind, lang: str = "vi") -> str:
-    """A complete, readable answer: where to send, first step, who appraises and decides."""
+def render_route(pack: Pack, kind: UnitKind, lang: str = "vi",
+                 real_names: Mapping[str, str] | None = None) -> str:
+    """A complete, readable answer: where to send, first step, who appraises and decides.
+
+    ``real_names``: route body id -> the real body of the person's organisation ("Đảng ủy xã
+    Phổ Châu"); it replaces the pack's generic name, which English keeps in brackets
+    since the real names are Vietnamese.
+    """
     t = Translator(lang)
     route = kind.route
 
     def name(body_id: str) -> str:
-        return pack.body(body_id).name.get(lang)
+        generic = pack.body(body_id).name.get(lang)
+        real = (real_names or {}).get(body_id)
+        if not real:
+            return generic
+        return real if lang == "vi" else f"{real} ({generic})"
 
     def names(body_ids: tuple[str, ...], joiner: str) -> str:
         parts = [name(b) for b in body_ids]
