@@ -10,5 +10,6 @@ def all_flows() -> list[Flow]:
     flows: list[Flow] = []
     flows.append(__import__("handlers.flows.dossiers", fromlist=["*"]).DossiersFlow())
     flows.append(__import__("handlers.flows.filing", fromlist=["*"]).FilingFlow())
+    flows.append(__import__("handlers.flows.competent", fromlist=["*"]).CompetentFlow())
     flows.append(__import__("handlers.flows.regulations", fromlist=["*"]).RegulationsFlow())
     return flows

@@ -78,6 +78,12 @@ async def test_no_match_says_so_and_suggests_keywords(guest: Chat) -> None:
     assert "q:t:0" in _actions(guest)
 
 
+async def test_a_question_typed_in_the_search_is_answered_as_a_question(guest: Chat) -> None:
+    await guest.send("/quydinh thẩm định")
+    await guest.send("Tôi là hiệu trưởng trường mầm non xã Phổ Châu, gửi kế hoạch cho ai?")
+    assert "Cấp có thẩm quyền: Đảng ủy xã" in guest.text
+
+
 async def test_english_readers_can_search_with_english_topic_words(app: App) -> None:
     chat = Chat(app, language="en")
     await chat.send("/regulations appraisal")
