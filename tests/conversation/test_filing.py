@@ -7,8 +7,10 @@ from pathlib import Path
 from bot.wiring import App, build_app
 from handlers.messages import Attachment
 from tests.conversation.harness import Chat
+from workflow.commands import CellReturn
 from workflow.dossier import Dossier, ProblemKind
 from workflow.lifecycle import State
+from workflow.services import cell_return
 
 TITLE = "Tuyển sinh trực tuyến tại Trường Mầm non Phổ Châu"
 PROBLEM = ("Phụ huynh phải đến trường ba lần để làm thủ tục nhập học; năm học trước 40% tờ "
@@ -237,3 +239,30 @@ async def test_a_guest_is_asked_to_link_and_an_unknown_unit_to_ask_the_office(
     assert "văn phòng cấp ủy" in hieu.text and "Bước" not in hieu.text
     await hieu.send("/draft")
     assert "văn phòng cấp ủy" in hieu.text
+
+
+async def test_a_plan_returned_by_the_cell_is_reopened_with_its_reason_and_sent_again(
+        lan: Chat, app: App) -> None:
+    await lan.send("/plan " + TITLE)
+    await lan.press("Chưa được quy định")
+    await answer_sections(lan)
+    await lan.press("Bỏ qua: tôi đề xuất một mình")
+    await lan.press("Bỏ qua: không có tài liệu")
+    await lan.press("Tôi xin cam kết")
+    await lan.press("Gửi kế hoạch")
+    [sent] = await dossiers(app, "nguyen-thi-lan")
+    services = app.services
+    secretary = await services.directory.actor("tran-thi-kim-thoa")  # the cell's secretary
+    await cell_return(CellReturn(actor=secretary, dossier_id=sent.id,
+                                 reason="Cần nêu rõ nguồn kinh phí."), services.uow(),
+                      services.clock)
+    await lan.send("/draft")
+    assert "Tiếp tục kế hoạch số" in lan.text and "Cần nêu rõ nguồn kinh phí." in lan.text
+    assert "Tóm tắt kế hoạch" in lan.text  # nothing missing: straight to the summary
+    await lan.press("✎ Cách thức thực hiện")
+    await lan.send(APPROACH + " Nguồn kinh phí: ngân sách tự chủ của trường.")
+    await lan.press("Gửi kế hoạch")
+    assert "đã được gửi" in lan.text
+    [again] = await dossiers(app, "nguyen-thi-lan")
+    assert again.id == sent.id and again.state is State.AT_CELL
+    assert "ngân sách tự chủ" in again.plan.approach
