@@ -8,6 +8,7 @@ understand gets a short helpful answer and the current step again.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from handlers import menu
@@ -23,6 +24,7 @@ MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is 
 class Assistant:
     def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
         self.services = services
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self.flows = {flow.name: flow for flow in flows}
         self.by_prefix = {flow.prefix: flow for flow in flows}
         # Commands that start a flow: "/quydinh thuế" -> flow.start(turn, "thuế", mode).
@@ -32,17 +34,26 @@ class Assistant:
                 self.commands[command] = (flow, mode)
 
     async def handle(self, inbound: Inbound) -> list[Reply]:
-        for attempt in range(3):
+        # One message at a time per account: a second one (a double tap) waits instead of
+        # acting on a conversation state the first is about to change.
+        # (One small lock per account ever seen: bounded by the organisation's size.)
+        lock = self._locks.setdefault((inbound.channel, inbound.account), asyncio.Lock())
+        async with lock:
+            return await self._handle(inbound)
+
+    async def _handle(self, inbound: Inbound) -> list[Reply]:
+        turn = await self._turn(inbound)
+        await self._dispatch(turn)
+        try:
+            await self.services.conversations.save(turn.conversation)
+        except StaleVersion:
+            # Another process answered this account meanwhile. What this message did is
+            # saved in the dossiers already; never run it twice: show where things stand.
             turn = await self._turn(inbound)
-            await self._dispatch(turn)
-            try:
-                await self.services.conversations.save(turn.conversation)
-            except StaleVersion:
-                if attempt == 2:
-                    raise
-                continue  # the same account wrote twice at once: handle again on fresh state
-            return turn.replies
-        raise AssertionError("unreachable")
+            turn.say(turn.t("Your message crossed with another one. Here is where we are "
+                            "now; please check before going on."))
+            await self._prompt(turn)
+        return turn.replies
 
     async def _turn(self, inbound: Inbound) -> Turn:
         conversation = await self.services.conversations.load(inbound.channel, inbound.account)

@@ -74,3 +74,16 @@ async def test_the_conversation_survives_a_restart(app: App, codes: dict[str, st
         assert any("My dossiers" in b.label for r in restarted.replies for b in r.all_buttons())
     finally:
         await fresh.close()
+
+
+async def test_a_double_tap_is_handled_once_after_the_other(lan: Chat) -> None:
+    import asyncio
+
+    from handlers.messages import Inbound
+
+    inbound = Inbound("console", lan.account, lan.account, text="/menu")
+    first, second = await asyncio.gather(lan.app.assistant.handle(inbound),
+                                         lan.app.assistant.handle(inbound))
+    assert "Đồng chí cần làm gì?" in first[-1].text and "Đồng chí cần làm gì?" in second[-1].text
+    saved = await lan.app.services.conversations.load("console", lan.account)
+    assert saved.version >= 3  # /start, then both messages saved one after the other
