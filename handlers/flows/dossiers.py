@@ -134,11 +134,10 @@ class DossiersFlow:
                           "You have {n} dossiers, newest first.", len(dossiers))
         if pages > 1:
             header = t("{header} Page {page}/{pages}.", header=header, page=page, pages=pages)
-        lines = [summary_line(first + i + 1, d, names, today, calendar, t)
-                 for i, d in enumerate(shown)]
+        # Numbered by dossier number, the one the filing confirmation and the office use.
+        lines = [summary_line(d.id, d, names, today, calendar, t) for d in shown]
         buttons: list[tuple[Button, ...]] = [
-            (Button(f"{first + i + 1}. {shorten(title_of(d, t), 40)}", f"d:v:{d.id}"),)
-            for i, d in enumerate(shown)]
+            (Button(f"{d.id}. {shorten(title_of(d, t), 40)}", f"d:v:{d.id}"),) for d in shown]
         paging = []
         if page > 1:
             paging.append(Button(t("‹ Newer"), f"d:p:{page - 1}"))

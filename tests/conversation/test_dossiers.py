@@ -103,13 +103,14 @@ async def test_each_dossier_says_its_state_who_holds_it_and_the_clock(app: App,
     lines = lan.text.split("\n\n")
     assert lines[0] == "Đồng chí có 3 hồ sơ (mới nhất ở trên)."
     draft, at_cell, reg = lines[1:]
-    assert draft.startswith("1. “Vườn rau của bé”: bản nháp; đồng chí chưa gửi; chưa vào sổ: "
+    # Each line carries the dossier's own number (the draft was filed third).
+    assert draft.startswith("3. “Vườn rau của bé”: bản nháp; đồng chí chưa gửi; chưa vào sổ: "
                             "thời hạn 30 ngày làm việc")
     assert at_cell.startswith("2. “Bếp ăn bán trú”: đang chờ chi bộ cho ý kiến; hiện do Chi bộ "
                               "Trường Mầm non Phổ Châu xử lý; chưa vào sổ")
     # Registered on Monday 23/11/2026: 30 working days, the day of receipt not counted,
     # 24/11 (Vietnamese Culture Day) and the New Year holiday skipped.
-    assert reg == ("3. “Tuyển sinh trực tuyến”: đã tiếp nhận, vào sổ; hiện do Văn phòng Đảng ủy "
+    assert reg == ("1. “Tuyển sinh trực tuyến”: đã tiếp nhận, vào sổ; hiện do Văn phòng Đảng ủy "
                    "xã Phổ Châu xử lý; hạn trả lời: Thứ Tư, 06/01/2027 (còn 30 ngày làm việc).")
     assert actions(lan)[2] == f"d:v:{registered.id}"
     assert labels(lan)[:3] == ["1. Vườn rau của bé", "2. Bếp ăn bán trú",
@@ -138,13 +139,13 @@ async def test_more_than_a_page_of_dossiers_pages_newest_first(app: App, lan: Ch
         await file(app, title=f"Kế hoạch {number:02d}")
     await lan.send("/hoso")
     assert "Đồng chí có 10 hồ sơ (mới nhất ở trên). Trang 1/2." in lan.text
-    assert "1. “Kế hoạch 10”" in lan.text and "8. “Kế hoạch 03”" in lan.text
+    assert "10. “Kế hoạch 10”" in lan.text and "3. “Kế hoạch 03”" in lan.text
     assert "Kế hoạch 02" not in lan.text
     assert "‹ Mới hơn" not in labels(lan)
     await lan.press("Cũ hơn")
     assert lan.replies[0].edit
-    assert "Trang 2/2" in lan.text and "9. “Kế hoạch 02”" in lan.text
-    assert "10. “Kế hoạch 01”" in lan.text and "Kế hoạch 03" not in lan.text
+    assert "Trang 2/2" in lan.text and "2. “Kế hoạch 02”" in lan.text
+    assert "1. “Kế hoạch 01”" in lan.text and "Kế hoạch 03" not in lan.text
     assert "Cũ hơn ›" not in labels(lan)
     await lan.action("d:p:99")  # past the end: the last page
     assert "Trang 2/2" in lan.text
@@ -319,10 +320,10 @@ async def test_english_on_the_town_route(app: App, codes: dict[str, str]) -> Non
     await ngoc.send(f"/start {codes[NGOC]}")
     await ngoc.send("/dossiers")
     assert "You have 2 dossiers, newest first." in ngoc.text
-    assert ("1. Open data on permits: awaiting the party cell's opinion; now with Chi bộ "
+    assert ("2. Open data on permits: awaiting the party cell's opinion; now with Chi bộ "
             "Phòng Nội vụ thị xã Đức Phổ; not registered yet: the 30-working-day clock starts "
             "when the office registers it.") in ngoc.text
-    assert ("2. One-stop digital filing: received and registered; now with Văn phòng Thị ủy "
+    assert ("1. One-stop digital filing: received and registered; now with Văn phòng Thị ủy "
             "Đức Phổ; answer due Wednesday, 06/01/2027 (30 working days left).") in ngoc.text
     await ngoc.press("One-stop")
     assert "History:" in ngoc.text and "dossier received and registered — Bùi Văn Thành" \
