@@ -113,8 +113,8 @@ async def test_each_dossier_says_its_state_who_holds_it_and_the_clock(app: App,
     assert reg == ("1. “Tuyển sinh trực tuyến”: đã tiếp nhận, vào sổ; hiện do Văn phòng Đảng ủy "
                    "xã Phổ Châu xử lý; hạn trả lời: Thứ Tư, 06/01/2027 (còn 30 ngày làm việc).")
     assert actions(lan)[2] == f"d:v:{registered.id}"
-    assert labels(lan)[:3] == ["1. Vườn rau của bé", "2. Bếp ăn bán trú",
-                               "3. Tuyển sinh trực tuyến"]
+    assert labels(lan)[:3] == ["3. Vườn rau của bé", "2. Bếp ăn bán trú",
+                               "1. Tuyển sinh trực tuyến"]
 
 
 async def test_working_days_left_skip_the_holiday_and_turn_overdue(
