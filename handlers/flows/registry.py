@@ -1,15 +1,13 @@
-"""The flows the assistant offers, composed in an explicit list."""
+"""The flows the assistant offers, composed in an explicit list (the menu's order)."""
 
 from __future__ import annotations
 
 from handlers.flows import Flow
+from handlers.flows.competent import CompetentFlow
+from handlers.flows.dossiers import DossiersFlow
+from handlers.flows.filing import FilingFlow
+from handlers.flows.regulations import RegulationsFlow
 
 
 def all_flows() -> list[Flow]:
-    # Imported here so that a flow module may import the registry's neighbours freely.
-    flows: list[Flow] = []
-    flows.append(__import__("handlers.flows.dossiers", fromlist=["*"]).DossiersFlow())
-    flows.append(__import__("handlers.flows.filing", fromlist=["*"]).FilingFlow())
-    flows.append(__import__("handlers.flows.competent", fromlist=["*"]).CompetentFlow())
-    flows.append(__import__("handlers.flows.regulations", fromlist=["*"]).RegulationsFlow())
-    return flows
+    return [FilingFlow(), DossiersFlow(), CompetentFlow(), RegulationsFlow()]
