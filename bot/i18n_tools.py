@@ -68,12 +68,13 @@ def sync() -> list[str]:
     for lang in ("vi", "en"):
         path = catalog_path(lang)
         catalog = _read(path, lang)
+        created = catalog.creation_date  # kept: a rewrite with no new string changes nothing
         # A fresh template per language: Catalog.update adds the template's message
         # objects themselves, so sharing one would leak Vietnamese into English.
         catalog.update(extract(), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         catalog.fuzzy = False
-        catalog.revision_date = catalog.creation_date
+        catalog.creation_date = catalog.revision_date = created
         for message in catalog:
             if not message.id:
                 continue
