@@ -15,16 +15,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Reminder
 from storage.outbox import OutboxWriter
+from workflow.calendar import WorkingDays
 from workflow.events import Event
-from workflow.reminders import Cancel, PlannedReminder, plan
+from workflow.reminders import Cancel, PlannedReminder, ReminderSettings, plan
 
 
 class ReminderWriter:
-    def __init__(self, resolver: OutboxWriter | None = None) -> None:
+    def __init__(self, resolver: OutboxWriter | None = None,
+                 calendar: WorkingDays | None = None,
+                 settings: ReminderSettings | None = None) -> None:
         self._resolver = resolver or OutboxWriter()
+        self.calendar = calendar  # None: the bundled calendar, read when planning
+        self.settings = settings or ReminderSettings()
 
     async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> None:
-        for step in plan(events):
+        for step in plan(events, self.calendar, self.settings):
             if isinstance(step, Cancel):
                 await session.execute(
                     update(Reminder)

@@ -89,6 +89,10 @@ class DeadlineSet(Event):
     working_days: int
     received_on: date
     due_on: date
+    # Reminded of the deadline with the office (not notified of the event itself): the
+    # route's head, and the direct superior told once the answer is overdue.
+    head: Recipient | None = None
+    superior: Recipient | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

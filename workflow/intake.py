@@ -205,10 +205,16 @@ async def register(
                                  received_on=received),
             ev.DeadlineSet(dossier_id=dossier.id, at=now, notify=(dossier.to_office(),),
                            deadline_id=ANSWER, working_days=days, received_on=received,
-                           due_on=due),
+                           due_on=due, **_reminded(dossier)),
         ])
         await uow.commit()
         return dossier
+
+
+def _reminded(dossier: Dossier) -> dict[str, ev.Recipient]:
+    """Who besides the office is reminded of the answer deadline (workflow.reminders)."""
+    return {"head": dossier.to_head(),
+            "superior": dossier.to(Role.SUPERIOR, dossier.route.escalation_to)}
 
 
 async def return_for_completion(
@@ -252,7 +258,8 @@ async def mark_complex(
                              reason=reason, by=cmd.actor.person_id),
             ev.DeadlineSet(dossier_id=dossier.id, at=now, notify=(dossier.to_office(),),
                            deadline_id=ANSWER_COMPLEX, working_days=days,
-                           received_on=dossier.received_on, due_on=due),
+                           received_on=dossier.received_on, due_on=due,
+                           **_reminded(dossier)),
         ], reason)
         await uow.commit()
         return dossier

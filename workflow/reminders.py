@@ -3,28 +3,35 @@
 Storage applies the plan in the same transaction as the step, so a reminder can
 never outlive a change that was rolled back, nor be lost by one that was saved.
 Each reminder has an idempotency key; cancelling is by key prefix, so a new due
-date replaces the old reminders and a member who votes stops getting "closing
-soon" reminders (only those who have not voted are reminded, as Loomio does).
+date replaces the old reminders (Cancel + re-plan) and a member who votes stops
+getting "closing soon" reminders (only those who have not voted are reminded, as
+Loomio does).
 
-This is the first slice of the policy: the answer deadline, ballot closing and
-obligations to report. Earlier warnings, overdue repeats and quiet hours build on it.
+Every ``due_at`` is already a delivery time: quiet hours and days off are applied
+here (``workflow.quiet_hours``), so what ``reminders preview`` shows is what happens.
+Repeats ("every working day overdue", "daily until done") are planned ahead for a
+bounded number of working days; the dispatcher collapses the ones a downtime missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from workflow.actors import Role
+from workflow.calendar import WorkingDays, default_calendar
 from workflow.events import (
     BallotCancelled,
     BallotClosed,
     BallotOpened,
+    CellAgreed,
+    CellReturned,
     DeadlineSet,
     DossierClosed,
     DossierForwarded,
+    DossierSubmitted,
     DossierWithdrawn,
     Event,
     ObligationCreated,
@@ -33,17 +40,38 @@ from workflow.events import (
     VoteCast,
     WrittenAnswerSent,
 )
+from workflow.quiet_hours import VIETNAM, QuietHours, deliver_at, working_days_before
 
-# Vietnam keeps no daylight saving time: a fixed offset is exact.
-VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+__all__ = ["VIETNAM", "Cancel", "PlannedReminder", "ReminderKind", "ReminderSettings",
+           "Step", "plan"]
+
 MORNING = time(8, 0)  # reminders about a day go out at the start of office hours
-BALLOT_NOTICE = timedelta(hours=24)
 
 
 class ReminderKind(StrEnum):
+    ANSWER_SOON = "answer_soon"  # the written answer is due in n working days
     ANSWER_DUE = "answer_due"  # the written answer is due today (office and head)
+    ANSWER_OVERDUE = "answer_overdue"  # past due: every working day until answered
+    ANSWER_ESCALATED = "answer_escalated"  # the direct superior is told it is overdue
     BALLOT_CLOSING = "ballot_closing"  # the ballot closes soon and you have not voted
+    CELL_REVIEW_WAITING = "cell_review_waiting"  # the cell has not reviewed it in time
     OBLIGATION_DUE = "obligation_due"  # a report owed "at once" is still not done
+
+
+# Kinds whose lateness costs the cadre: not held back beyond the next morning.
+URGENT = frozenset({ReminderKind.ANSWER_OVERDUE, ReminderKind.ANSWER_ESCALATED,
+                    ReminderKind.BALLOT_CLOSING, ReminderKind.OBLIGATION_DUE})
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    warn_before: tuple[int, ...] = (10, 5, 2, 1)  # working days before the due date
+    overdue_repeats: int = 30  # working days of daily overdue reminders planned ahead
+    tell_superior_after: int = 3  # overdue working days before the superior is told
+    ballot_notices: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
+    cell_review_days: int = 5  # a cell review waiting longer than this is chased
+    obligation_repeats: int = 30  # working days of "still not done" reminders
+    quiet: QuietHours = field(default_factory=QuietHours)
 
 
 @dataclass(frozen=True)
@@ -68,51 +96,121 @@ def morning_of(day: date) -> datetime:
     return datetime.combine(day, MORNING, tzinfo=VIETNAM)
 
 
+# Every prefix ends with ":" so that ballot 2's voter "a" never matches voter "ab".
 def answer_key(dossier_id: int) -> str:
     return f"{ReminderKind.ANSWER_DUE}:{dossier_id}:"
 
 
 def ballot_key(ballot_id: int, voter: str = "") -> str:
-    return f"{ReminderKind.BALLOT_CLOSING}:{ballot_id}:{voter}"
+    return f"{ReminderKind.BALLOT_CLOSING}:{ballot_id}:" + (f"{voter}:" if voter else "")
 
 
 def obligation_key(obligation_id: int) -> str:
     return f"{ReminderKind.OBLIGATION_DUE}:{obligation_id}:"
 
 
-def plan(events: Iterable[Event]) -> tuple[Step, ...]:
-    """The reminders the events of one transaction add and cancel, to apply in order."""
-    steps: list[Step] = []
-    add, cancel = steps.append, lambda prefix: steps.append(Cancel(prefix))
+def cell_review_key(dossier_id: int) -> str:
+    return f"{ReminderKind.CELL_REVIEW_WAITING}:{dossier_id}:"
+
+
+class _Planner:
+    def __init__(self, calendar: WorkingDays, settings: ReminderSettings) -> None:
+        self.calendar, self.settings = calendar, settings
+        self.steps: list[Step] = []
+
+    def cancel(self, prefix: str) -> None:
+        self.steps.append(Cancel(prefix))
+
+    def add(self, key: str, kind: ReminderKind, event: Event, due: datetime,
+            recipients: tuple[Recipient, ...], about: dict[str, str]) -> None:
+        at = deliver_at(due, kind in URGENT, self.calendar, self.settings.quiet)
+        if due < event.at:  # already past when planned: the event's own notice told them
+            return
+        self.steps.append(PlannedReminder(key, kind, event.dossier_id, at, recipients, about))
+
+    def deadline(self, event: DeadlineSet) -> None:
+        cal, due = self.calendar, event.due_on
+        base = answer_key(event.dossier_id) + due.isoformat()
+        people = event.notify + ((event.head,) if event.head else ())
+        about = {"due_on": due.isoformat(), "deadline": event.deadline_id}
+        self.cancel(answer_key(event.dossier_id))  # a new due date replaces the old
+        self.add(base, ReminderKind.ANSWER_DUE, event, morning_of(due), people,
+                 {**about, "working_days_left": "0"})
+        for n in sorted(set(self.settings.warn_before), reverse=True):
+            day = working_days_before(due, n, cal)
+            self.add(f"{base}:w{n}", ReminderKind.ANSWER_SOON, event, morning_of(day), people,
+                     {**about, "working_days_left": str(n)})
+        for n in range(1, self.settings.overdue_repeats + 1):
+            day = cal.add_working_days(due, n)
+            self.add(f"{base}:o{n}", ReminderKind.ANSWER_OVERDUE, event, morning_of(day),
+                     people, {**about, "working_days_left": str(-n)})
+        late = self.settings.tell_superior_after
+        if event.superior is not None and 0 < late <= self.settings.overdue_repeats:
+            self.add(f"{base}:superior", ReminderKind.ANSWER_ESCALATED, event,
+                     morning_of(cal.add_working_days(due, late)), (event.superior,),
+                     {**about, "working_days_left": str(-late)})
+
+    def ballot(self, event: BallotOpened, closes: datetime) -> None:
+        # Notices from the earliest; one that is already due goes out at once, and a
+        # later notice that would come no later than it is dropped.
+        for voter in event.voters:
+            last: datetime | None = None
+            for notice in sorted(self.settings.ballot_notices, reverse=True):
+                due = max(event.at, closes - notice)
+                if last is not None and due <= last:
+                    continue
+                last = due
+                hours = int(notice.total_seconds() // 3600)
+                self.add(f"{ballot_key(event.ballot_id, voter)}{hours}h",
+                         ReminderKind.BALLOT_CLOSING, event, due,
+                         (Recipient(role=Role.MEMBER, person=voter),),
+                         {"ballot_id": str(event.ballot_id), "closes_at": closes.isoformat()})
+
+    def cell_review(self, event: DossierSubmitted) -> None:
+        start = event.at.astimezone(VIETNAM).date()
+        # "More than n working days": the morning after the n-th has ended.
+        day = self.calendar.add_working_days(start, self.settings.cell_review_days + 1)
+        self.add(f"{cell_review_key(event.dossier_id)}{event.round}",
+                 ReminderKind.CELL_REVIEW_WAITING, event, morning_of(day), event.notify,
+                 {"submitted_on": start.isoformat(),
+                  "working_days": str(self.settings.cell_review_days)})
+
+    def obligation(self, event: ObligationCreated) -> None:
+        about = {"obligation_id": str(event.obligation_id), "obligation": event.kind.value}
+        day = event.at.astimezone(VIETNAM).date()
+        for n in range(1, self.settings.obligation_repeats + 1):
+            day = self.calendar.add_working_days(day, 1)
+            self.add(f"{obligation_key(event.obligation_id)}{n}", ReminderKind.OBLIGATION_DUE,
+                     event, morning_of(day), event.notify, about)
+
+
+def plan(events: Iterable[Event], calendar: WorkingDays | None = None,
+         settings: ReminderSettings | None = None) -> tuple[Step, ...]:
+    """The reminders the events of one transaction add and cancel, to apply in order.
+
+    ``calendar`` says which days are working days (the bundled Vietnamese calendar if
+    omitted); ``settings`` how early, how often and when people may be disturbed.
+    """
+    planner = _Planner(calendar or default_calendar(), settings or ReminderSettings())
     for event in events:
         if isinstance(event, DeadlineSet):
-            cancel(answer_key(event.dossier_id))  # a new due date replaces the old
-            add(PlannedReminder(
-                f"{answer_key(event.dossier_id)}{event.due_on.isoformat()}",
-                ReminderKind.ANSWER_DUE, event.dossier_id, morning_of(event.due_on),
-                event.notify, {"due_on": event.due_on.isoformat(),
-                               "deadline": event.deadline_id}))
+            planner.deadline(event)
         elif isinstance(event, BallotOpened) and event.closes_at is not None:
-            due = max(event.at, event.closes_at - BALLOT_NOTICE)
-            for voter in event.voters:
-                add(PlannedReminder(
-                    ballot_key(event.ballot_id, voter), ReminderKind.BALLOT_CLOSING,
-                    event.dossier_id, due, (Recipient(role=Role.MEMBER, person=voter),),
-                    {"ballot_id": str(event.ballot_id),
-                     "closes_at": event.closes_at.isoformat()}))
+            planner.ballot(event, event.closes_at)
         elif isinstance(event, VoteCast):
-            cancel(ballot_key(event.ballot_id, event.voter))
+            planner.cancel(ballot_key(event.ballot_id, event.voter))
         elif isinstance(event, BallotClosed | BallotCancelled):
-            cancel(ballot_key(event.ballot_id))
+            planner.cancel(ballot_key(event.ballot_id))
+        elif isinstance(event, DossierSubmitted) and any(
+                r.role is Role.CELL_SECRETARY for r in event.notify):
+            planner.cell_review(event)
         elif isinstance(event, ObligationCreated):
-            tomorrow = event.at.astimezone(VIETNAM).date() + timedelta(days=1)
-            add(PlannedReminder(
-                obligation_key(event.obligation_id), ReminderKind.OBLIGATION_DUE,
-                event.dossier_id, morning_of(tomorrow), event.notify,
-                {"obligation_id": str(event.obligation_id), "obligation": event.kind.value}))
+            planner.obligation(event)
         elif isinstance(event, ObligationFulfilled):
-            cancel(obligation_key(event.obligation_id))
+            planner.cancel(obligation_key(event.obligation_id))
+        if isinstance(event, CellAgreed | CellReturned | DossierClosed | DossierWithdrawn):
+            planner.cancel(cell_review_key(event.dossier_id))  # the cell has acted
         if isinstance(event, WrittenAnswerSent | DossierClosed | DossierWithdrawn
                       | DossierForwarded):
-            cancel(answer_key(event.dossier_id))  # answered, or no longer ours
-    return tuple(steps)
+            planner.cancel(answer_key(event.dossier_id))  # answered, or no longer ours
+    return tuple(planner.steps)

@@ -31,10 +31,15 @@ async def test_registering_plans_the_answer_reminder_for_the_office(
     assert due is not None
     reminders = await _reminders(engine)
     answer = {k: v for k, v in reminders.items() if k.startswith("answer_due:")}
-    assert set(answer) == {f"answer_due:{s.dossier_id}:{due.isoformat()}:office-clerk"}
-    for status, at in answer.values():
+    base = f"answer_due:{s.dossier_id}:{due.isoformat()}"
+    # On the day: the office and the route's head (who also chairs the committee).
+    on_the_day = {k.rsplit(":", 1)[1]: v for k, v in answer.items() if k.startswith(base + ":")
+                  and k.count(":") == 3}
+    assert set(on_the_day) == {"office-clerk", "secretary"}
+    for status, at in on_the_day.values():
         assert status == "pending"
         assert at == datetime(due.year, due.month, due.day, 8, tzinfo=VIETNAM)
+    assert f"{base}:w10:office-clerk" in answer and f"{base}:o1:secretary" in answer
     # The registration itself reached the office through the outbox, in the same commit.
     async with session_factory(engine)() as session:
         people = (await session.execute(select(OutboxMessage.person_id).where(
@@ -51,9 +56,9 @@ async def test_marking_complex_moves_the_reminder_to_the_new_due_date(
                                        reason="Phạm vi rộng"), s.uow(), s.clock, s.calendar)
     assert s.dossier.due_on != first_due
     reminders = await _reminders(engine)
-    old = [v[0] for k, v in reminders.items() if first_due.isoformat() in k]
-    new = [v[0] for k, v in reminders.items() if s.dossier.due_on.isoformat() in k]
-    assert old == ["cancelled"] and new == ["pending"]
+    old = {v[0] for k, v in reminders.items() if first_due.isoformat() in k}
+    new = {v[0] for k, v in reminders.items() if s.dossier.due_on.isoformat() in k}
+    assert old == {"cancelled"} and new == {"pending"}
 
 
 async def test_a_vote_stops_that_members_closing_reminder_and_the_answer_ends_the_rest(

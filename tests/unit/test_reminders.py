@@ -16,7 +16,14 @@ from workflow.events import (
     WrittenAnswerSent,
 )
 from workflow.obligations import ObligationKind
-from workflow.reminders import VIETNAM, Cancel, PlannedReminder, ReminderKind, plan
+from workflow.reminders import (
+    VIETNAM,
+    Cancel,
+    PlannedReminder,
+    ReminderKind,
+    ReminderSettings,
+    plan,
+)
 from workflow.voting import Choice, Outcome, Tally
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=VIETNAM)
@@ -34,17 +41,19 @@ def test_a_deadline_replaces_the_old_one_and_reminds_on_the_morning_it_is_due() 
     assert reminder.due_at == datetime(2027, 1, 6, 8, 0, tzinfo=VIETNAM)
 
 
-def test_only_members_who_have_not_voted_are_reminded_before_closing() -> None:
+def test_only_members_who_have_not_voted_are_reminded_24_and_2_hours_before_closing() -> None:
     closes = AT + timedelta(days=3)
     opened = BallotOpened(dossier_id=7, at=AT, ballot_id=2, route_body="b", body="b",
                           voters=("a", "b"), closes_at=closes)
     steps = plan([opened, VoteCast(dossier_id=7, at=AT, ballot_id=2, voter="a",
                                    choice=Choice.APPROVE, changed=False)])
-    assert [s.key for s in steps if isinstance(s, PlannedReminder)] == \
-        ["ballot_closing:2:a", "ballot_closing:2:b"]
-    assert all(s.due_at == closes - timedelta(hours=24) for s in steps
-               if isinstance(s, PlannedReminder))
-    assert steps[-1] == Cancel("ballot_closing:2:a")
+    planned = {s.key: s.due_at for s in steps if isinstance(s, PlannedReminder)}
+    assert planned == {"ballot_closing:2:a:24h": closes - timedelta(hours=24),
+                       "ballot_closing:2:a:2h": closes - timedelta(hours=2),
+                       "ballot_closing:2:b:24h": closes - timedelta(hours=24),
+                       "ballot_closing:2:b:2h": closes - timedelta(hours=2)}
+    # The trailing colon: voter "a" voting never cancels voter "ab"'s reminders.
+    assert steps[-1] == Cancel("ballot_closing:2:a:")
 
 
 def test_a_short_ballot_reminds_at_once_and_closing_cancels_everyone() -> None:
@@ -57,13 +66,15 @@ def test_a_short_ballot_reminds_at_once_and_closing_cancels_everyone() -> None:
     assert plan([closed]) == (Cancel("ballot_closing:3:"),)
 
 
-def test_an_obligation_is_chased_the_next_morning_until_fulfilled() -> None:
+def test_an_obligation_is_chased_every_working_day_until_fulfilled() -> None:
     created = ObligationCreated(dossier_id=7, at=AT, notify=(OFFICE,), obligation_id=4,
                                 kind=ObligationKind.REPORT_OVERRIDE_TO_SUPERIOR,
                                 owner="head", owner_body="bt", to="btv")
-    (reminder,) = plan([created])
-    assert isinstance(reminder, PlannedReminder)
-    assert reminder.due_at == datetime(2026, 11, 24, 8, 0, tzinfo=VIETNAM)
+    reminders = [s for s in plan([created]) if isinstance(s, PlannedReminder)]
+    # 24/11/2026 is Vietnamese Culture Day: the first working morning after is the 25th.
+    assert [r.due_at for r in reminders[:3]] == [
+        datetime(2026, 11, d, 8, 0, tzinfo=VIETNAM) for d in (25, 26, 27)]
+    assert len(reminders) == ReminderSettings().obligation_repeats
     fulfilled = ObligationFulfilled(dossier_id=7, at=AT, obligation_id=4,
                                     kind=ObligationKind.REPORT_OVERRIDE_TO_SUPERIOR,
                                     reference="12-BC/ĐU")

@@ -1,0 +1,121 @@
+"""The answer deadline's reminders over working days, cell review and quiet hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from workflow.actors import Role
+from workflow.calendar import default_calendar
+from workflow.events import (
+    CellAgreed,
+    DeadlineSet,
+    DossierSubmitted,
+    Recipient,
+)
+from workflow.quiet_hours import QuietHours, deliver_at, working_days_before
+from workflow.reminders import (
+    VIETNAM,
+    Cancel,
+    PlannedReminder,
+    ReminderKind,
+    ReminderSettings,
+    plan,
+)
+
+CAL = default_calendar()
+OFFICE = Recipient(role=Role.OFFICE, body="vp")
+HEAD = Recipient(role=Role.HEAD, body="bt")
+SUPERIOR = Recipient(role=Role.SUPERIOR, body="btv")
+REGISTERED = datetime(2026, 10, 14, 9, 30, tzinfo=VIETNAM)
+
+
+def _deadline(due: date, at: datetime = REGISTERED, deadline: str = "answer") -> DeadlineSet:
+    return DeadlineSet(dossier_id=7, at=at, notify=(OFFICE,), deadline_id=deadline,
+                       working_days=30, received_on=at.date(), due_on=due,
+                       head=HEAD, superior=SUPERIOR)
+
+
+def _at(month: int, day: int, hour: int = 8) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=VIETNAM)
+
+
+def test_the_office_and_head_are_warned_10_5_2_1_working_days_before_skipping_the_holiday(
+        ) -> None:
+    steps = plan([_deadline(date(2026, 11, 26))], CAL)
+    soon = {s.about["working_days_left"]: s.due_at for s in steps
+            if isinstance(s, PlannedReminder) and s.kind is ReminderKind.ANSWER_SOON}
+    # 24/11/2026 (Vietnamese Culture Day) is not a working day: 2 days before is the 23rd.
+    assert soon == {"10": _at(11, 11), "5": _at(11, 18), "2": _at(11, 23), "1": _at(11, 25)}
+    due = [s for s in steps if isinstance(s, PlannedReminder)
+           and s.kind is ReminderKind.ANSWER_DUE]
+    assert [(d.due_at, d.recipients) for d in due] == [(_at(11, 26), (OFFICE, HEAD))]
+
+
+def test_overdue_every_working_day_and_the_superior_told_after_the_configured_days() -> None:
+    settings = ReminderSettings(overdue_repeats=5, tell_superior_after=3)
+    steps = plan([_deadline(date(2026, 11, 26))], CAL, settings)
+    overdue = [s.due_at for s in steps if isinstance(s, PlannedReminder)
+               and s.kind is ReminderKind.ANSWER_OVERDUE]
+    assert overdue == [_at(11, 27), _at(11, 30), _at(12, 1), _at(12, 2), _at(12, 3)]
+    (told,) = [s for s in steps if isinstance(s, PlannedReminder)
+               and s.kind is ReminderKind.ANSWER_ESCALATED]
+    assert told.recipients == (SUPERIOR,) and told.due_at == _at(12, 1)
+    assert told.about["working_days_left"] == "-3"
+
+
+def test_marking_complex_cancels_and_replans_without_reminders_already_past() -> None:
+    moved = _deadline(date(2027, 1, 11), at=_at(11, 25, 10), deadline="answer_complex")
+    steps = plan([moved], CAL)
+    assert steps[0] == Cancel("answer_due:7:")
+    planned = [s for s in steps if isinstance(s, PlannedReminder)]
+    assert all(s.key.startswith("answer_due:7:2027-01-11") for s in planned)
+    assert min(s.due_at for s in planned) > moved.at
+
+
+def test_no_reminder_lands_at_night_or_on_a_day_off() -> None:
+    steps = plan([_deadline(date(2026, 11, 26))], CAL)
+    for step in steps:
+        if isinstance(step, PlannedReminder):
+            local = step.due_at.astimezone(VIETNAM)
+            assert time(7) <= local.time().replace(tzinfo=None) < time(21)
+            assert CAL.is_working_day(local.date())
+
+
+def test_a_cell_review_waiting_more_than_5_working_days_is_chased_until_the_cell_acts() -> None:
+    cell = Recipient(role=Role.CELL_SECRETARY, body="chi-bo")
+    submitted = DossierSubmitted(dossier_id=7, at=_at(11, 16, 15), notify=(cell,),
+                                 to_route_body="cell", to_body="chi-bo", round=1)
+    (chase,) = plan([submitted], CAL)
+    assert isinstance(chase, PlannedReminder)
+    # Mon 16/11: 5 working days end on Mon 23/11; the 24th is off, so Wed 25th.
+    assert chase.kind is ReminderKind.CELL_REVIEW_WAITING and chase.due_at == _at(11, 25)
+    assert plan([CellAgreed(dossier_id=7, at=_at(11, 17))], CAL) == (
+        Cancel("cell_review_waiting:7:"),)
+    office = DossierSubmitted(dossier_id=7, at=_at(11, 16), notify=(OFFICE,),
+                              to_route_body="office", to_body="vp", round=1)
+    assert plan([office], CAL) == ()
+
+
+def test_quiet_hours_hold_non_urgent_reminders_to_the_next_working_morning() -> None:
+    friday_night = _at(11, 20, 22)
+    assert deliver_at(friday_night, False, CAL) == _at(11, 23, 7)
+    monday_night = _at(11, 23, 23)  # Tuesday 24/11 is a holiday
+    assert deliver_at(monday_night, False, CAL) == _at(11, 25, 7)
+    assert deliver_at(_at(11, 23, 5), False, CAL) == _at(11, 23, 7)
+    assert deliver_at(_at(11, 23, 14), False, CAL) == _at(11, 23, 14)
+
+
+def test_urgent_reminders_wait_out_the_night_only() -> None:
+    assert deliver_at(_at(11, 23, 23), True, CAL) == _at(11, 24, 7)  # holiday or not
+    assert deliver_at(_at(11, 21, 3), True, CAL) == _at(11, 21, 7)  # Saturday morning
+    assert deliver_at(_at(11, 21, 15), True, CAL) == _at(11, 21, 15)
+    late = QuietHours(start=time(8), end=time(20))
+    assert deliver_at(_at(11, 21, 20), True, CAL, late) == _at(11, 22, 8)
+
+
+def test_working_days_before_counts_back_over_days_off() -> None:
+    assert working_days_before(date(2026, 11, 25), 1, CAL) == date(2026, 11, 23)
+    assert working_days_before(date(2026, 11, 23), 1, CAL) == date(2026, 11, 20)
+    assert working_days_before(date(2026, 11, 26), 10, CAL) == date(2026, 11, 11)
+    assert date(2026, 11, 26) - working_days_before(date(2026, 11, 26), 5, CAL) \
+        == timedelta(days=8)
