@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from bot.wiring import App
 from handlers.messages import Attachment, Button, Inbound, Reply
-from storage import audit
+from handlers.notifications import render as render_notice
+from storage import audit, outbox
 from storage.db import session_factory
 from storage.models import ChatAccount, Organisation, Person
 from storage.organisation import demo_text, import_chart, parse_org_text
@@ -69,6 +70,24 @@ async def link_directly(app: App, account: str, person_id: str) -> None:
                            payload={"channel": CHANNEL, "by": "console"})
 
 
+async def deliver_pending(app: App, person_id: str) -> list[Reply]:
+    """The person's pending notifications rendered for them, then marked as sent.
+
+    Stands in for the notifier (issue 6) on the console: what the others' actions
+    caused is shown to whoever is at the terminal after each of their messages.
+    """
+    person = await app.services.directory.person(person_id)
+    if person is None:
+        return []
+    async with session_factory(app.engine)() as session:
+        rows = [(row.id, row.payload) for row in await outbox.pending_for(session, person_id)]
+    replies = [await render_notice(app.services, person, payload) for _id, payload in rows]
+    async with session_factory(app.engine)() as session, session.begin():
+        await outbox.mark_sent(session, [row_id for row_id, _payload in rows],
+                               datetime.now(UTC))
+    return replies
+
+
 def attachment_from(path_text: str) -> Attachment | None:
     path = Path(path_text.strip()).expanduser()
     if not path.is_file():
@@ -106,5 +125,11 @@ class ConsoleChat:
         else:
             inbound = Inbound(CHANNEL, self.account, self.account, text=text,
                               language=self.language)
-        shown, self.buttons = render(await self.app.assistant.handle(inbound))
+        replies = await self.app.assistant.handle(inbound)
+        person = await self.app.services.directory.person_for_account(CHANNEL, self.account)
+        if person is not None:
+            notices = await deliver_pending(self.app, person.id)
+            if notices:
+                replies = [*replies, Reply("────────"), *notices]
+        shown, self.buttons = render(replies)
         self.write(shown)

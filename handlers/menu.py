@@ -25,14 +25,21 @@ async def show(turn: Turn) -> None:
             Button(t("Language / Ngôn ngữ"), f"{PREFIX}:language"),
         ))
         return
+    committee = [_go(turn, "desk", t("My tasks at the committee"))] if await _acts(turn) else []
     turn.say(t("What would you like to do?"), rows(
         _go(turn, "filing", t("Prepare a new plan")),
         _go(turn, "dossiers", t("My dossiers")),
+        *committee,
         _go(turn, "competent", t("Who is competent for my plan?")),
         _go(turn, "regulations", t("Look up the regulations")),
         Button(t("Language / Ngôn ngữ"), f"{PREFIX}:language"),
         Button(t("Help"), f"{PREFIX}:help"),
     ))
+
+
+async def _acts(turn: Turn) -> bool:
+    """Whether the person holds a role at a committee (cell, office, member, head...)."""
+    return bool((await turn.actor()).grants) if turn.person is not None else False
 
 
 async def start(turn: Turn, code: str) -> None:
@@ -93,6 +100,8 @@ async def help(turn: Turn) -> None:
              t("/plan: prepare a new plan, step by step"),
              t("/draft: continue a plan you saved"),
              t("/dossiers: your dossiers, where each one is and its deadline"),
+             t("/tasks: dossiers waiting for you at the committee (cell, office, appraisal, "
+               "vote)"),
              t("/who: which body is competent for your plan"),
              t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),
              t("/language: Tiếng Việt or English"),

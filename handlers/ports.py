@@ -80,6 +80,33 @@ class Directory(Protocol):
         """Dossiers the person proposed or co-proposed, newest first."""
         ...
 
+    async def open_dossiers(self) -> list[Dossier]:
+        """Dossiers sent and not finished (not drafts, closed or withdrawn), by id."""
+        ...
+
+    async def counted_members(self, body_id: str) -> list[str]:
+        """The body's counted members today (its working rules), by person id."""
+        ...
+
+    async def people_on(self, body_id: str, roles: tuple[str, ...]) -> list[PersonInfo]:
+        """People holding one of the membership ``roles`` on the body today, by name."""
+        ...
+
+    async def unreachable(self) -> list[Unreachable]:
+        """Notifications that cannot be delivered (newest first), for the office."""
+        ...
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A notification nobody can receive yet: no holder of the role, or no linked account."""
+
+    dossier_id: int
+    event: str
+    person_id: str | None  # None: nobody holds the role on the body
+    role: str | None = None
+    body: str | None = None
+
 
 class ConversationStore(Protocol):
     async def load(self, channel: str, account: str) -> Conversation: ...

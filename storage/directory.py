@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ports import LinkStatus, PersonInfo
-from storage import audit
+from handlers.ports import LinkStatus, PersonInfo, Unreachable
+from storage import audit, outbox
 from storage.dossier_models import DossierRow
 from storage.invitations import RedeemStatus, redeem
 from storage.models import (
@@ -42,6 +42,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     "legal_reviewer": (),
 }
 COUNTED = {"member", "secretary", "deputy_secretary"}
+FINISHED = ("draft", "closed", "withdrawn")
 
 
 class SqlDirectory:
@@ -128,6 +129,43 @@ class SqlDirectory:
             repository = SqlDossiers(session)
             found = [await repository.get(dossier_id) for dossier_id in ids]
         return [d for d in found if d is not None]
+
+
+    async def open_dossiers(self) -> list[Dossier]:
+        async with self._sessions() as session:
+            ids = (await session.execute(select(DossierRow.id).where(
+                DossierRow.state.not_in(FINISHED)).order_by(DossierRow.id))).scalars().all()
+            repository = SqlDossiers(session)
+            found = [await repository.get(dossier_id) for dossier_id in ids]
+        return [d for d in found if d is not None]
+
+    async def counted_members(self, body_id: str) -> list[str]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(Membership.person_id).where(
+                Membership.body_id == body_id, Membership.role.in_(COUNTED),
+                Membership.counted.is_(True), _current(date.today()),
+            ).order_by(Membership.person_id))).scalars().all()
+        return list(dict.fromkeys(rows))
+
+    async def people_on(self, body_id: str, roles: tuple[str, ...]) -> list[PersonInfo]:
+        async with self._sessions() as session:
+            ids = (await session.execute(select(Membership.person_id).where(
+                Membership.body_id == body_id, Membership.role.in_(roles),
+                _current(date.today())))).scalars().all()
+            found = [await _person(session, p) for p in dict.fromkeys(ids)]
+        return sorted((p for p in found if p is not None), key=lambda p: p.name)
+
+    async def unreachable(self) -> list[Unreachable]:
+        async with self._sessions() as session:
+            rows = await outbox.unreachable(session)
+        out = []
+        for row in rows:
+            raw = row.payload.get("recipient") or {}
+            out.append(Unreachable(
+                dossier_id=int(row.payload.get("data", {}).get("dossier_id", 0)),
+                event=str(row.payload.get("event", "")), person_id=row.person_id,
+                role=raw.get("role"), body=raw.get("body")))
+        return out
 
 
 def _current(today: date):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bot.console import deliver_pending
 from bot.wiring import App, build_app
 from handlers.messages import Attachment, Button, Inbound, Reply
 from storage.db import session_factory
@@ -76,6 +77,15 @@ class Chat:
     def text(self) -> str:
         """All text of the last replies."""
         return "\n\n".join(reply.text for reply in self.replies)
+
+    async def notifications(self) -> list[Reply]:
+        """What the outbox holds for this chat's person, rendered as the console shows it
+        (and marked sent); they become the last replies, so their buttons can be pressed."""
+        person = await self.app.services.directory.person_for_account(self.channel,
+                                                                      self.account)
+        assert person is not None, "notifications are for linked chats"
+        self.replies = await deliver_pending(self.app, person.id)
+        return self.replies
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         self.replies = await self.app.assistant.handle(inbound)

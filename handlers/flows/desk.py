@@ -1,0 +1,394 @@
+"""The committee desk (prefix "k"): the cell secretary's, the office's, the appraisers',
+the members' and the head's tasks, each dossier with the buttons for its next step.
+
+Actions, all parsed strictly and re-checked against the stored dossier:
+``k:l`` my tasks, ``k:o`` the office's overview by due date, ``k:u`` unreachable people,
+``k:v:<id>`` a dossier, ``k:<code>:<id>:<version>`` a step (see ``desk_view.CODES``;
+steps that need a reason ask for it first), ``k:as:<id>:<version>:<n>`` assign the
+appraisal (0: all the lead's appraisers), ``k:oc:<id>:<version>:<days>`` open the vote,
+``k:vt:<id>:<ballot>:<a|r|p|x>`` vote, ``k:od:<obligation>:<version>`` a report done.
+A dossier the person has no part in gets the same answer as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+
+from handlers.context import Turn
+from handlers.flows import desk_ops as ops
+from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
+from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
+from handlers.messages import Button, rows
+from workflow import lifecycle
+from workflow.actors import Role
+from workflow.dossier import Dossier
+from workflow.errors import DomainError, StaleVersion
+from workflow.lifecycle import Action, State
+from workflow.obligations import Obligation
+from workflow.voting import Ballot
+
+TEXT = "text"  # the only step: waiting for a reason, findings or a reference
+MAX_TEXT = 2000
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _number(text: str) -> int | None:
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
+class DeskFlow:
+    def __init__(self) -> None:
+        self.name = "desk"
+        self.prefix = "k"
+        self.commands = {"tasks": "", "viec": ""}
+
+    # Entry points ---------------------------------------------------------------------
+
+    async def start(self, turn: Turn, argument: str = "", mode: str = "") -> None:
+        self._leave(turn)
+        if await self._linked(turn):
+            await self._inbox(turn)
+
+    async def on_action(self, turn: Turn, args: list[str]) -> None:
+        if not await self._linked(turn):
+            return
+        kind, rest = (args[0], args[1:]) if args else ("l", [])
+        if kind == "vt" and len(rest) == 3 and rest[2] in VOTE_CODES:
+            numbers = [_number(a) for a in rest[:2]]
+            if None not in numbers:
+                await self._vote(turn, int(rest[0]), int(rest[1]), rest[2])
+                return
+        numbers = [_number(a) for a in rest]
+        if None in numbers:
+            await self._malformed(turn)
+            return
+        ints = [n for n in numbers if n is not None]
+        if kind != "x":
+            self._leave(turn)  # a new button drops a pending question
+        if kind == "l" and not ints:
+            await self._inbox(turn)
+        elif kind == "o" and not ints:
+            await self._overview(turn)
+        elif kind == "u" and not ints:
+            await self._unreachable(turn)
+        elif kind == "v" and len(ints) == 1:
+            await self._card(turn, ints[0])
+        elif kind == "x":
+            self._leave(turn)
+            turn.say(turn.t("Nothing was changed."))
+            await self._inbox(turn)
+        elif kind in CODES and len(ints) == 2:
+            await self._step(turn, kind, ints[0], ints[1])
+        elif kind == "as" and len(ints) == 3:
+            await self._run(turn, ints[0], ints[1], "aa", pick=ints[2])
+        elif kind == "oc" and len(ints) == 3:
+            await self._run(turn, ints[0], ints[1], "ob", pick=ints[2])
+        elif kind == "od" and len(ints) == 2:
+            await self._ask_obligation(turn, ints[0], ints[1])
+        else:
+            await self._malformed(turn)
+
+    async def on_text(self, turn: Turn, text: str) -> None:
+        data = dict(turn.conversation.data)
+        if turn.conversation.step != TEXT or "op" not in data:
+            self._leave(turn)
+            await self._inbox(turn)
+            return
+        if len(text) > MAX_TEXT:
+            turn.say(turn.t("Please keep it under {limit} characters.", limit=MAX_TEXT))
+            await self.prompt(turn)
+            return
+        self._leave(turn)
+        op, version = str(data["op"]), int(data["v"])
+        try:
+            if op == "od":
+                turn.say(await ops.obligation_done(turn, int(data["obligation"]), version, text))
+                await self._card(turn, int(data["id"]))
+                return
+            dossier = await self._load(turn, int(data["id"]))
+            if dossier is None:
+                await self._not_found(turn)
+                return
+            turn.say(await ops.with_text(turn, op, dossier, version, text))
+        except DomainError as error:
+            turn.say(error.render(turn.t))
+        await self._card(turn, int(data["id"]))
+
+    async def on_attachments(self, turn: Turn) -> None:
+        turn.say(turn.t("Files cannot be attached here yet; please write the text."))
+        await self.prompt(turn)
+
+    async def prompt(self, turn: Turn) -> None:
+        data = turn.conversation.data
+        if turn.conversation.step == TEXT and "op" in data:
+            self._ask_again(turn, str(data["op"]), int(data["id"]))
+            return
+        self._leave(turn)
+        if turn.person is not None:
+            await self._inbox(turn)
+
+    # Lists ----------------------------------------------------------------------------
+
+    async def _inbox(self, turn: Turn) -> None:
+        t = turn.t
+        actor = await turn.actor()
+        mine: list[Dossier] = []
+        for dossier in await turn.services.directory.open_dossiers():
+            roles = dossier.roles_of(actor)
+            if offered(dossier, roles) or self._votes_on(dossier, roles):
+                mine.append(dossier)
+        mine.sort(key=_by_due)
+        extra: list[tuple[Button, ...]] = []
+        if actor.bodies_with(Role.OFFICE):
+            extra.append((Button(t("All open dossiers by due date"), "k:o"),))
+            extra.append((Button(t("People who cannot be reached"), "k:u"),))
+        extra.append((Button(t("Main menu"), "m:home"),))
+        if not mine:
+            turn.say(t("Nothing is waiting for you at the moment."), tuple(extra))
+            return
+        await self._listing(turn, t.plural("{n} dossier is waiting for you:",
+                                           "{n} dossiers are waiting for you:", len(mine)),
+                            mine, extra)
+
+    async def _overview(self, turn: Turn) -> None:
+        t = turn.t
+        offices = (await turn.actor()).bodies_with(Role.OFFICE)
+        back = (Button(t("‹ Back to my tasks"), "k:l"),)
+        if not offices:
+            turn.say(t("This overview is for the committee office."), (back,))
+            return
+        found = [d for d in await turn.services.directory.open_dossiers()
+                 if d.body(d.route.via) in offices]
+        found.sort(key=_by_due)
+        if not found:
+            turn.say(t("There are no open dossiers."), (back,))
+            return
+        await self._listing(turn, t.plural("{n} open dossier, by due date:",
+                                           "{n} open dossiers, by due date:", len(found)),
+                            found, [back])
+
+    async def _listing(self, turn: Turn, header: str, dossiers: list[Dossier],
+                       extra: list[tuple[Button, ...]]) -> None:
+        t = turn.t
+        names = await names_for(turn, dossiers)
+        today = turn.services.clock.now().date()
+        lines = [summary_line(d.id, d, names, today, turn.services.calendar, t)
+                 for d in dossiers]
+        shown = [(Button(f"{d.id}. {shorten(title_of(d, t), 40)}", f"k:v:{d.id}"),)
+                 for d in dossiers[:20]]
+        turn.say("\n\n".join([header, *lines]), (*shown, *extra))
+
+    async def _unreachable(self, turn: Turn) -> None:
+        t = turn.t
+        back = (Button(t("‹ Back to my tasks"), "k:l"),)
+        if not (await turn.actor()).bodies_with(Role.OFFICE):
+            turn.say(t("This list is for the committee office."), (back,))
+            return
+        found = await turn.services.directory.unreachable()
+        if not found:
+            turn.say(t("Everyone who had to be told has been reached."), (back,))
+            return
+        lines = [t("These notifications could not be delivered: the person has not linked a "
+                   "chat account, or nobody holds the role. Please inform them another way.")]
+        bodies = await turn.services.directory.body_names(
+            sorted({u.body for u in found if u.body}))
+        for item in found:
+            if item.person_id:
+                info = await turn.services.directory.person(item.person_id)
+                who = info.name if info else item.person_id
+            else:
+                body = bodies.get(item.body or "", item.body or "")
+                who = t("nobody holds this role on {body}", body=body)
+            lines.append(t("• Dossier no. {id}: {who}", id=item.dossier_id, who=who))
+        turn.say("\n".join(lines), (back,))
+
+    # One dossier ----------------------------------------------------------------------
+
+    async def _card(self, turn: Turn, dossier_id: int) -> None:
+        t = turn.t
+        loaded = await self._load_all(turn, dossier_id)
+        if loaded is None:
+            await self._not_found(turn)
+            return
+        dossier, ballot, obligations = loaded
+        roles = dossier.roles_of(await turn.actor())
+        names = await names_for(turn, [dossier], people=True)
+        now = turn.services.clock.now()
+        text = detail_text(dossier, names, now.date(), turn.services.calendar, t, now.tzinfo)
+        extra = status_lines(dossier, ballot, obligations, t, now.tzinfo,
+                             turn.person.id if turn.person else "")
+        if extra:
+            text = "\n".join([text, "", *extra])
+        keys = list(buttons(dossier, roles, t))
+        if roles & {Role.OFFICE, Role.HEAD}:
+            for item in obligations:
+                if item.is_open:
+                    keys.append((Button(t("Mark the report as done"),
+                                        f"k:od:{item.id}:{item.version}"),))
+        keys.append((Button(t("‹ Back to my tasks"), "k:l"),))
+        turn.say(text, tuple(keys))
+
+    async def _step(self, turn: Turn, code: str, dossier_id: int, version: int) -> None:
+        dossier = await self._checked(turn, code, dossier_id, version)
+        if dossier is None:
+            return
+        t = turn.t
+        if code in ASKS:
+            turn.set_step(self.name, TEXT)
+            turn.conversation.data = {"op": code, "id": dossier.id, "v": version}
+            self._ask_again(turn, code, dossier.id)
+        elif code == "aa":
+            people = await ops.appraisers(turn, dossier)
+            if not people:
+                turn.say(t("Nobody is recorded as an appraiser for this route; please ask the "
+                           "administrator to add them."))
+                await self._card(turn, dossier.id)
+                return
+            everyone = ", ".join(p.name for p in people)
+            keys = [Button(t("All: {people}", people=everyone),
+                           f"k:as:{dossier.id}:{version}:0")]
+            keys += [Button(p.name, f"k:as:{dossier.id}:{version}:{i}")
+                     for i, p in enumerate(people, start=1)]
+            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+            turn.say(t("Who should appraise “{title}”?", title=title_of(dossier, t)),
+                     rows(*keys))
+        elif code == "ob":
+            keys = [Button(t.plural("Closes in {n} working day", "Closes in {n} working days",
+                                    days), f"k:oc:{dossier.id}:{version}:{days}")
+                    for days in ops.CLOSING_DAYS]
+            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+            turn.say(t("When should the vote on “{title}” close? Each counted member will "
+                       "receive the plan with buttons to vote.", title=title_of(dossier, t)),
+                     rows(*keys))
+        else:
+            await self._run(turn, dossier.id, version, code)
+
+    async def _run(self, turn: Turn, dossier_id: int, version: int, code: str,
+                   pick: int = 0) -> None:
+        dossier = await self._checked(turn, code, dossier_id, version)
+        if dossier is None:
+            return
+        try:
+            if code == "aa":
+                turn.say(await ops.assign_appraisal(turn, dossier, version, pick))
+            elif code == "ob":
+                turn.say(await ops.open_ballot(turn, dossier, version, pick))
+            else:
+                turn.say(await ops.immediate(turn, code, dossier, version))
+        except DomainError as error:
+            turn.say(error.render(turn.t))
+        await self._card(turn, dossier.id)
+
+    async def _vote(self, turn: Turn, dossier_id: int, ballot_id: int, code: str) -> None:
+        self._leave(turn)
+        dossier = await self._load(turn, dossier_id)
+        if dossier is None:
+            await self._not_found(turn)
+            return
+        roles = dossier.roles_of(await turn.actor())
+        t = turn.t
+        if Role.PROPOSER in roles and Role.MEMBER not in roles:
+            turn.say(t("You do not vote on a plan you proposed."))
+        elif Role.MEMBER not in roles:
+            turn.say(t("You are not a counted member of the body voting on this plan."))
+        else:
+            try:
+                turn.say(await ops.vote(turn, dossier, ballot_id, VOTE_CODES[code]))
+            except DomainError as error:
+                turn.say(error.render(t))
+        await self._card(turn, dossier_id)
+
+    async def _ask_obligation(self, turn: Turn, obligation_id: int, version: int) -> None:
+        async with turn.services.uow() as uow:
+            obligation = await uow.obligations.get(obligation_id)
+        dossier = await self._load(turn, obligation.dossier_id) if obligation else None
+        if obligation is None or dossier is None:
+            await self._not_found(turn)
+            return
+        try:
+            if obligation.version != version:
+                raise StaleVersion()
+            lifecycle.permit(Action.MARK_OBLIGATION_DONE, dossier.state,
+                             dossier.roles_of(await turn.actor()))
+        except DomainError as error:
+            turn.say(error.render(turn.t))
+            await self._card(turn, dossier.id)
+            return
+        turn.set_step(self.name, TEXT)
+        turn.conversation.data = {"op": "od", "id": dossier.id, "v": version,
+                                  "obligation": obligation_id}
+        self._ask_again(turn, "od", dossier.id)
+
+    def _ask_again(self, turn: Turn, code: str, dossier_id: int) -> None:
+        t = turn.t
+        turn.say(t(ASKS[code]), rows(Button(t("Cancel"), "k:x")))
+
+    # Checks ---------------------------------------------------------------------------
+
+    async def _checked(self, turn: Turn, code: str, dossier_id: int,
+                       version: int) -> Dossier | None:
+        """The dossier if the button still applies: same version, a row allowing it."""
+        dossier = await self._load(turn, dossier_id)
+        if dossier is None:
+            await self._not_found(turn)
+            return None
+        action, chosen, _label = CODES[code]
+        try:
+            if dossier.version != version:
+                raise StaleVersion()
+            facts = {*dossier.route_conditions(), *([chosen] if chosen else [])}
+            lifecycle.permit(action, dossier.state, dossier.roles_of(await turn.actor()), facts)
+        except DomainError as error:
+            turn.say(error.render(turn.t))
+            await self._card(turn, dossier.id)
+            return None
+        return dossier
+
+    def _votes_on(self, dossier: Dossier, roles: frozenset[Role]) -> bool:
+        return dossier.state is State.BALLOT_OPEN and Role.MEMBER in roles
+
+    async def _load(self, turn: Turn, dossier_id: int) -> Dossier | None:
+        """The dossier if the person has a part in it; None otherwise (or if unknown)."""
+        loaded = await self._load_all(turn, dossier_id)
+        return loaded[0] if loaded else None
+
+    async def _load_all(self, turn: Turn, dossier_id: int) -> tuple[
+            Dossier, Ballot | None, list[Obligation]] | None:
+        async with turn.services.uow() as uow:  # read only: left without commit
+            dossier = await uow.dossiers.get(dossier_id)
+            if dossier is None:
+                return None
+            ballot = await uow.ballots.get(dossier.ballot_ids[-1]) if dossier.ballot_ids \
+                else None
+            obligations = await uow.obligations.for_dossier(dossier.id)
+        if not dossier.roles_of(await turn.actor()):
+            return None
+        return dossier, ballot, obligations
+
+    async def _linked(self, turn: Turn) -> bool:
+        if turn.person is not None:
+            return True
+        self._leave(turn)
+        t = turn.t
+        turn.say(t("To see your tasks, please link your account first with the invitation "
+                   "code your committee's office gave you."),
+                 rows(Button(t("Link my account"), "m:link"), Button(t("Main menu"), "m:home")))
+        return False
+
+    async def _not_found(self, turn: Turn) -> None:
+        turn.say(turn.t("I cannot find that dossier among your tasks."))
+        await self._inbox(turn)
+
+    async def _malformed(self, turn: Turn) -> None:
+        self._leave(turn)
+        turn.say(turn.t("That button is no longer valid. Here is where we are now."))
+        await self._inbox(turn)
+
+    def _leave(self, turn: Turn) -> None:
+        if turn.conversation.flow == self.name:
+            turn.clear()
+
+
+def _by_due(dossier: Dossier) -> tuple[int, str, int]:
+    due = dossier.due_on.isoformat() if dossier.due_on else "9999-12-31"
+    return (0 if dossier.due_on else 1, due, dossier.id)

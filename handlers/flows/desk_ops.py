@@ -1,0 +1,206 @@
+"""The committee desk's steps: each button becomes one workflow service call.
+
+Nothing here decides who may do what: the services re-check the role, the state and
+the version the button was drawn for, and refuse (changing nothing) otherwise. These
+functions only build the command from the button and the typed text, and say in the
+reader's language what was done.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TypedDict
+
+from handlers.context import Turn
+from handlers.flows.desk_view import VOTE_LABELS
+from handlers.flows.dossier_view import names_for
+from handlers.ports import PersonInfo
+from workflow import services as svc
+from workflow.actors import Actor
+from workflow.commands import (
+    AssignAppraisal,
+    AssignLegalReview,
+    CastVote,
+    CellAgree,
+    CellReturn,
+    CloseBallot,
+    FileAppraisal,
+    FileLegalReview,
+    ForwardBeyondAuthority,
+    HeadDecide,
+    MarkComplex,
+    MarkObligationDone,
+    OpenBallot,
+    Register,
+    ReturnForCompletion,
+    SendWrittenAnswer,
+)
+from workflow.dossier import Dossier
+from workflow.errors import ValidationError
+from workflow.i18n import N_
+from workflow.voting import OUTCOME_LABELS, Choice
+
+
+class _Base(TypedDict):
+    actor: Actor
+    dossier_id: int
+    expected_version: int | None
+
+
+CLOSING_HOUR = time(17, 0)  # a vote closes at the end of its last working day
+CLOSING_DAYS = (1, 3, 5)  # working days offered for the vote
+
+
+async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text: str) -> str:
+    """Run a step that needs the person's text; the confirmation to show."""
+    s, t = turn.services, turn.t
+    actor = await turn.actor()
+    base = _Base(actor=actor, dossier_id=dossier.id, expected_version=version)
+    if code == "cr":
+        await svc.cell_return(CellReturn(**base, reason=text), s.uow(), s.clock)
+        return t("The plan was returned to the proposer with your reasons.")
+    if code == "rc":
+        await svc.return_for_completion(ReturnForCompletion(**base, note=text), s.uow(), s.clock)
+        return t("The dossier was returned to the proposer for completion.")
+    if code == "cx":
+        done = await svc.mark_complex(MarkComplex(**base, reason=text), s.uow(), s.clock,
+                                      s.calendar)  # type: ignore[arg-type]
+        due = t.date(done.due_on) if done.due_on else ""
+        return t("Marked as a difficult, complex matter: the written answer is now due by "
+                 "{due}.", due=due)
+    if code == "fw":
+        done = await svc.forward_beyond_authority(
+            ForwardBeyondAuthority(**base, proposed_solution=text), s.uow(), s.clock)
+        names = await names_for(turn, [done])
+        forwarded = done.forwarding
+        target = ""
+        if forwarded is not None:
+            target = names.bodies.get(forwarded.body) or forwarded.body
+        return t("The dossier was forwarded to {body}; the proposer is informed.", body=target)
+    if code in ("fy", "fn"):
+        await svc.file_appraisal(FileAppraisal(**base, feasible=code == "fy", summary=text),
+                                 s.uow(), s.clock)
+        if code == "fn":
+            return t("Your appraisal is filed. The plan is not feasible: the proposer is "
+                     "notified in writing and the dossier is closed.")
+        return t("Your appraisal is filed; the office is informed.")
+    if code == "fl":
+        await svc.file_legal_review(FileLegalReview(**base, summary=text), s.uow(), s.clock)
+        return t("The legal-risk review is filed; the office is informed.")
+    if code in ("hy", "hn"):
+        await svc.head_decide(HeadDecide(**base, proceed=code == "hy", reasoning=text),
+                              s.uow(), s.clock)
+        if code == "hy":
+            return t("Your decision is recorded: the plan may proceed. You must report this "
+                     "decision in writing to the direct superior at once; the duty is shown "
+                     "on the dossier until it is marked done.")
+        return t("Your decision is recorded: the plan does not proceed.")
+    if code == "wa":
+        await svc.send_written_answer(SendWrittenAnswer(**base, reference=text),
+                                      s.uow(), s.clock)
+        return t("The written answer {reference} is recorded; the proposer is informed.",
+                 reference=text)
+    raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
+
+
+async def obligation_done(turn: Turn, obligation_id: int, version: int, text: str) -> str:
+    s = turn.services
+    await svc.mark_obligation_done(MarkObligationDone(
+        actor=await turn.actor(), obligation_id=obligation_id, expected_version=version,
+        reference=text), s.uow(), s.clock)
+    return turn.t("The report {reference} is recorded as done.", reference=text)
+
+
+async def immediate(turn: Turn, code: str, dossier: Dossier, version: int) -> str:
+    """Run a step that needs nothing more than the button."""
+    s, t = turn.services, turn.t
+    base = _Base(actor=await turn.actor(), dossier_id=dossier.id, expected_version=version)
+    if code == "ca":
+        await svc.cell_agree(CellAgree(**base), s.uow(), s.clock)
+        names = await names_for(turn, [dossier])
+        return t("The party cell's agreement is recorded; the dossier has gone to {office}.",
+                 office=names.body(dossier, dossier.route.via))
+    if code == "rg":
+        done = await svc.register(Register(**base), s.uow(), s.clock,
+                                  s.calendar)  # type: ignore[arg-type]
+        received = t.date(done.received_on) if done.received_on else ""
+        due = t.date(done.due_on) if done.due_on else ""
+        return t("Registered as no. {number}, received on {received}. The written answer is "
+                 "due by {due} ({days} working days; the day of receipt is not counted).",
+                 number=done.registration_number or "", received=received, due=due,
+                 days=done.deadline_days("answer", 30))
+    if code == "lr":
+        route_body = dossier.route.legal_review or ""
+        people = await s.directory.people_on(dossier.body(route_body), ("legal_reviewer",))
+        await svc.assign_legal_review(AssignLegalReview(
+            **base, reviewers=tuple(p.id for p in people)), s.uow(), s.clock)
+        return t("The legal-risk review was assigned to {people}.",
+                 people=", ".join(p.name for p in people))
+    if code == "cb":
+        ballot = await svc.close_ballot(CloseBallot(**base), s.uow(), s.clock)
+        outcome = t(OUTCOME_LABELS[ballot.final_outcome()])
+        return t("The vote is closed: {outcome}.", outcome=outcome)
+    raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
+
+
+async def assign_appraisal(turn: Turn, dossier: Dossier, version: int, pick: int) -> str:
+    """Assign to all the appraisal lead's appraisers (``pick`` 0) or to the pick-th one."""
+    s, t = turn.services, turn.t
+    people = await appraisers(turn, dossier)
+    if pick < 0 or pick > len(people):
+        raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
+    chosen = people if pick == 0 else [people[pick - 1]]
+    await svc.assign_appraisal(AssignAppraisal(
+        actor=await turn.actor(), dossier_id=dossier.id, expected_version=version,
+        appraisers=tuple(p.id for p in chosen)), s.uow(), s.clock)
+    return t("The appraisal was assigned to {people}.", people=", ".join(p.name for p in chosen))
+
+
+async def appraisers(turn: Turn, dossier: Dossier) -> list[PersonInfo]:
+    lead = dossier.route.appraisal_lead
+    if not lead:
+        return []
+    return await turn.services.directory.people_on(dossier.body(lead), ("appraiser",))
+
+
+def closing_time(turn: Turn, days: int) -> datetime:
+    """The end of the ``days``-th working day from today, in the organisation's zone."""
+    now = turn.services.clock.now()
+    day = turn.services.calendar.add_working_days(now.date(), days)
+    assert isinstance(day, date)
+    return datetime.combine(day, CLOSING_HOUR, tzinfo=now.tzinfo)
+
+
+async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int) -> str:
+    s, t = turn.services, turn.t
+    if days not in CLOSING_DAYS:
+        raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
+    route = dossier.route
+    body = route.decision_bodies[0]
+    members = await s.directory.counted_members(dossier.body(body))
+    heads = await s.directory.people_on(dossier.body(route.head), ("head",))
+    closes = closing_time(turn, days)
+    ballot = await svc.open_ballot(OpenBallot(
+        actor=await turn.actor(), dossier_id=dossier.id, expected_version=version,
+        members=tuple(members), body=body, head_person=heads[0].id if heads else None,
+        closes_at=closes), s.uow(), s.clock)
+    return t.plural("The vote is open for {n} member until {closes}; each one has been sent "
+                    "the plan with the buttons to vote.",
+                    "The vote is open for {n} members until {closes}; each one has been sent "
+                    "the plan with the buttons to vote.", len(ballot.voters.voters),
+                    closes=closes.strftime("%H:%M %d/%m/%Y"))
+
+
+async def vote(turn: Turn, dossier: Dossier, ballot_id: int, choice: Choice) -> str:
+    s, t = turn.services, turn.t
+    ballot = await svc.cast_vote(CastVote(actor=await turn.actor(), dossier_id=dossier.id,
+                                          choice=choice, ballot_id=ballot_id), s.uow(), s.clock)
+    label = t(VOTE_LABELS[choice])
+    text = t("Your vote is recorded: {choice}. You may change it until the vote closes.",
+             choice=label)
+    if not ballot.is_open:
+        outcome = t(OUTCOME_LABELS[ballot.final_outcome()])
+        text = t("Your vote is recorded: {choice}. The result is now certain and the vote is "
+                 "closed: {outcome}.", choice=label, outcome=outcome)
+    return text
+

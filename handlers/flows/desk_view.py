@@ -1,0 +1,144 @@
+"""The committee desk's presentation: which buttons a person gets for a dossier now.
+
+The lifecycle table decides (``workflow.lifecycle``); this module only turns the rows a
+person's roles allow from the dossier's state into buttons. Every button carries the
+dossier id and the version it was drawn for (a vote carries the ballot id instead, so
+that a member can change their vote while the ballot stays open); the desk re-checks
+everything and the services check it again.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from handlers.flows.dossier_view import shorten
+from handlers.i18n import N_, Translator
+from handlers.messages import Button
+from workflow.actors import Role
+from workflow.dossier import Dossier
+from workflow.lifecycle import TRANSITIONS, Action, Condition
+from workflow.obligations import OBLIGATION_LABELS, Obligation
+from workflow.voting import CHOICE_LABELS, Ballot, Choice
+
+PREFIX = "k"
+# Conditions that describe the route: a row under another route's condition is not offered.
+ROUTE_CONDITIONS = frozenset({Condition.WITH_CELL, Condition.WITHOUT_CELL,
+                              Condition.WITHOUT_APPRAISAL, Condition.LEGAL_REVIEW})
+# Steps taken at the desk (the proposer's own steps live in "My dossiers" and filing).
+DESK_ROLES = frozenset({Role.CELL_SECRETARY, Role.OFFICE, Role.APPRAISER,
+                        Role.LEGAL_REVIEWER, Role.MEMBER, Role.HEAD})
+
+# Button code -> (action, condition chosen by the button, label).
+CODES: dict[str, tuple[Action, Condition | None, str]] = {
+    "ca": (Action.CELL_AGREE, None, N_("Agree and send it up")),
+    "cr": (Action.CELL_RETURN, None, N_("Return with reasons")),
+    "rg": (Action.REGISTER, None, N_("Register")),
+    "rc": (Action.RETURN_FOR_COMPLETION, None, N_("Return for completion")),
+    "cx": (Action.MARK_COMPLEX, None, N_("Mark as complex (60 days)")),
+    "fw": (Action.FORWARD_BEYOND_AUTHORITY, None, N_("Beyond authority: forward")),
+    "aa": (Action.ASSIGN_APPRAISAL, None, N_("Assign the appraisal")),
+    "fy": (Action.FILE_APPRAISAL, Condition.FEASIBLE, N_("Appraisal: feasible")),
+    "fn": (Action.FILE_APPRAISAL, Condition.NOT_FEASIBLE, N_("Appraisal: not feasible")),
+    "lr": (Action.ASSIGN_LEGAL_REVIEW, None, N_("Ask for the legal-risk review")),
+    "fl": (Action.FILE_LEGAL_REVIEW, None, N_("File the legal-risk review")),
+    "ob": (Action.OPEN_BALLOT, None, N_("Open the vote")),
+    "cb": (Action.CLOSE_BALLOT, None, N_("Close the vote")),
+    "hy": (Action.HEAD_DECIDE, Condition.OVERRIDE, N_("Let it proceed (my responsibility)")),
+    "hn": (Action.HEAD_DECIDE, Condition.DECLINE, N_("Do not let it proceed")),
+    "wa": (Action.SEND_WRITTEN_ANSWER, None, N_("Record the written answer")),
+}
+# Codes that need a text from the person before the service is called, and what to ask.
+ASKS: dict[str, str] = {
+    "cr": N_("Please write the reasons for returning the plan: what should the proposer fix?"),
+    "rc": N_("Please write what is missing from the dossier."),
+    "cx": N_("Please write why this is a difficult, complex matter."),
+    "fw": N_("Please write the proposed solution to send with the dossier to the competent "
+             "level."),
+    "fy": N_("Please write the appraisal's findings (the plan is feasible)."),
+    "fn": N_("Please write the appraisal's findings: why is the plan not feasible or not "
+             "effective?"),
+    "fl": N_("Please write the legal-risk advice."),
+    "hy": N_("Please write the reasons for letting the plan proceed. You will have to report "
+             "this decision in writing to the direct superior at once."),
+    "hn": N_("Please write the reasons for not letting the plan proceed."),
+    "wa": N_("Please write the number and date of the written answer (e.g. 15-CV/ĐU, "
+             "24/11/2026)."),
+    "od": N_("Please write the number and date of the written report."),
+}
+VOTE_CODES: dict[str, Choice] = {"a": Choice.APPROVE, "r": Choice.REJECT,
+                                 "p": Choice.RE_PREPARE, "x": Choice.ABSTAIN}
+VOTE_LABELS: dict[Choice, str] = {
+    Choice.APPROVE: N_("Approve"),
+    Choice.REJECT: N_("Do not approve"),
+    Choice.RE_PREPARE: N_("Re-prepare"),
+    Choice.ABSTAIN: N_("Abstain"),
+}
+
+
+def offered(dossier: Dossier, roles: frozenset[Role]) -> list[str]:
+    """The desk codes whose lifecycle row allows ``roles`` to act on ``dossier`` now."""
+    held = roles & DESK_ROLES
+    facts = dossier.route_conditions()
+    codes: list[str] = []
+    for code, (action, chosen, _label) in CODES.items():
+        for row in TRANSITIONS:
+            if row.action is not action or dossier.state not in row.sources:
+                continue
+            if not row.roles & held:
+                continue
+            when = row.when
+            if when is not None and when in ROUTE_CONDITIONS and when not in facts:
+                continue
+            if chosen is not None and when is not None and when is not chosen:
+                continue
+            if action is Action.MARK_COMPLEX and dossier.complexity is not None:
+                continue
+            codes.append(code)
+            break
+    return codes
+
+
+def may_vote(dossier: Dossier, roles: frozenset[Role]) -> bool:
+    return Role.MEMBER in roles and any(
+        row.action is Action.CAST_VOTE and dossier.state in row.sources for row in TRANSITIONS)
+
+
+def buttons(dossier: Dossier, roles: frozenset[Role], t: Translator,
+            abstain: bool = True) -> list[tuple[Button, ...]]:
+    """Rows of buttons for what ``roles`` may do on ``dossier`` now, then "open it"."""
+    out: list[tuple[Button, ...]] = []
+    if may_vote(dossier, roles) and dossier.ballot_ids:
+        ballot = dossier.ballot_ids[-1]
+        choices = [c for c in VOTE_CODES.items() if abstain or c[1] is not Choice.ABSTAIN]
+        out.append(tuple(Button(t(VOTE_LABELS[choice]),
+                                f"{PREFIX}:vt:{dossier.id}:{ballot}:{code}")
+                         for code, choice in choices))
+    for code in offered(dossier, roles):
+        label = CODES[code][2]
+        out.append((Button(t(label), f"{PREFIX}:{code}:{dossier.id}:{dossier.version}"),))
+    return out
+
+
+def status_lines(dossier: Dossier, ballot: Ballot | None, obligations: list[Obligation],
+                 t: Translator, zone: tzinfo | None, person: str) -> list[str]:
+    """What the desk adds to a dossier's text: appraisal, the open vote, pending duties."""
+    lines: list[str] = []
+    if dossier.appraisal is not None:
+        verdict = t("feasible") if dossier.appraisal.feasible else t("not feasible")
+        lines.append(t("Appraisal: {verdict}; {summary}", verdict=verdict,
+                       summary=shorten(dossier.appraisal.summary, 300)))
+    if ballot is not None and ballot.is_open:
+        tally = ballot.tally()
+        closes = (ballot.closes_at.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+                  if ballot.closes_at else "-")
+        lines.append(t("Vote open until {closes}: approve {a}, do not approve {r}, "
+                       "re-prepare {p}, abstain {x}; {left} not voted yet.", closes=closes,
+                       a=tally.approve, r=tally.reject, p=tally.re_prepare,
+                       x=tally.abstain, left=len(ballot.pending_voters())))
+        if person in ballot.votes:
+            lines.append(t("Your vote: {choice}.",
+                           choice=t(CHOICE_LABELS[ballot.votes[person].choice])))
+    for item in obligations:
+        if item.is_open:
+            lines.append(t("Duty pending: {duty}.", duty=t(OBLIGATION_LABELS[item.kind])))
+    return lines

@@ -1,0 +1,209 @@
+"""Notifications: an outbox payload rendered for its recipient, in their language.
+
+The outbox row says what happened (the event's name and fields) and to whom (the
+recipient: a person, or a role on a body). The text is written here, when it is sent,
+in the reader's language; the buttons are those of the dossier as it stands *now*
+for the reader's roles (``desk_view``), so a message rendered after the dossier
+moved on never offers a step that no longer applies. Pressing one is re-checked anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from handlers.context import Services
+from handlers.flows.desk_view import buttons
+from handlers.flows.dossier_view import Names, shorten, title_of
+from handlers.i18n import Translator
+from handlers.messages import Button, Reply
+from handlers.ports import PersonInfo
+from workflow.actors import Role
+from workflow.dossier import Dossier
+from workflow.obligations import OBLIGATION_LABELS, ObligationKind
+from workflow.voting import OUTCOME_LABELS, Outcome
+
+
+async def render(services: Services, person: PersonInfo, payload: Mapping[str, Any]) -> Reply:
+    """The message for ``person`` about one outbox payload."""
+    t = Translator(person.language)
+    event = str(payload.get("event", ""))
+    data: dict[str, Any] = dict(payload.get("data") or {})
+    recipient: dict[str, Any] = dict(payload.get("recipient") or {})
+    async with services.uow() as uow:  # read only
+        dossier = await uow.dossiers.get(int(data.get("dossier_id") or 0))
+    if dossier is None:
+        return Reply(t("An update about a dossier that no longer exists."))
+    names = await _names(services, dossier, person.language)
+    text = _text(event, data, recipient, dossier, names, t, services.clock.now().tzinfo)
+    roles = dossier.roles_of(await services.directory.actor(person.id))
+    keys: list[tuple[Button, ...]] = list(buttons(dossier, roles, t))
+    if Role.PROPOSER in roles:
+        keys.append((Button(t("Open my dossier"), f"d:v:{dossier.id}"),))
+    elif roles:
+        keys.append((Button(t("Open the dossier"), f"k:v:{dossier.id}"),))
+    return Reply(text, tuple(keys))
+
+
+async def _names(services: Services, dossier: Dossier, lang: str) -> Names:
+    body_ids = sorted({*dossier.bodies.values(),
+                       *([dossier.forwarding.body] if dossier.forwarding else [])})
+    bodies = await services.directory.body_names(body_ids) if body_ids else {}
+    people: dict[str, str] = {}
+    for person_id in dossier.proposers:
+        info = await services.directory.person(person_id)
+        if info is not None:
+            people[person_id] = info.name
+    return Names(bodies, people, services.rulebook, lang)
+
+
+def _date(t: Translator, value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            return t.date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value or "")
+
+
+def _time(value: Any, zone: tzinfo | None) -> str:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).astimezone(zone).strftime("%H:%M %d/%m/%Y")
+        except ValueError:
+            return value
+    return ""
+
+
+def _outcome(t: Translator, value: Any) -> str:
+    try:
+        return t(OUTCOME_LABELS[Outcome(value)])
+    except ValueError:
+        return str(value or "")
+
+
+def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: Dossier,
+          names: Names, t: Translator, zone: tzinfo | None) -> str:
+    """What happened, said to this reader (the proposer is spoken to as "your plan")."""
+    title = shorten(title_of(dossier, t), 120)
+    number = dossier.id
+    proposer = names.person(dossier.proposer)
+    role = recipient.get("role")
+    route = dossier.route
+    if event == "DossierSubmitted" and role == Role.CELL_SECRETARY.value:
+        plan = dossier.plan
+        return t("Dossier no. {id} “{title}” from {proposer} awaits the opinion of the party "
+                 "cell.\nProblem: {problem}\nProposed approach: {approach}\n\nDoes the cell "
+                 "agree to send it up, or should it go back to the proposer with reasons?",
+                 id=number, title=title, proposer=proposer,
+                 problem=shorten(plan.problem, 300), approach=shorten(plan.approach, 300))
+    if event == "DossierSubmitted":
+        return t("Dossier no. {id} “{title}” from {proposer} has arrived at {office}. Please "
+                 "register it (this starts the {days}-working-day clock) or return it for "
+                 "completion.", id=number, title=title, proposer=proposer,
+                 office=names.body(dossier, route.via), days=dossier.deadline_days("answer", 30))
+    if event == "CellAgreed":
+        return t("The party cell agreed to your plan “{title}”; the dossier has gone to {office}.",
+                 title=title, office=names.body(dossier, route.via))
+    if event == "CellReturned":
+        return t("The party cell returned your plan “{title}”. Reasons: {reason}\nPlease revise "
+                 "it and send it again.", title=title, reason=data.get("reason", ""))
+    if event == "DossierRegistered":
+        due = t.date(dossier.due_on) if dossier.due_on else ""
+        return t("Your dossier “{title}” was registered as no. {number} on {received}. The "
+                 "written answer is due by {due}.", title=title,
+                 number=data.get("registration_number", ""),
+                 received=_date(t, data.get("received_on")), due=due)
+    if event == "DeadlineSet":
+        return t("Dossier no. {id} “{title}”: the written answer is due by {due} ({days} "
+                 "working days from receipt on {received}).", id=number, title=title,
+                 due=_date(t, data.get("due_on")), days=data.get("working_days", ""),
+                 received=_date(t, data.get("received_on")))
+    if event == "ReturnedForCompletion":
+        missing = "; ".join([*data.get("missing", []), data.get("note", "")]).strip("; ")
+        return t("Your dossier “{title}” was returned for completion: {missing}\nPlease complete "
+                 "it and send it again.", title=title, missing=missing)
+    if event == "MarkedComplex":
+        due = t.date(dossier.due_on) if dossier.due_on else ""
+        return t("Your dossier “{title}” was marked as a difficult, complex matter (reason: "
+                 "{reason}); the written answer is due by {due}.", title=title,
+                 reason=data.get("reason", ""), due=due)
+    if event == "DossierForwarded":
+        return t("Dossier no. {id} “{title}” is beyond the authority of {body} and was "
+                 "forwarded to the competent level. Proposed solution: {solution}", id=number,
+                 title=title, body=names.body(dossier, route.competent_body),
+                 solution=data.get("proposed_solution", ""))
+    if event == "AppraisalAssigned":
+        return t("You are asked to appraise dossier no. {id} “{title}” from {proposer}.\n"
+                 "Problem: {problem}\nProposed approach: {approach}\nRisks: {risks}",
+                 id=number, title=title, proposer=proposer,
+                 problem=shorten(dossier.plan.problem, 300),
+                 approach=shorten(dossier.plan.approach, 300),
+                 risks=shorten(dossier.plan.risks, 300))
+    if event == "AppraisalFiled":
+        verdict = t("feasible") if data.get("feasible") else t("not feasible")
+        return t("The appraisal of dossier no. {id} “{title}” is filed: {verdict}. Findings: "
+                 "{summary}", id=number, title=title, verdict=verdict,
+                 summary=data.get("summary", ""))
+    if event == "WrittenNoticeRequired" and role == Role.PROPOSER.value:
+        return t("The appraisal found your plan “{title}” not feasible or not effective: "
+                 "{reason}\nThe dossier is closed; you will receive the written notice.",
+                 title=title, reason=data.get("reason", ""))
+    if event == "WrittenNoticeRequired":
+        return t("Dossier no. {id} “{title}” was appraised as not feasible: a written notice "
+                 "must be sent to {proposer}.", id=number, title=title, proposer=proposer)
+    if event == "LegalReviewAssigned":
+        return t("You are asked for the legal-risk review of dossier no. {id} “{title}”.",
+                 id=number, title=title)
+    if event == "LegalReviewFiled":
+        return t("The legal-risk review of dossier no. {id} “{title}” is filed: {summary}",
+                 id=number, title=title, summary=data.get("summary", ""))
+    if event == "BallotOpened" and role == Role.MEMBER.value:
+        appraisal = dossier.appraisal.summary if dossier.appraisal else t("none")
+        return t("Please vote on dossier no. {id} “{title}” from {proposer} (until {closes}).\n"
+                 "Problem: {problem}\nProposed approach: {approach}\nAppraisal: {appraisal}\n\n"
+                 "You may change your vote until the vote closes.", id=number, title=title,
+                 proposer=proposer, closes=_time(data.get("closes_at"), zone) or "-",
+                 problem=shorten(dossier.plan.problem, 300),
+                 approach=shorten(dossier.plan.approach, 300), appraisal=shorten(appraisal, 300))
+    if event == "BallotOpened":
+        return t("The vote on your plan “{title}” has opened (until {closes}).", title=title,
+                 closes=_time(data.get("closes_at"), zone) or "-")
+    if event == "BallotClosed":
+        tally = data.get("tally") or {}
+        return t("The vote on dossier no. {id} “{title}” is closed: {outcome} (approve {a}, do "
+                 "not approve {r}, re-prepare {p}, abstain {x}).", id=number, title=title,
+                 outcome=_outcome(t, data.get("outcome")), a=tally.get("approve", 0),
+                 r=tally.get("reject", 0), p=tally.get("re_prepare", 0),
+                 x=tally.get("abstain", 0))
+    if event == "DecisionMade" and role == Role.PROPOSER.value:
+        if data.get("by_head"):
+            return t("The head decided on your plan “{title}”: {outcome}. The written answer "
+                     "will follow.", title=title, outcome=_outcome(t, data.get("outcome")))
+        return t("The decision on your plan “{title}”: {outcome}. The written answer will "
+                 "follow.", title=title, outcome=_outcome(t, data.get("outcome")))
+    if event == "DecisionMade":
+        return t("Dossier no. {id} “{title}” was decided: {outcome}. Please send the written "
+                 "answer to {proposer}.", id=number, title=title,
+                 outcome=_outcome(t, data.get("outcome")), proposer=proposer)
+    if event == "WrittenAnswerSent":
+        return t("The written answer {reference} on your plan “{title}” has been sent: "
+                 "{outcome}.", reference=data.get("reference", ""), title=title,
+                 outcome=_outcome(t, data.get("outcome")))
+    if event in ("ObligationCreated", "ObligationFulfilled"):
+        try:
+            duty = t(OBLIGATION_LABELS[ObligationKind(str(data.get("kind", "")))])
+        except ValueError:
+            duty = str(data.get("kind", ""))
+        if event == "ObligationFulfilled":
+            return t("Dossier no. {id} “{title}”: the duty to {duty} is done ({reference}).",
+                     id=number, title=title, duty=duty, reference=data.get("reference") or "")
+        return t("Dossier no. {id} “{title}”: a duty to {duty} has been recorded; it is shown "
+                 "on the dossier until it is marked done.", id=number, title=title, duty=duty)
+    if event == "DossierClosed" and data.get("reason") == "not_feasible":
+        return t("Your dossier “{title}” is closed.", title=title)
+    if event == "DossierWithdrawn":
+        return t("Dossier no. {id} “{title}” was withdrawn by the proposer.", id=number,
+                 title=title)
+    return t("There is news about dossier no. {id} “{title}”.", id=number, title=title)

@@ -1,0 +1,199 @@
+"""The committee's side through the chat: notifications with buttons, the party cell,
+the office desk, appraisal and voting, each person in their own chat.
+
+Demo organisation, commune school route (through the cell): Nguyễn Thị Lan proposes;
+Trần Thị Kim Thoa is the secretary of her party cell; Hồ Văn Nam is the office of the
+Đảng ủy xã Phổ Châu, whose nine counted members vote; Lê Thị Hoa and Nguyễn Thị
+Thanh Tâm appraise for its standing board.
+"""
+
+from __future__ import annotations
+
+from bot.wiring import App
+from tests.conversation.harness import Chat
+from tests.conversation.test_dossiers import actions, file, stored
+from workflow.lifecycle import State
+
+THOA, NAM, HOA = "tran-thi-kim-thoa", "ho-van-nam", "le-thi-hoa"
+MEMBERS = ("nguyen-van-tam", "le-thi-hoa", "vo-van-dung", "tran-thi-be", "pham-ngoc-lam",
+           "huynh-van-phuoc", "nguyen-thi-thanh-tam", "dinh-van-quy", "luong-thi-my")
+
+
+async def linked(app: App, codes: dict[str, str], person: str) -> Chat:
+    chat = Chat(app)
+    await chat.send(f"/start {codes[person]}")
+    return chat
+
+
+async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat]:
+    """A dossier registered, appraised as feasible, through the chats; the office's chat."""
+    dossier = await file(app, State.REGISTERED)
+    nam = await linked(app, codes, NAM)
+    await nam.action(f"k:v:{dossier.id}")
+    await nam.press("Giao thẩm định")
+    await nam.press("Tất cả")
+    hoa = await linked(app, codes, HOA)
+    await hoa.notifications()
+    await hoa.press("khả thi")
+    await hoa.send("Khả thi, hiệu quả; kinh phí trong dự toán.")
+    assert (await stored(app, dossier.id)).state is State.APPRAISED
+    return dossier.id, nam
+
+
+async def test_the_commune_school_route_end_to_end_to_an_approval(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier = await file(app, State.AT_CELL)
+    # The cell secretary is told, with the plan and the buttons to act.
+    thoa = await linked(app, codes, THOA)
+    await thoa.notifications()
+    assert f"số {dossier.id}" in thoa.text and "chi bộ" in thoa.text
+    await thoa.press("Đồng ý")
+    assert (await stored(app, dossier.id)).state is State.SUBMITTED
+    await lan.notifications()
+    assert "Chi bộ đã đồng ý" in lan.text
+    # The office registers it: the due date on working days (Mon 23/11/2026 + 30,
+    # skipping 24/11, Culture Day, and the New Year).
+    nam = await linked(app, codes, NAM)
+    await nam.notifications()
+    await nam.press("Vào sổ")
+    registered = await stored(app, dossier.id)
+    assert registered.state is State.REGISTERED and registered.due_on is not None
+    assert registered.due_on.strftime("%d/%m/%Y") in nam.text
+    await lan.notifications()
+    assert registered.registration_number in lan.text  # type: ignore[operator]
+    # Appraisal by the standing board's appraisers, then the vote.
+    await nam.press("Giao thẩm định")
+    await nam.press("Tất cả")
+    assert set((await stored(app, dossier.id)).appraisers) == {HOA, "nguyen-thi-thanh-tam"}
+    hoa = await linked(app, codes, HOA)
+    await hoa.notifications()
+    await hoa.press("Thẩm định: khả thi")
+    await hoa.send("Khả thi; tác động tích cực đến chất lượng chăm sóc trẻ.")
+    assert (await stored(app, dossier.id)).state is State.APPRAISED
+    await nam.notifications()
+    await nam.press("Mở biểu quyết")
+    await nam.press("3 ngày làm việc")
+    assert (await stored(app, dossier.id)).state is State.BALLOT_OPEN
+    # The proposer is told the vote opened but cannot vote; the office is not a member.
+    await lan.notifications()
+    assert "biểu quyết" in lan.text
+    await lan.action(f"k:vt:{dossier.id}:{(await stored(app, dossier.id)).ballot_ids[-1]}:a")
+    assert "không biểu quyết" in lan.text
+    ballot = (await stored(app, dossier.id)).ballot_ids[-1]
+    await nam.action(f"k:vt:{dossier.id}:{ballot}:a")
+    assert "không thuộc thành phần biểu quyết" in nam.text
+    # Members vote; one changes their mind; the fifth approval makes it certain.
+    chats = [hoa, *[await linked(app, codes, m) for m in MEMBERS[2:6]]]
+    await chats[0].notifications()
+    assert "Đề nghị đồng chí biểu quyết" in chats[0].text
+    await chats[0].press("Không tán thành")
+    await chats[0].press("Tán thành")
+    assert "Tán thành" in chats[0].text
+    for chat in chats[1:]:
+        await chat.notifications()
+        await chat.press("Tán thành")
+    decided = await stored(app, dossier.id)
+    assert decided.state is State.APPROVED
+    await lan.notifications()
+    assert "được thông qua" in lan.text or "cho chủ trương" in lan.text.lower()
+    # The written answer closes the loop for the proposer.
+    await nam.notifications()
+    await nam.action(f"k:v:{dossier.id}")
+    await nam.press("Ghi nhận văn bản trả lời")
+    await nam.send("15-CV/ĐU ngày 25/11/2026")
+    assert (await stored(app, dossier.id)).state is State.ANSWERED
+    await lan.notifications()
+    assert "15-CV/ĐU" in lan.text
+
+
+async def test_the_cell_returns_a_plan_with_reasons_the_proposer_reads(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier = await file(app, State.AT_CELL)
+    thoa = await linked(app, codes, THOA)
+    await thoa.notifications()
+    await thoa.press("Trả lại")
+    await thoa.send("Cần bổ sung dự toán kinh phí.")
+    assert (await stored(app, dossier.id)).state is State.RETURNED_BY_CELL
+    await lan.notifications()
+    assert "Cần bổ sung dự toán kinh phí." in lan.text
+
+
+async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier = await file(app, State.REGISTERED)
+    nam = await linked(app, codes, NAM)
+    await nam.action(f"k:v:{dossier.id}")
+    await nam.press("Giao thẩm định")
+    [only] = [b for r in nam.replies for b in r.all_buttons() if b.label == "Lê Thị Hoa"]
+    await nam.action(only.action)
+    assert (await stored(app, dossier.id)).appraisers == (HOA,)
+    hoa = await linked(app, codes, HOA)
+    await hoa.notifications()
+    await hoa.press("không khả thi")
+    await hoa.send("Vượt quá nguồn lực của trường.")
+    assert (await stored(app, dossier.id)).state is State.CLOSED
+    await lan.notifications()
+    assert "Vượt quá nguồn lực của trường." in lan.text
+
+
+async def test_the_office_marks_complex_and_the_due_date_moves_to_60_days(
+        app: App, codes: dict[str, str]) -> None:
+    dossier = await file(app, State.REGISTERED)
+    before = (await stored(app, dossier.id)).due_on
+    nam = await linked(app, codes, NAM)
+    await nam.action(f"k:v:{dossier.id}")
+    await nam.press("phức tạp")
+    await nam.send("Liên quan nhiều ngành.")
+    after = await stored(app, dossier.id)
+    assert after.complexity is not None and before and after.due_on and after.due_on > before
+
+
+async def test_wrong_role_stale_and_forged_buttons_change_nothing(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier = await file(app, State.AT_CELL)
+    version = dossier.version
+    # The proposer forging the cell's button.
+    await lan.action(f"k:ca:{dossier.id}:{version}")
+    assert "không được phép" in lan.text.lower() or "không có quyền" in lan.text.lower()
+    assert (await stored(app, dossier.id)).version == version
+    # Someone with no part in it learns nothing.
+    stranger = await linked(app, codes, "nguyen-thanh-phong")
+    await stranger.action(f"k:v:{dossier.id}")
+    assert "Không tìm thấy" in stranger.text
+    # The cell agrees; its old button, pressed again, is stale.
+    thoa = await linked(app, codes, THOA)
+    await thoa.notifications()
+    button = thoa.button("Đồng ý")
+    await thoa.press("Đồng ý")
+    after = await stored(app, dossier.id)
+    await thoa.action(button.action)
+    assert (await stored(app, dossier.id)).version == after.version
+    # Forged ids, codes and picks.
+    nam = await linked(app, codes, NAM)
+    for forged in (f"k:rg:{dossier.id}:{after.version + 5}", "k:rg:99999:1", "k:zz:1:1",
+                   f"k:as:{dossier.id}:{after.version}:99", "k:vt:1:1:q", "k:v:abc"):
+        await nam.action(forged)
+        assert (await stored(app, dossier.id)).version == after.version, forged
+    assert all(a.startswith(("k:", "m:", "d:")) for a in actions(nam))
+
+
+async def test_the_office_desk_lists_tasks_by_due_date_and_unreachable_people(
+        app: App, codes: dict[str, str]) -> None:
+    first = await file(app, State.SUBMITTED, title="Kế hoạch thứ nhất")
+    await file(app, State.REGISTERED, title="Kế hoạch thứ hai")
+    nam = await linked(app, codes, NAM)
+    await nam.send("/viec")
+    assert "Kế hoạch thứ nhất" in nam.text and "Kế hoạch thứ hai" in nam.text
+    await nam.press("theo hạn")
+    assert nam.text.index("Kế hoạch thứ hai") < nam.text.index("Kế hoạch thứ nhất")
+    # Lan never linked in this test: her notifications wait, and the office sees it.
+    await nam.press("Quay lại")
+    await nam.press("không liên lạc được")
+    assert f"số {first.id}" in nam.text and "Nguyễn Thị Lan" in nam.text
+
+
+async def test_the_main_menu_offers_the_desk_to_the_office(
+        app: App, codes: dict[str, str]) -> None:
+    nam = await linked(app, codes, NAM)
+    await nam.send("/menu")
+    assert "m:go:desk" in actions(nam)
