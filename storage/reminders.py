@@ -49,9 +49,11 @@ class ReminderWriter:
             existing = (await session.execute(
                 select(Reminder).where(Reminder.idempotency_key == key))).scalar_one_or_none()
             if existing is not None:
-                # Planned again (e.g. the same due date after a re-check): revive it.
-                existing.status = "pending" if person else "unresolved"
-                existing.due_at = step.due_at
+                # Planned again (e.g. the same due date after a re-check): revive it,
+                # unless it already went out; the dispatcher would not send it twice anyway.
+                if existing.status != "dispatched":
+                    existing.status = "pending" if person else "unresolved"
+                    existing.due_at = step.due_at
                 continue
             session.add(Reminder(
                 idempotency_key=key, kind=step.kind.value, dossier_id=step.dossier_id,
