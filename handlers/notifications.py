@@ -21,6 +21,7 @@ from handlers.messages import Button, Reply
 from handlers.ports import PersonInfo
 from workflow.actors import Role
 from workflow.dossier import Dossier
+from workflow.lifecycle import EDITABLE, State
 from workflow.obligations import OBLIGATION_LABELS, ObligationKind
 from workflow.voting import OUTCOME_LABELS, Outcome
 
@@ -39,6 +40,8 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     text = _text(event, data, recipient, dossier, names, t, services.clock.now().tzinfo)
     roles = dossier.roles_of(await services.directory.actor(person.id))
     keys: list[tuple[Button, ...]] = list(buttons(dossier, roles, t))
+    if Role.PROPOSER in roles and dossier.state in EDITABLE and dossier.state is not State.DRAFT:
+        text = "\n\n".join([text, t("To revise the plan and send it again, send /draft.")])
     if Role.PROPOSER in roles:
         keys.append((Button(t("Open my dossier"), f"d:v:{dossier.id}"),))
     elif roles:

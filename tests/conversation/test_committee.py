@@ -25,8 +25,9 @@ async def linked(app: App, codes: dict[str, str], person: str) -> Chat:
     return chat
 
 
-async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat]:
-    """A dossier registered, appraised as feasible, through the chats; the office's chat."""
+async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat, Chat]:
+    """A dossier registered and appraised as feasible through the chats; the office's and
+    the appraiser's (a member too) chats."""
     dossier = await file(app, State.REGISTERED)
     nam = await linked(app, codes, NAM)
     await nam.action(f"k:v:{dossier.id}")
@@ -37,7 +38,20 @@ async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat]:
     await hoa.press("khả thi")
     await hoa.send("Khả thi, hiệu quả; kinh phí trong dự toán.")
     assert (await stored(app, dossier.id)).state is State.APPRAISED
-    return dossier.id, nam
+    return dossier.id, nam, hoa
+
+
+async def vote_all(app: App, codes: dict[str, str], dossier_id: int, nam: Chat, hoa: Chat,
+                   choices: str) -> dict[str, Chat]:
+    """The office opens the vote; the members vote ``choices`` (a/r/p/x) in MEMBERS order."""
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Mở biểu quyết")
+    await nam.press("1 ngày làm việc")
+    ballot = (await stored(app, dossier_id)).ballot_ids[-1]
+    chats = {m: hoa if m == HOA else await linked(app, codes, m) for m in MEMBERS}
+    for member, choice in zip(MEMBERS, choices, strict=False):
+        await chats[member].action(f"k:vt:{dossier_id}:{ballot}:{choice}")
+    return chats
 
 
 async def test_the_commune_school_route_end_to_end_to_an_approval(
@@ -197,3 +211,64 @@ async def test_the_main_menu_offers_the_desk_to_the_office(
     nam = await linked(app, codes, NAM)
     await nam.send("/menu")
     assert "m:go:desk" in actions(nam)
+
+
+async def test_no_consensus_the_head_lets_it_proceed_and_the_report_is_tracked(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    chats = await vote_all(app, codes, dossier_id, nam, hoa, "aaaarrrrp")
+    assert (await stored(app, dossier_id)).state is State.NO_CONSENSUS
+    head = chats["nguyen-van-tam"]
+    await head.notifications()
+    assert "không thống nhất" in head.text
+    # A member who is not the head cannot decide alone.
+    version = (await stored(app, dossier_id)).version
+    await chats["tran-thi-be"].action(f"k:hy:{dossier_id}:{version}")
+    assert (await stored(app, dossier_id)).version == version
+    await head.action(f"k:v:{dossier_id}")
+    await head.press("Cho thực hiện")
+    await head.send("Kế hoạch khả thi, cần triển khai trước năm học mới.")
+    decided = await stored(app, dossier_id)
+    assert decided.state is State.APPROVED and decided.decision and decided.decision.by_head
+    assert "Nhiệm vụ chưa thực hiện" in head.text
+    await head.press("Đánh dấu đã báo cáo")
+    await head.send("05-BC/ĐU ngày 26/11/2026")
+    assert "05-BC/ĐU" in head.text and "Nhiệm vụ chưa thực hiện" not in head.text
+    await lan.notifications()
+    assert "Người đứng đầu đã quyết định" in lan.text
+
+
+async def test_no_consensus_the_head_declines_and_the_answer_closes_it(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    chats = await vote_all(app, codes, dossier_id, nam, hoa, "aaaarrrrp")
+    head = chats["nguyen-van-tam"]
+    await head.action(f"k:v:{dossier_id}")
+    await head.press("Không cho thực hiện")
+    await head.send("Chưa bảo đảm nguồn lực.")
+    assert (await stored(app, dossier_id)).state is State.REJECTED
+    await nam.notifications()
+    await nam.press("Ghi nhận văn bản trả lời")
+    await nam.send("16-CV/ĐU")
+    assert (await stored(app, dossier_id)).state is State.CLOSED
+    await lan.notifications()
+    assert "16-CV/ĐU" in lan.text
+
+
+async def test_returned_for_re_preparation_the_proposer_revises_and_resubmits(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    await vote_all(app, codes, dossier_id, nam, hoa, "ppppp")
+    assert (await stored(app, dossier_id)).state is State.RETURNED_FOR_RE_PREPARATION
+    await nam.notifications()
+    await nam.press("Ghi nhận văn bản trả lời")
+    await nam.send("17-CV/ĐU")
+    await lan.notifications()
+    assert "chuẩn bị lại" in lan.text and "/draft" in lan.text
+    await lan.send("/draft")
+    await lan.press("Gửi kế hoạch")
+    again = await stored(app, dossier_id)
+    assert again.state is State.AT_CELL and again.round == 2
+    thoa = await linked(app, codes, THOA)
+    await thoa.notifications()
+    assert f"số {dossier_id}" in thoa.text
