@@ -1,0 +1,168 @@
+"""Reminders at scale: one dispatcher tick, and start-up, with 1,000,000 pending.
+
+    .venv/bin/python bench/bench_reminders.py [--pending N] [--due N] [--postgres URL]
+
+For SQLite (a temporary file) and, when reachable, PostgreSQL (a throwaway schema; URL
+from --postgres or $CADREBOT_TEST_POSTGRES_URL), it plants ``--pending`` reminders of
+which ``--due`` are due, then prints:
+  tick      - one dispatcher tick moving the due ones into the outbox (one transaction);
+  start-up  - build the app and start the reminder scheduler, with all of them pending
+              and with none: start-up reads no reminder, so the two should be alike.
+Figures only, no assertions; not run by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.scheduler import ReminderScheduler
+from bot.wiring import build_app
+from storage.db import create_engine
+from storage.dispatcher import Dispatcher
+from storage.migrate import upgrade
+
+NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
+COLUMNS = ("idempotency_key", "kind", "dossier_id", "person_id", "due_at", "payload",
+           "status", "attempts")
+
+
+def _rows(pending: int, due: int) -> Iterator[tuple[object, ...]]:
+    """``due`` reminders due by NOW, the rest spread over the next months."""
+    for i in range(pending):
+        at = NOW - timedelta(seconds=i + 1) if i < due else NOW + timedelta(minutes=i % 90_000)
+        yield (f"answer_due:{i}:2026-12-01:o1:p", "answer_overdue", i, None, at,
+               '{"due_on": "2026-12-01"}', "pending", 0)
+
+
+def _plant_sqlite(path: Path, pending: int, due: int) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA synchronous=OFF")
+        db.executemany(
+            f"INSERT INTO reminders ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((k, kind, d, p, at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f"),
+              payload, s, a) for k, kind, d, p, at, payload, s, a in _rows(pending, due)))
+
+
+async def _plant_postgres(engine: AsyncEngine, schema: str, pending: int, due: int) -> None:
+    async with engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.copy_records_to_table(  # COPY: a million rows in seconds
+            "reminders", schema_name=schema, columns=list(COLUMNS),
+            records=((k, kind, d, p, at, payload, s, a)
+                     for k, kind, d, p, at, payload, s, a in _rows(pending, due)))
+        await conn.execute(text("ANALYZE reminders"))
+        await conn.commit()
+
+
+async def _tick(engine: AsyncEngine) -> tuple[float, int, int]:
+    dispatcher = Dispatcher(engine)
+    try:
+        started = time.perf_counter()
+        result = await dispatcher.tick(NOW)
+        return time.perf_counter() - started, result.claimed, result.sent
+    finally:
+        await dispatcher.close()
+
+
+async def _start_up(engine: AsyncEngine) -> float:
+    """Build the app (schema check included) and start the scheduler; no tick runs."""
+    started = time.perf_counter()
+    app = await build_app(engine=engine)
+    scheduler = ReminderScheduler(Dispatcher(app.engine), interval_seconds=3600)
+    scheduler.start()
+    scheduler.scheduler.pause()  # measure start-up alone, not the first tick
+    elapsed = time.perf_counter() - started
+    await scheduler.stop()
+    return elapsed
+
+
+def _report(name: str, pending: int, plant: float, tick: tuple[float, int, int],
+            full: float, empty: float) -> None:
+    seconds, claimed, sent = tick
+    print(f"{name}: {pending:,} pending reminders (planted in {plant:.1f} s)")
+    print(f"  tick      {seconds * 1000:8.0f} ms  moved {claimed:,} due reminders, "
+          f"{sent:,} outbox messages ({claimed / seconds:,.0f} reminders/s)")
+    print(f"  start-up  {full * 1000:8.0f} ms with {pending:,} pending, "
+          f"{empty * 1000:.0f} ms with none")
+
+
+async def bench_sqlite(pending: int, due: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [Path(folder) / "full.sqlite3", Path(folder) / "empty.sqlite3"]
+        engines = [create_engine(f"sqlite+aiosqlite:///{p}") for p in paths]
+        for engine in engines:
+            await upgrade(engine)
+        started = time.perf_counter()
+        _plant_sqlite(paths[0], pending, due)
+        plant = time.perf_counter() - started
+        await _start_up(engines[1])  # warm-up: imports, rule packs, calendar
+        full, empty = await _start_up(engines[0]), await _start_up(engines[1])
+        tick = await _tick(engines[0])
+        for engine in engines:
+            await engine.dispose()
+    _report("SQLite", pending, plant, tick, full, empty)
+
+
+async def bench_postgres(url: str, pending: int, due: int) -> None:
+    admin = create_engine(url)
+    schemas = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    try:
+        async with admin.begin() as conn:
+            for schema in schemas:
+                await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OSError as exc:
+        print(f"PostgreSQL: not reachable ({exc}); skipped")
+        await admin.dispose()
+        return
+    engines = [create_engine(url, connect_args={"server_settings": {"search_path": s}})
+               for s in schemas]
+    try:
+        for engine in engines:
+            await upgrade(engine)
+        started = time.perf_counter()
+        await _plant_postgres(engines[0], schemas[0], pending, due)
+        plant = time.perf_counter() - started
+        await _start_up(engines[1])  # warm-up
+        full, empty = await _start_up(engines[0]), await _start_up(engines[1])
+        tick = await _tick(engines[0])
+        _report("PostgreSQL", pending, plant, tick, full, empty)
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        async with admin.begin() as conn:
+            for schema in schemas:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument("--postgres", default=os.environ.get("CADREBOT_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    asyncio.run(bench_sqlite(args.pending, args.due))
+    if args.postgres:
+        asyncio.run(bench_postgres(args.postgres, args.pending, args.due))
+    else:
+        print("PostgreSQL: no URL (--postgres or $CADREBOT_TEST_POSTGRES_URL); skipped")
+
+
+if __name__ == "__main__":
+    main()
