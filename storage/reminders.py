@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Reminder
 from storage.outbox import OutboxWriter
 from workflow.calendar import WorkingDays
-from workflow.events import Event
+from workflow.events import Event, Recipient
 from workflow.reminders import Cancel, PlannedReminder, ReminderSettings, plan
 
 
@@ -29,6 +29,9 @@ class ReminderWriter:
         self.settings = settings or ReminderSettings()
 
     async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> None:
+        # A deadline plans dozens of reminders to the same few recipients: resolve each
+        # recipient once per transaction, not once per reminder.
+        people: dict[Recipient, list[str]] = {}
         for step in plan(events, self.calendar, self.settings):
             if isinstance(step, Cancel):
                 await session.execute(
@@ -37,26 +40,32 @@ class ReminderWriter:
                            Reminder.idempotency_key.startswith(step.prefix, autoescape=True))
                     .values(status="cancelled"))
             else:
-                await self._add(session, step, now)
+                for recipient in step.recipients:
+                    if recipient not in people:
+                        people[recipient] = await self._resolver.resolve(
+                            session, recipient, now.date())
+                await self._add(session, step, people)
         await session.flush()
 
-    async def _add(self, session: AsyncSession, step: PlannedReminder, now: datetime) -> None:
-        people: set[str | None] = set()
-        for recipient in step.recipients:
-            people.update(await self._resolver.resolve(session, recipient, now.date()))
-        for person in sorted(people, key=str) or [None]:
-            key = f"{step.key}:{person or 'nobody'}"[:200]
-            existing = (await session.execute(
-                select(Reminder).where(Reminder.idempotency_key == key))).scalar_one_or_none()
-            if existing is not None:
+    async def _add(self, session: AsyncSession, step: PlannedReminder,
+                   resolved: dict[Recipient, list[str]]) -> None:
+        people: list[str | None] = [*sorted(
+            {person for r in step.recipients for person in resolved[r]})]
+        keyed = {f"{step.key}:{person or 'nobody'}"[:200]: person
+                 for person in people or [None]}
+        existing = {row.idempotency_key: row for row in (await session.execute(
+            select(Reminder).where(Reminder.idempotency_key.in_(list(keyed))))).scalars()}
+        for key, person in keyed.items():
+            row = existing.get(key)
+            if row is not None:
                 # Planned again (e.g. the same due date after a re-check): revive it,
                 # unless it already went out; the dispatcher would not send it twice anyway.
-                if existing.status != "dispatched":
-                    existing.status = "pending" if person else "unresolved"
-                    existing.due_at = step.due_at
+                if row.status != "dispatched":
+                    row.status = "pending" if person else "unresolved"
+                    row.due_at = step.due_at
                 continue
             session.add(Reminder(
                 idempotency_key=key, kind=step.kind.value, dossier_id=step.dossier_id,
                 person_id=person, due_at=step.due_at, payload=dict(step.about),
                 status="pending" if person else "unresolved", attempts=0))
-            await session.flush()
+        await session.flush()
