@@ -106,6 +106,14 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
                  "register it (this starts the {days}-working-day clock) or return it for "
                  "completion.", id=number, title=title, proposer=proposer,
                  office=names.body(dossier, route.via), days=dossier.deadline_days("answer", 30))
+    if event == "InformationCopyDue" and role == Role.PROPOSER.value:
+        return t("Your plan “{title}” must also be reported to {body} for information; the "
+                 "office has been told.", title=title,
+                 body=names.body(dossier, str(data.get("route_body", ""))))
+    if event == "InformationCopyDue":
+        return t("For your information: {proposer} has sent the plan “{title}” (dossier no. "
+                 "{id}) to {office}.", proposer=proposer, title=title, id=number,
+                 office=names.body(dossier, route.via))
     if event == "CellAgreed":
         return t("The party cell agreed to your plan “{title}”; the dossier has gone to {office}.",
                  title=title, office=names.body(dossier, route.via))

@@ -92,6 +92,11 @@ class Directory(Protocol):
         """People holding one of the membership ``roles`` on the body today, by name."""
         ...
 
+    async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:
+        """People holding one of ``roles`` on any body of ``kind`` (e.g. the appraisers of
+        the town's advisory agencies, a route body that stands for several bodies)."""
+        ...
+
     async def unreachable(self) -> list[Unreachable]:
         """Notifications that cannot be delivered (newest first), for the office."""
         ...

@@ -155,6 +155,16 @@ class SqlDirectory:
             found = [await _person(session, p) for p in dict.fromkeys(ids)]
         return sorted((p for p in found if p is not None), key=lambda p: p.name)
 
+    async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:
+        async with self._sessions() as session:
+            bodies = (await session.execute(select(Body.id).where(Body.kind == kind)
+                                            .order_by(Body.id))).scalars().all()
+        found: dict[str, PersonInfo] = {}
+        for body in bodies:
+            for person in await self.people_on(body, roles):
+                found.setdefault(person.id, person)
+        return sorted(found.values(), key=lambda p: p.name)
+
     async def unreachable(self) -> list[Unreachable]:
         async with self._sessions() as session:
             rows = await outbox.unreachable(session)

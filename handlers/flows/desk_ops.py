@@ -131,7 +131,10 @@ async def immediate(turn: Turn, code: str, dossier: Dossier, version: int) -> st
                  days=done.deadline_days("answer", 30))
     if code == "lr":
         route_body = dossier.route.legal_review or ""
-        people = await s.directory.people_on(dossier.body(route_body), ("legal_reviewer",))
+        body = dossier.body(route_body)
+        people = (await s.directory.people_of_kind(route_body, ("legal_reviewer",))
+                  if body == route_body else
+                  await s.directory.people_on(body, ("legal_reviewer",)))
         await svc.assign_legal_review(AssignLegalReview(
             **base, reviewers=tuple(p.id for p in people)), s.uow(), s.clock)
         return t("The legal-risk review was assigned to {people}.",
@@ -160,7 +163,10 @@ async def appraisers(turn: Turn, dossier: Dossier) -> list[PersonInfo]:
     lead = dossier.route.appraisal_lead
     if not lead:
         return []
-    return await turn.services.directory.people_on(dossier.body(lead), ("appraiser",))
+    directory = turn.services.directory
+    if dossier.body(lead) == lead:  # the route body stands for several bodies (e.g. the
+        return await directory.people_of_kind(lead, ("appraiser",))  # advisory agencies)
+    return await directory.people_on(dossier.body(lead), ("appraiser",))
 
 
 def closing_time(turn: Turn, days: int) -> datetime:

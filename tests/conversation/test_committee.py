@@ -15,6 +15,7 @@ from tests.conversation.test_dossiers import actions, file, stored
 from workflow.lifecycle import State
 
 THOA, NAM, HOA = "tran-thi-kim-thoa", "ho-van-nam", "le-thi-hoa"
+NGOC = "nguyen-thi-bich-ngoc"
 MEMBERS = ("nguyen-van-tam", "le-thi-hoa", "vo-van-dung", "tran-thi-be", "pham-ngoc-lam",
            "huynh-van-phuoc", "nguyen-thi-thanh-tam", "dinh-van-quy", "luong-thi-my")
 
@@ -272,3 +273,72 @@ async def test_returned_for_re_preparation_the_proposer_revises_and_resubmits(
     thoa = await linked(app, codes, THOA)
     await thoa.notifications()
     assert f"số {dossier_id}" in thoa.text
+
+
+async def test_the_town_agency_route_through_the_cell_legal_review_and_the_standing_board(
+        app: App, codes: dict[str, str]) -> None:
+    """Point d: Phòng Nội vụ's cell, the town party office, the advisory agencies'
+    appraisal, the inspection committee's legal-risk review, the standing board's vote;
+    the People's Committee is informed. Ngọc reads English."""
+    ngoc = await linked(app, codes, NGOC)
+    dossier = await file(app, State.AT_CELL, person=NGOC)
+    hoang = await linked(app, codes, "le-van-hoang")
+    await hoang.notifications()
+    await hoang.press("Đồng ý")
+    ubnd = await linked(app, codes, "cao-thi-hong-nhung")
+    await ubnd.notifications()
+    assert "Để đồng chí biết" in ubnd.text
+    await ngoc.notifications()
+    assert "for information" in ngoc.text and "agreed" in ngoc.text
+    office = await linked(app, codes, "bui-van-thanh")
+    await office.notifications()
+    await office.press("Vào sổ")
+    await office.press("Giao thẩm định")
+    await office.press("Trần Đình Khoa")
+    khoa = await linked(app, codes, "tran-dinh-khoa")
+    await khoa.notifications()
+    await khoa.press("Thẩm định: khả thi")
+    await khoa.send("Khả thi.")
+    await office.notifications()
+    await office.press("rủi ro pháp lý")
+    assert set((await stored(app, dossier.id)).legal_reviewers) == {"vo-thanh-son",
+                                                                   "doan-van-loc"}
+    loc = await linked(app, codes, "doan-van-loc")
+    await loc.notifications()
+    await loc.press("Gửi ý kiến rủi ro pháp lý")
+    await loc.send("Không có rủi ro pháp lý đáng kể.")
+    assert (await stored(app, dossier.id)).state is State.LEGAL_REVIEWED
+    await office.notifications()
+    await office.press("Mở biểu quyết")
+    await office.press("5 ngày làm việc")
+    ballot = (await stored(app, dossier.id)).ballot_ids[-1]
+    for member in ("dang-ngoc-tuan", "huynh-thi-my-dung", "le-quang-vinh"):
+        await (await linked(app, codes, member)).action(f"k:vt:{dossier.id}:{ballot}:a")
+    await khoa.action(f"k:vt:{dossier.id}:{ballot}:a")
+    assert (await stored(app, dossier.id)).state is State.APPROVED
+    await ngoc.notifications()
+    assert "approved" in ngoc.text
+
+
+async def test_a_commune_cadre_case_a_informs_the_cell_and_the_office_sees_who_is_unreached(
+        app: App, codes: dict[str, str]) -> None:
+    """Point a: no cell review; the plan goes straight to the office and the cell
+    secretary is informed; a body nobody stands for is listed to the office."""
+    dossier = await file(app, State.DRAFT, person="pham-thi-thu-suong")
+    suong = await linked(app, codes, "pham-thi-thu-suong")
+    await suong.send("/draft")
+    await suong.press("Gửi kế hoạch")
+    assert (await stored(app, dossier.id)).state is State.SUBMITTED
+    dung = await linked(app, codes, "vo-van-dung")  # secretary of the commune offices' cell
+    await dung.notifications()
+    assert "Để đồng chí biết" in dung.text
+    nam = await linked(app, codes, NAM)
+    await nam.notifications()
+    await nam.press("Vào sổ")
+    await nam.press("Vượt thẩm quyền")
+    await nam.send("Đề nghị Ban Thường vụ Thị ủy cho chủ trương.")
+    forwarded = await stored(app, dossier.id)
+    assert forwarded.state is State.ESCALATED and forwarded.forwarding is not None
+    await nam.send("/viec")
+    await nam.press("không liên lạc được")
+    assert "chưa có người đảm nhận" in nam.text

@@ -30,7 +30,8 @@ NGOC = "nguyen-thi-bich-ngoc"  # Phòng Nội vụ (town route), reads English
 PHONG = "nguyen-thanh-phong"  # head of Nguyễn Nghiêm primary school: someone else
 CELL_SECRETARY = {LAN: "tran-thi-kim-thoa", NGOC: "le-van-hoang", PHONG: "nguyen-thanh-phong"}
 OFFICE = {LAN: "ho-van-nam", NGOC: "bui-van-thanh", PHONG: "tran-thi-my-linh"}
-UNIT_KIND = {LAN: "commune_school", NGOC: "town_state_agency", PHONG: "commune_school"}
+UNIT_KIND = {LAN: "commune_school", NGOC: "town_state_agency", PHONG: "commune_school",
+             "pham-thi-thu-suong": "commune"}  # a commune civil servant (point a)
 STEPS = (State.DRAFT, State.AT_CELL, State.SUBMITTED, State.REGISTERED)
 
 
