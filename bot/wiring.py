@@ -7,13 +7,16 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.scheduler import ReminderScheduler, settings_from_env
 from handlers.app import Assistant
 from handlers.context import Services
 from handlers.flows.registry import all_flows
 from storage.conversations import SqlConversations
 from storage.db import create_engine, session_factory
 from storage.directory import SqlDirectory
+from storage.dispatcher import Dispatcher
 from storage.migrate import ensure_schema
+from storage.reminders import ReminderWriter
 from storage.uow import SqlUnitOfWork
 from workflow.calendar import default_calendar
 from workflow.rules import RuleBook, bundled_rulebook
@@ -33,8 +36,23 @@ class App:
     engine: AsyncEngine
     services: Services
     assistant: Assistant
+    reminders: ReminderScheduler | None = None
+
+    def start_reminders(self) -> ReminderScheduler:
+        """Start moving due reminders into the outbox every minute (inside the event loop).
+
+        Reads no reminder at start-up; on PostgreSQL only one worker's dispatcher works.
+        """
+        if self.reminders is None:
+            clock = self.services.clock
+            self.reminders = ReminderScheduler(Dispatcher(self.engine, clock=clock.now))
+            self.reminders.start()
+        return self.reminders
 
     async def close(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.stop()
+            self.reminders = None
         await self.engine.dispose()
 
 
@@ -45,12 +63,14 @@ async def build_app(database_url: str | None = None, *, rulebook: RuleBook | Non
     await ensure_schema(engine)
     sessions = session_factory(engine)
     book = rulebook or bundled_rulebook()
+    calendar = default_calendar()
+    writer = ReminderWriter(calendar=calendar, settings=settings_from_env())
     services = Services(
         directory=SqlDirectory(sessions, book),
         conversations=SqlConversations(sessions),
-        uow=lambda: SqlUnitOfWork(sessions),
+        uow=lambda: SqlUnitOfWork(sessions, reminders=writer),
         clock=clock or SystemClock(),  # type: ignore[arg-type]
-        calendar=default_calendar(),  # type: ignore[arg-type]
+        calendar=calendar,  # type: ignore[arg-type]
         rulebook=book,
     )
     return App(engine, services, Assistant(services, all_flows()))

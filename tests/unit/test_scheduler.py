@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
-from bot.scheduler import JOB_ID, ReminderScheduler
+import pytest
+from sqlalchemy import insert, select
+
+from bot.scheduler import JOB_ID, ReminderScheduler, settings_from_env
+from bot.wiring import build_app
+from storage.models import OutboxMessage, Reminder
+from workflow.quiet_hours import QuietHours
+from workflow.reminders import ReminderSettings
 
 
 class SlowDispatcher:
@@ -46,3 +54,36 @@ async def test_a_failing_tick_does_not_stop_the_next_ones() -> None:
     await asyncio.sleep(0.5)
     await scheduler.stop()
     assert scheduler.failures == 1 and scheduler.ticks >= 1
+
+
+def test_settings_come_from_the_environment_with_clear_errors() -> None:
+    settings = settings_from_env({"CADREBOT_REMINDER_HOURS": "06:30-20:00",
+                                  "CADREBOT_TELL_SUPERIOR_AFTER": "5"})
+    assert settings.quiet == QuietHours(time(6, 30), time(20))
+    assert settings.tell_superior_after == 5
+    assert settings_from_env({}) == ReminderSettings()
+    with pytest.raises(ValueError, match="HH:MM-HH:MM"):
+        settings_from_env({"CADREBOT_REMINDER_HOURS": "21:00-07:00"})
+    with pytest.raises(ValueError, match="working days"):
+        settings_from_env({"CADREBOT_TELL_SUPERIOR_AFTER": "0"})
+
+
+async def test_the_app_starts_its_dispatcher_and_a_due_reminder_reaches_the_outbox(
+        tmp_path: Path) -> None:
+    app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'app.sqlite3'}")
+    async with app.engine.begin() as conn:
+        await conn.execute(insert(Reminder).values(
+            idempotency_key="answer_due:1:2026-11-26:nobody", kind="answer_due", dossier_id=1,
+            person_id=None, due_at=datetime.now(UTC) - timedelta(minutes=5), payload={},
+            status="pending", attempts=0))
+    app.start_reminders()
+    try:
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            async with app.engine.connect() as conn:
+                keys = (await conn.execute(select(OutboxMessage.dedupe_key))).scalars().all()
+            if keys:
+                break
+    finally:
+        await app.close()
+    assert keys == ["reminder:answer_due:1:2026-11-26:nobody"]
