@@ -54,7 +54,8 @@ async def start_implementation(cmd: StartImplementation, uow: UnitOfWork, clock:
         step = permit(dossier, cmd.actor, Action.START_IMPLEMENTATION)
         now = now_of(clock)
         dossier.apply(step, cmd.actor.person_id, now, [ev.ImplementationStarted(
-            dossier_id=dossier.id, at=now, notify=committee(dossier))])
+            dossier_id=dossier.id, at=now, notify=committee(dossier),
+            reporters=dossier.to_proposers())])
         await uow.commit()
         return dossier
 
@@ -93,7 +94,8 @@ async def _report(
             events = [ev.CompletionReported(dossier_id=i, at=now, summary=summary, notify=told)]
         else:
             events = [ev.ProgressReported(dossier_id=i, at=now, summary=summary,
-                                          notify=(dossier.to_office(),))]
+                                          notify=(dossier.to_office(),),
+                                          reporters=dossier.to_proposers())]
         dossier.reports.append(Report(kind, summary, cmd.actor.person_id, now))
         dossier.apply(step, cmd.actor.person_id, now, events, summary)
         await uow.commit()

@@ -215,12 +215,14 @@ class WrittenAnswerSent(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ImplementationStarted(Event):
-    pass
+    # Who owes progress reports from now on (reminded, not notified of the event).
+    reporters: tuple[Recipient, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProgressReported(Event):
     summary: str
+    reporters: tuple[Recipient, ...] = ()  # the next report is due from them
 
 
 @dataclass(frozen=True, kw_only=True)

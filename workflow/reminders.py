@@ -28,14 +28,18 @@ from workflow.events import (
     BallotOpened,
     CellAgreed,
     CellReturned,
+    CompletionReported,
     DeadlineSet,
     DossierClosed,
     DossierForwarded,
     DossierSubmitted,
     DossierWithdrawn,
+    EvaluationRecorded,
     Event,
+    ImplementationStarted,
     ObligationCreated,
     ObligationFulfilled,
+    ProgressReported,
     Recipient,
     VoteCast,
     WrittenAnswerSent,
@@ -56,6 +60,8 @@ class ReminderKind(StrEnum):
     BALLOT_CLOSING = "ballot_closing"  # the ballot closes soon and you have not voted
     CELL_REVIEW_WAITING = "cell_review_waiting"  # the cell has not reviewed it in time
     OBLIGATION_DUE = "obligation_due"  # a report owed "at once" is still not done
+    PROGRESS_REPORT_DUE = "progress_report_due"  # the pilot's next progress report
+    EVALUATION_DUE = "evaluation_due"  # completion reported; the collective must evaluate
 
 
 # Kinds whose lateness costs the cadre: not held back beyond the next morning.
@@ -71,6 +77,11 @@ class ReminderSettings:
     ballot_notices: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     cell_review_days: int = 5  # a cell review waiting longer than this is chased
     obligation_repeats: int = 30  # working days of "still not done" reminders
+    # No cadence is set per plan yet: a report about monthly, planned half a year ahead.
+    progress_every: int = 20  # working days between progress reports
+    progress_repeats: int = 6
+    evaluation_days: int = 10  # working days after completion before the evaluation
+    evaluation_repeats: int = 4  # then again every week
     quiet: QuietHours = field(default_factory=QuietHours)
 
 
@@ -111,6 +122,14 @@ def obligation_key(obligation_id: int) -> str:
 
 def cell_review_key(dossier_id: int) -> str:
     return f"{ReminderKind.CELL_REVIEW_WAITING}:{dossier_id}:"
+
+
+def progress_key(dossier_id: int) -> str:
+    return f"{ReminderKind.PROGRESS_REPORT_DUE}:{dossier_id}:"
+
+
+def evaluation_key(dossier_id: int) -> str:
+    return f"{ReminderKind.EVALUATION_DUE}:{dossier_id}:"
 
 
 class _Planner:
@@ -184,6 +203,26 @@ class _Planner:
                      event, morning_of(day), event.notify, about)
 
 
+    def progress(self, event: ImplementationStarted | ProgressReported) -> None:
+        # Counted from the last report (or the start): filing one moves the next ones.
+        self.cancel(progress_key(event.dossier_id))
+        start = event.at.astimezone(VIETNAM).date()
+        every = self.settings.progress_every
+        for n in range(1, self.settings.progress_repeats + 1):
+            day = self.calendar.add_working_days(start, n * every)
+            self.add(f"{progress_key(event.dossier_id)}{start.isoformat()}:{n}",
+                     ReminderKind.PROGRESS_REPORT_DUE, event, morning_of(day),
+                     event.reporters, {"since": start.isoformat(), "every": str(every)})
+
+    def evaluation(self, event: CompletionReported) -> None:
+        start = event.at.astimezone(VIETNAM).date()
+        for n in range(self.settings.evaluation_repeats):
+            day = self.calendar.add_working_days(start, self.settings.evaluation_days + 5 * n)
+            self.add(f"{evaluation_key(event.dossier_id)}{n}", ReminderKind.EVALUATION_DUE,
+                     event, morning_of(day), event.notify,
+                     {"completed_on": start.isoformat()})
+
+
 def plan(events: Iterable[Event], calendar: WorkingDays | None = None,
          settings: ReminderSettings | None = None) -> tuple[Step, ...]:
     """The reminders the events of one transaction add and cancel, to apply in order.
@@ -208,6 +247,14 @@ def plan(events: Iterable[Event], calendar: WorkingDays | None = None,
             planner.obligation(event)
         elif isinstance(event, ObligationFulfilled):
             planner.cancel(obligation_key(event.obligation_id))
+        elif isinstance(event, ImplementationStarted | ProgressReported) and event.reporters:
+            planner.progress(event)
+        elif isinstance(event, CompletionReported):
+            planner.cancel(progress_key(event.dossier_id))
+            planner.evaluation(event)
+        if isinstance(event, EvaluationRecorded | DossierClosed | DossierWithdrawn):
+            planner.cancel(progress_key(event.dossier_id))
+            planner.cancel(evaluation_key(event.dossier_id))
         if isinstance(event, CellAgreed | CellReturned | DossierClosed | DossierWithdrawn):
             planner.cancel(cell_review_key(event.dossier_id))  # the cell has acted
         if isinstance(event, WrittenAnswerSent | DossierClosed | DossierWithdrawn

@@ -24,6 +24,8 @@ KINDS = {
     "ballot_closing": N_("ballot closing, not voted"),
     "cell_review_waiting": N_("cell review waiting"),
     "obligation_due": N_("report still owed"),
+    "progress_report_due": N_("progress report due"),
+    "evaluation_due": N_("evaluation due"),
 }
 STATUSES = {
     "pending": N_("planned"),

@@ -79,3 +79,17 @@ async def test_a_vote_stops_that_members_closing_reminder_and_the_answer_ends_th
     statuses = {v[0] for k, v in (await _reminders(engine)).items()
                 if k.startswith(("answer_due:", "ballot_closing:"))}
     assert statuses == {"cancelled"}
+
+
+async def test_the_pilot_plans_progress_reminders_for_the_proposers_until_completion(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    s = scenario
+    await s.drive_to(State.IMPLEMENTING)
+    progress = {k.rsplit(":", 1)[1]: v[0] for k, v in (await _reminders(engine)).items()
+                if k.startswith(f"progress_report_due:{s.dossier_id}:")}
+    assert set(progress) == {"cadre-1", "cadre-2"} and set(progress.values()) == {"pending"}
+    await s.complete()
+    statuses = {k.split(":")[0]: v[0] for k, v in (await _reminders(engine)).items()
+                if k.startswith(("progress_report_due:", "evaluation_due:"))
+                and v[0] == "pending"}
+    assert statuses == {"evaluation_due": "pending"}

@@ -8,8 +8,12 @@ from workflow.actors import Role
 from workflow.calendar import default_calendar
 from workflow.events import (
     CellAgreed,
+    CompletionReported,
     DeadlineSet,
     DossierSubmitted,
+    EvaluationRecorded,
+    ImplementationStarted,
+    ProgressReported,
     Recipient,
 )
 from workflow.quiet_hours import QuietHours, deliver_at, working_days_before
@@ -119,3 +123,38 @@ def test_working_days_before_counts_back_over_days_off() -> None:
     assert working_days_before(date(2026, 11, 26), 10, CAL) == date(2026, 11, 11)
     assert date(2026, 11, 26) - working_days_before(date(2026, 11, 26), 5, CAL) \
         == timedelta(days=8)
+
+
+def test_progress_reports_are_due_every_20_working_days_counted_from_the_last_report() -> None:
+    cadre = Recipient(role=Role.PROPOSER, person="cadre-1")
+    started = ImplementationStarted(dossier_id=7, at=_at(11, 2, 10), notify=(OFFICE, HEAD),
+                                    reporters=(cadre,))
+    due = [s for s in plan([started], CAL) if isinstance(s, PlannedReminder)]
+    assert {s.kind for s in due} == {ReminderKind.PROGRESS_REPORT_DUE}
+    assert due[0].recipients == (cadre,)
+    assert due[0].due_at == morning(CAL.add_working_days(date(2026, 11, 2), 20))
+    report = ProgressReported(dossier_id=7, at=_at(11, 20, 10), notify=(OFFICE,),
+                              summary="Đã thí điểm", reporters=(cadre,))
+    steps = plan([report], CAL)
+    assert steps[0] == Cancel("progress_report_due:7:")
+    first = steps[1]
+    assert isinstance(first, PlannedReminder)
+    assert first.due_at == morning(CAL.add_working_days(date(2026, 11, 20), 20))
+
+
+def test_completion_stops_progress_reminders_and_asks_the_committee_to_evaluate() -> None:
+    done = CompletionReported(dossier_id=7, at=_at(11, 20, 10), notify=(OFFICE, HEAD),
+                              summary="Xong")
+    steps = plan([done], CAL)
+    assert steps[0] == Cancel("progress_report_due:7:")
+    evaluate = [s for s in steps if isinstance(s, PlannedReminder)]
+    assert evaluate[0].kind is ReminderKind.EVALUATION_DUE
+    assert evaluate[0].recipients == (OFFICE, HEAD)
+    assert evaluate[0].due_at == morning(CAL.add_working_days(date(2026, 11, 20), 10))
+    recorded = EvaluationRecorded(dossier_id=7, at=_at(12, 1), effective=True,
+                                  forms=("a",), proposed_upward=False, summary="")
+    assert Cancel("evaluation_due:7:") in plan([recorded], CAL)
+
+
+def morning(day: date) -> datetime:
+    return datetime.combine(day, time(8), tzinfo=VIETNAM)
