@@ -20,10 +20,12 @@ from handlers.i18n import Translator
 from handlers.messages import Button, Reply
 from handlers.ports import PersonInfo
 from workflow.actors import Role
-from workflow.dossier import Dossier
+from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, EncouragementForm
 from workflow.lifecycle import EDITABLE, State
 from workflow.obligations import OBLIGATION_LABELS, ObligationKind
 from workflow.voting import OUTCOME_LABELS, Outcome
+
+FORM_VALUES = frozenset(f.value for f in EncouragementForm)
 
 
 async def render(services: Services, person: PersonInfo, payload: Mapping[str, Any]) -> Reply:
@@ -212,6 +214,30 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
                      id=number, title=title, duty=duty, reference=data.get("reference") or "")
         return t("Dossier no. {id} “{title}”: a duty to {duty} has been recorded; it is shown "
                  "on the dossier until it is marked done.", id=number, title=title, duty=duty)
+    if event == "ImplementationStarted":
+        return t("{proposer} has started implementing dossier no. {id} “{title}”.",
+                 proposer=proposer, id=number, title=title)
+    if event == "ProgressReported":
+        return t("Progress report from {proposer} on dossier no. {id} “{title}”: {summary}",
+                 proposer=proposer, id=number, title=title, summary=data.get("summary", ""))
+    if event == "IncidentReported":
+        return t("A risk or error was reported on dossier no. {id} “{title}”: {summary}\nThe "
+                 "collective that approved the plan must report it to its direct superior at "
+                 "once.", id=number, title=title, summary=data.get("summary", ""))
+    if event == "ProtectionRequested":
+        return t("{proposer} asks for protection on dossier no. {id} “{title}”: {summary}",
+                 proposer=proposer, id=number, title=title, summary=data.get("summary", ""))
+    if event == "CompletionReported":
+        return t("{proposer} reports the completion of dossier no. {id} “{title}”: {summary}\n"
+                 "The collective should now evaluate the results.", proposer=proposer,
+                 id=number, title=title, summary=data.get("summary", ""))
+    if event == "EvaluationRecorded":
+        forms = "; ".join(t(ENCOURAGEMENT_LABELS[EncouragementForm(f)])
+                          for f in data.get("forms", []) if f in FORM_VALUES) or t("none")
+        verdict = t("real results") if data.get("effective") else t("no real results")
+        return t("The collective evaluated your plan “{title}”: {verdict}. Encouragement: "
+                 "{forms}. {summary}", title=title, verdict=verdict, forms=forms,
+                 summary=data.get("summary", ""))
     if event == "DossierClosed" and data.get("reason") == "not_feasible":
         return t("Your dossier “{title}” is closed.", title=title)
     if event == "DossierWithdrawn":

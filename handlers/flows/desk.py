@@ -21,7 +21,7 @@ from handlers.flows.dossier_view import detail_text, names_for, shorten, summary
 from handlers.messages import Button, rows
 from workflow import lifecycle
 from workflow.actors import Role
-from workflow.dossier import Dossier
+from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier
 from workflow.errors import DomainError, StaleVersion
 from workflow.lifecycle import Action, State
 from workflow.obligations import Obligation
@@ -83,6 +83,12 @@ class DeskFlow:
             await self._run(turn, ints[0], ints[1], "aa", pick=ints[2])
         elif kind == "oc" and len(ints) == 3:
             await self._run(turn, ints[0], ints[1], "ob", pick=ints[2])
+        elif kind == "ef" and len(ints) == 3 and ints[2] <= len(ops.FORMS):
+            if await self._checked(turn, "ev", ints[0], ints[1]) is not None:
+                turn.set_step(self.name, TEXT)
+                turn.conversation.data = {"op": "ev", "id": ints[0], "v": ints[1],
+                                          "pick": ints[2]}
+                self._ask_again(turn, "ev", ints[0])
         elif kind == "od" and len(ints) == 2:
             await self._ask_obligation(turn, ints[0], ints[1])
         else:
@@ -109,7 +115,8 @@ class DeskFlow:
             if dossier is None:
                 await self._not_found(turn)
                 return
-            turn.say(await ops.with_text(turn, op, dossier, version, text))
+            turn.say(await ops.with_text(turn, op, dossier, version, text,
+                                         int(data.get("pick", 0))))
         except DomainError as error:
             turn.say(error.render(turn.t))
         await self._card(turn, int(data["id"]))
@@ -184,23 +191,7 @@ class DeskFlow:
         if not (await turn.actor()).bodies_with(Role.OFFICE):
             turn.say(t("This list is for the committee office."), (back,))
             return
-        found = await turn.services.directory.unreachable()
-        if not found:
-            turn.say(t("Everyone who had to be told has been reached."), (back,))
-            return
-        lines = [t("These notifications could not be delivered: the person has not linked a "
-                   "chat account, or nobody holds the role. Please inform them another way.")]
-        bodies = await turn.services.directory.body_names(
-            sorted({u.body for u in found if u.body}))
-        for item in found:
-            if item.person_id:
-                info = await turn.services.directory.person(item.person_id)
-                who = info.name if info else item.person_id
-            else:
-                body = bodies.get(item.body or "", item.body or "")
-                who = t("nobody holds this role on {body}", body=body)
-            lines.append(t("• Dossier no. {id}: {who}", id=item.dossier_id, who=who))
-        turn.say("\n".join(lines), (back,))
+        turn.say("\n".join(await ops.unreachable_lines(turn)), (back,))
 
     # One dossier ----------------------------------------------------------------------
 
@@ -233,7 +224,17 @@ class DeskFlow:
         if dossier is None:
             return
         t = turn.t
-        if code in ASKS:
+        if code == "ev":
+            keys = [Button(f"{form.value}) {t(ENCOURAGEMENT_LABELS[form])}",
+                           f"k:ef:{dossier.id}:{version}:{i}")
+                    for i, form in enumerate(ops.FORMS, start=1)]
+            keys.append(Button(t("No real results: no encouragement"),
+                               f"k:ef:{dossier.id}:{version}:0"))
+            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+            turn.say(t("Has the plan brought real results? Choose the form of encouragement the "
+                       "collective decided (887, Article 5), or that there were none."),
+                     rows(*keys))
+        elif code in ASKS:
             turn.set_step(self.name, TEXT)
             turn.conversation.data = {"op": code, "id": dossier.id, "v": version}
             self._ask_again(turn, code, dossier.id)

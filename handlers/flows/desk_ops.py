@@ -23,6 +23,7 @@ from workflow.commands import (
     CastVote,
     CellAgree,
     CellReturn,
+    Close,
     CloseBallot,
     FileAppraisal,
     FileLegalReview,
@@ -31,11 +32,17 @@ from workflow.commands import (
     MarkComplex,
     MarkObligationDone,
     OpenBallot,
+    RecordEvaluation,
     Register,
+    ReportCompletion,
+    ReportIncident,
+    ReportProgress,
+    RequestProtection,
     ReturnForCompletion,
     SendWrittenAnswer,
+    StartImplementation,
 )
-from workflow.dossier import Dossier
+from workflow.dossier import Dossier, EncouragementForm
 from workflow.errors import ValidationError
 from workflow.i18n import N_
 from workflow.voting import OUTCOME_LABELS, Choice
@@ -47,11 +54,19 @@ class _Base(TypedDict):
     expected_version: int | None
 
 
+AFTERCARE = {
+    "pg": (svc.report_progress, ReportProgress),
+    "ic": (svc.report_incident, ReportIncident),
+    "pr": (svc.request_protection, RequestProtection),
+    "co": (svc.report_completion, ReportCompletion),
+}
+FORMS = tuple(EncouragementForm)  # 887 Điều 5 khoản 2 a–h, numbered 1.. in buttons
 CLOSING_HOUR = time(17, 0)  # a vote closes at the end of its last working day
 CLOSING_DAYS = (1, 3, 5)  # working days offered for the vote
 
 
-async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text: str) -> str:
+async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text: str,
+                    pick: int = 0) -> str:
     """Run a step that needs the person's text; the confirmation to show."""
     s, t = turn.services, turn.t
     actor = await turn.actor()
@@ -100,6 +115,15 @@ async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text:
                                       s.uow(), s.clock)
         return t("The written answer {reference} is recorded; the proposer is informed.",
                  reference=text)
+    if code in AFTERCARE:
+        service, command = AFTERCARE[code]
+        await service(command(**base, summary=text), s.uow(), s.clock)  # type: ignore[operator]
+        return t("Recorded; the committee is informed.")
+    if code == "ev":
+        forms = FORMS[pick - 1:pick] if 1 <= pick <= len(FORMS) else ()
+        await svc.record_evaluation(RecordEvaluation(
+            **base, effective=bool(forms), forms=forms, summary=text), s.uow(), s.clock)
+        return t("The evaluation is recorded and announced to the proposer.")
     raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
 
 
@@ -139,6 +163,13 @@ async def immediate(turn: Turn, code: str, dossier: Dossier, version: int) -> st
             **base, reviewers=tuple(p.id for p in people)), s.uow(), s.clock)
         return t("The legal-risk review was assigned to {people}.",
                  people=", ".join(p.name for p in people))
+    if code == "si":
+        await svc.start_implementation(StartImplementation(**base), s.uow(), s.clock)
+        return t("Implementation has started. Please report progress as the plan provides, "
+                 "and any risk or error at once.")
+    if code == "cl":
+        await svc.close(Close(**base), s.uow(), s.clock)
+        return t("The dossier is closed.")
     if code == "cb":
         ballot = await svc.close_ballot(CloseBallot(**base), s.uow(), s.clock)
         outcome = t(OUTCOME_LABELS[ballot.final_outcome()])
@@ -210,3 +241,23 @@ async def vote(turn: Turn, dossier: Dossier, ballot_id: int, choice: Choice) -> 
                  "closed: {outcome}.", choice=label, outcome=outcome)
     return text
 
+
+
+async def unreachable_lines(turn: Turn) -> list[str]:
+    """The office's list of notifications nobody could receive."""
+    t, directory = turn.t, turn.services.directory
+    found = await directory.unreachable()
+    if not found:
+        return [t("Everyone who had to be told has been reached.")]
+    lines = [t("These notifications could not be delivered: the person has not linked a "
+               "chat account, or nobody holds the role. Please inform them another way.")]
+    bodies = await directory.body_names(sorted({u.body for u in found if u.body}))
+    for item in found:
+        if item.person_id:
+            info = await directory.person(item.person_id)
+            who = info.name if info else item.person_id
+        else:
+            body = bodies.get(item.body or "", item.body or "")
+            who = t("nobody holds this role on {body}", body=body)
+        lines.append(t("• Dossier no. {id}: {who}", id=item.dossier_id, who=who))
+    return lines

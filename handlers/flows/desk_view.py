@@ -46,7 +46,16 @@ CODES: dict[str, tuple[Action, Condition | None, str]] = {
     "hy": (Action.HEAD_DECIDE, Condition.OVERRIDE, N_("Let it proceed (my responsibility)")),
     "hn": (Action.HEAD_DECIDE, Condition.DECLINE, N_("Do not let it proceed")),
     "wa": (Action.SEND_WRITTEN_ANSWER, None, N_("Record the written answer")),
+    "si": (Action.START_IMPLEMENTATION, None, N_("Start implementation")),
+    "pg": (Action.REPORT_PROGRESS, None, N_("Report progress")),
+    "ic": (Action.REPORT_INCIDENT, None, N_("Report a risk or error")),
+    "pr": (Action.REQUEST_PROTECTION, None, N_("Ask for protection")),
+    "co": (Action.REPORT_COMPLETION, None, N_("Report completion")),
+    "ev": (Action.RECORD_EVALUATION, None, N_("Record the evaluation")),
+    "cl": (Action.CLOSE, None, N_("Close the dossier")),
 }
+# The proposer's own steps after approval, offered on their dossier and in notifications.
+PROPOSER_CODES = frozenset({"si", "pg", "ic", "pr", "co"})
 # Codes that need a text from the person before the service is called, and what to ask.
 ASKS: dict[str, str] = {
     "cr": N_("Please write the reasons for returning the plan: what should the proposer fix?"),
@@ -64,6 +73,13 @@ ASKS: dict[str, str] = {
     "wa": N_("Please write the number and date of the written answer (e.g. 15-CV/ĐU, "
              "24/11/2026)."),
     "od": N_("Please write the number and date of the written report."),
+    "pg": N_("Please write the progress report: what has been done, results, difficulties."),
+    "ic": N_("Please describe the risk or error that occurred and what has been done about "
+             "it. The collective that approved the plan will report it to its direct superior "
+             "at once."),
+    "pr": N_("Please write what protection you ask for, and why."),
+    "co": N_("Please write the completion report: the results achieved."),
+    "ev": N_("Please write the collective's evaluation of the results."),
 }
 VOTE_CODES: dict[str, Choice] = {"a": Choice.APPROVE, "r": Choice.REJECT,
                                  "p": Choice.RE_PREPARE, "x": Choice.ABSTAIN}
@@ -77,10 +93,10 @@ VOTE_LABELS: dict[Choice, str] = {
 
 def offered(dossier: Dossier, roles: frozenset[Role]) -> list[str]:
     """The desk codes whose lifecycle row allows ``roles`` to act on ``dossier`` now."""
-    held = roles & DESK_ROLES
     facts = dossier.route_conditions()
     codes: list[str] = []
     for code, (action, chosen, _label) in CODES.items():
+        held = roles & (DESK_ROLES | {Role.PROPOSER} if code in PROPOSER_CODES else DESK_ROLES)
         for row in TRANSITIONS:
             if row.action is not action or dossier.state not in row.sources:
                 continue

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 
 from handlers.context import Turn
+from handlers.flows.desk_view import PROPOSER_CODES
+from handlers.flows.desk_view import buttons as desk_buttons
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
 from handlers.messages import Button, rows
 from workflow import lifecycle
@@ -157,7 +159,10 @@ class DossiersFlow:
         names = await names_for(turn, [dossier], people=True)
         now = turn.services.clock.now()
         text = detail_text(dossier, names, now.date(), turn.services.calendar, t, now.tzinfo)
-        buttons: list[tuple[Button, ...]] = []
+        roles = dossier.roles_of(await turn.actor())
+        buttons: list[tuple[Button, ...]] = [
+            row for row in desk_buttons(dossier, roles, t)
+            if all(b.action.split(":")[1] in PROPOSER_CODES for b in row)]
         if await self._may_withdraw(turn, dossier):
             buttons.append((Button(t("Withdraw the dossier"),
                                    f"d:w:{dossier.id}:{dossier.version}"),))

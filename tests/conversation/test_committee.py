@@ -342,3 +342,44 @@ async def test_a_commune_cadre_case_a_informs_the_cell_and_the_office_sees_who_i
     await nam.send("/viec")
     await nam.press("không liên lạc được")
     assert "chưa có người đảm nhận" in nam.text
+
+
+async def test_after_approval_the_proposer_reports_and_the_collective_evaluates(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    await vote_all(app, codes, dossier_id, nam, hoa, "aaaaa")
+    await nam.notifications()
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Ghi nhận văn bản trả lời")
+    await nam.send("18-CV/ĐU")
+    # The proposer acts from the notification and from "My dossiers".
+    await lan.notifications()
+    await lan.press("Bắt đầu thực hiện")
+    assert (await stored(app, dossier_id)).state is State.IMPLEMENTING
+    await lan.send(f"/hoso {dossier_id}")
+    await lan.press("Báo cáo rủi ro")
+    await lan.send("Phần mềm lỗi làm mất dữ liệu một buổi.")
+    await nam.notifications()
+    assert "Phần mềm lỗi" in nam.text and "cấp trên trực tiếp" in nam.text
+    await lan.send(f"/hoso {dossier_id}")
+    await lan.press("Báo cáo hoàn thành")
+    await lan.send("Đã số hóa toàn bộ hồ sơ năm học.")
+    assert (await stored(app, dossier_id)).state is State.COMPLETED
+    # The office records the collective's evaluation and the form of encouragement.
+    await nam.notifications()
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Ghi nhận kết quả đánh giá")
+    await nam.press("e)")
+    await nam.send("Hiệu quả rõ rệt; đề nghị khen thưởng.")
+    evaluated = await stored(app, dossier_id)
+    assert evaluated.state is State.EVALUATED and evaluated.evaluation is not None
+    assert [f.value for f in evaluated.evaluation.forms] == ["e"]
+    await lan.notifications()
+    assert "Hình thức khuyến khích" in lan.text
+    # The proposer cannot evaluate their own plan, even by forging the button.
+    version = (await stored(app, dossier_id)).version
+    await lan.action(f"k:cl:{dossier_id}:{version}")
+    assert (await stored(app, dossier_id)).state is State.EVALUATED
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc hồ sơ")
+    assert (await stored(app, dossier_id)).state is State.CLOSED
