@@ -113,7 +113,9 @@ async def close_ballot(cmd: CloseBallot, uow: UnitOfWork, clock: Clock) -> Ballo
         permit(dossier, cmd.actor, Action.CLOSE_BALLOT, OUTCOME_CONDITION[outcome])
         now = now_of(clock)
         if not ballot.may_close(now):
-            closes_at = ballot.closes_at.strftime("%H:%M %d/%m/%Y") if ballot.closes_at else ""
+            # Stored times may come back in UTC: say it in the organisation's zone.
+            closes_at = (ballot.closes_at.astimezone(now.tzinfo).strftime("%H:%M %d/%m/%Y")
+                         if ballot.closes_at else "")
             raise ValidationError(
                 N_("The vote closes at {closes_at}; it cannot be closed earlier unless every "
                    "member has voted."),

@@ -22,7 +22,7 @@ from handlers.messages import Button, rows
 from workflow import lifecycle
 from workflow.actors import Role
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier
-from workflow.errors import DomainError, StaleVersion
+from workflow.errors import DomainError, NotPermitted, StaleVersion
 from workflow.lifecycle import Action, State
 from workflow.obligations import Obligation
 from workflow.voting import Ballot
@@ -188,10 +188,11 @@ class DeskFlow:
     async def _unreachable(self, turn: Turn) -> None:
         t = turn.t
         back = (Button(t("‹ Back to my tasks"), "k:l"),)
-        if not (await turn.actor()).bodies_with(Role.OFFICE):
+        offices = (await turn.actor()).bodies_with(Role.OFFICE)
+        if not offices:
             turn.say(t("This list is for the committee office."), (back,))
             return
-        turn.say("\n".join(await ops.unreachable_lines(turn)), (back,))
+        turn.say("\n".join(await ops.unreachable_lines(turn, offices)), (back,))
 
     # One dossier ----------------------------------------------------------------------
 
@@ -337,8 +338,13 @@ class DeskFlow:
         try:
             if dossier.version != version:
                 raise StaleVersion()
-            facts = {*dossier.route_conditions(), *([chosen] if chosen else [])}
-            lifecycle.permit(action, dossier.state, dossier.roles_of(await turn.actor()), facts)
+            roles = dossier.roles_of(await turn.actor())
+            if code not in offered(dossier, roles):
+                # Say why (state, route or role); the outcome rows (closing a vote) are
+                # decided by the service, which knows the outcome.
+                facts = {*dossier.route_conditions(), *([chosen] if chosen else [])}
+                lifecycle.permit(action, dossier.state, roles, facts)
+                raise NotPermitted()
         except DomainError as error:
             turn.say(error.render(turn.t))
             await self._card(turn, dossier.id)

@@ -243,10 +243,18 @@ async def vote(turn: Turn, dossier: Dossier, ballot_id: int, choice: Choice) -> 
 
 
 
-async def unreachable_lines(turn: Turn) -> list[str]:
-    """The office's list of notifications nobody could receive."""
+async def unreachable_lines(turn: Turn, offices: frozenset[str | None]) -> list[str]:
+    """The list of notifications nobody could receive, about the dossiers of ``offices``."""
     t, directory = turn.t, turn.services.directory
-    found = await directory.unreachable()
+    mine: dict[int, bool] = {}
+    every = await directory.unreachable()
+    async with turn.services.uow() as uow:  # read only
+        for item in every:
+            if item.dossier_id not in mine:
+                dossier = await uow.dossiers.get(item.dossier_id)
+                mine[item.dossier_id] = dossier is not None and dossier.body(
+                    dossier.route.via) in offices
+    found = [u for u in every if mine.get(u.dossier_id)]
     if not found:
         return [t("Everyone who had to be told has been reached.")]
     lines = [t("These notifications could not be delivered: the person has not linked a "

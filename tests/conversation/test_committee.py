@@ -9,8 +9,10 @@ Thanh Tâm appraise for its standing board.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.wiring import App
-from tests.conversation.harness import Chat
+from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import actions, file, stored
 from workflow.lifecycle import State
 
@@ -383,3 +385,27 @@ async def test_after_approval_the_proposer_reports_and_the_collective_evaluates(
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Kết thúc hồ sơ")
     assert (await stored(app, dossier_id)).state is State.CLOSED
+
+
+async def test_the_vote_is_closed_by_the_office_at_its_closing_time(
+        app: App, codes: dict[str, str], clock: SettableClock) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    await vote_all(app, codes, dossier_id, nam, hoa, "aaar")
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc biểu quyết")  # too early: refused, nothing changes
+    assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN
+    assert "17:00 25/11/2026" in nam.replies[0].text  # the closing time, in Vietnam
+    clock.current += timedelta(days=3)
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc biểu quyết")
+    assert (await stored(app, dossier_id)).state is State.NO_CONSENSUS
+    assert "không thống nhất" in nam.text
+
+
+async def test_another_office_does_not_see_this_office_s_unreachable_people(
+        app: App, codes: dict[str, str]) -> None:
+    await file(app, State.SUBMITTED)  # Lan is not linked: her notices wait
+    linh = await linked(app, codes, "tran-thi-my-linh")  # the ward's office
+    await linh.send("/viec")
+    await linh.press("không liên lạc được")
+    assert "Nguyễn Thị Lan" not in linh.text
