@@ -39,7 +39,9 @@ async def show(turn: Turn) -> None:
 
 async def _acts(turn: Turn) -> bool:
     """Whether the person holds a role at a committee (cell, office, member, head...)."""
-    return bool((await turn.actor()).grants) if turn.person is not None else False
+    if turn.person is None:
+        return False
+    return await turn.services.directory.has_committee_role(turn.person.id)
 
 
 async def start(turn: Turn, code: str) -> None:

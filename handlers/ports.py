@@ -92,6 +92,12 @@ class Directory(Protocol):
         """People holding one of the membership ``roles`` on the body today, by name."""
         ...
 
+    async def has_committee_role(self, person_id: str) -> bool:
+        """Whether the person acts for a committee today: any current membership other
+        than an ordinary member of a party cell (office, member of a committee, head,
+        cell secretary, appraiser, legal reviewer)."""
+        ...
+
     async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:
         """People holding one of ``roles`` on any body of ``kind`` (e.g. the appraisers of
         the town's advisory agencies, a route body that stands for several bodies)."""

@@ -155,6 +155,13 @@ class SqlDirectory:
             found = [await _person(session, p) for p in dict.fromkeys(ids)]
         return sorted((p for p in found if p is not None), key=lambda p: p.name)
 
+    async def has_committee_role(self, person_id: str) -> bool:
+        async with self._sessions() as session:
+            rows = (await session.execute(
+                select(Membership.role, Body.kind).join(Body, Body.id == Membership.body_id)
+                .where(Membership.person_id == person_id, _current(date.today())))).all()
+        return any(not (role == "member" and kind == "party_cell") for role, kind in rows)
+
     async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:
         async with self._sessions() as session:
             bodies = (await session.execute(select(Body.id).where(Body.kind == kind)

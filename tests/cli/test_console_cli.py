@@ -38,3 +38,36 @@ def test_a_guest_and_a_wrong_code(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_a_missing_script_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["console", "--script", "/nonexistent/chat.txt"]) == 2
     assert "no such script" in capsys.readouterr().err
+
+
+def test_switching_people_shows_each_their_notifications_with_buttons(
+        database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The committee's side in the console: a plan waits at the cell; the secretary sees
+    it after her first reply and agrees by number; then the office sees it arrive."""
+    import asyncio
+
+    from bot.wiring import build_app
+    from tests.conversation.test_dossiers import file
+    from workflow.lifecycle import State
+
+    assert main(["org", "demo"]) == 0
+
+    async def at_cell() -> None:
+        app = await build_app(f"sqlite+aiosqlite:///{database / 'c.sqlite3'}")
+        try:
+            await file(app, State.AT_CELL)
+        finally:
+            await app.close()
+
+    asyncio.run(at_cell())
+    capsys.readouterr()
+    script = database / "cell.txt"
+    script.write_text("8\n", encoding="utf-8")  # the menu has 7 buttons; 8: agree
+    assert main(["console", "--as", "tran-thi-kim-thoa", "--script", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "[8] Đồng ý, đề nghị lên cấp trên" in out
+    assert "Đã ghi nhận ý kiến đồng ý của chi bộ" in out
+    script.write_text("/menu\n", encoding="utf-8")
+    assert main(["console", "--as", "ho-van-nam", "--script", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "đã được gửi đến Văn phòng Đảng ủy xã Phổ Châu" in out and "Vào sổ tiếp nhận" in out

@@ -209,11 +209,14 @@ async def test_the_office_desk_lists_tasks_by_due_date_and_unreachable_people(
     assert f"số {first.id}" in nam.text and "Nguyễn Thị Lan" in nam.text
 
 
-async def test_the_main_menu_offers_the_desk_to_the_office(
+async def test_the_main_menu_offers_the_desk_to_committee_people_only(
         app: App, codes: dict[str, str]) -> None:
     nam = await linked(app, codes, NAM)
     await nam.send("/menu")
     assert "m:go:desk" in actions(nam)
+    teacher = await linked(app, codes, "le-thi-ngoc-han")  # an ordinary cell member
+    await teacher.send("/menu")
+    assert "m:go:desk" not in actions(teacher)
 
 
 async def test_no_consensus_the_head_lets_it_proceed_and_the_report_is_tracked(
