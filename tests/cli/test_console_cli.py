@@ -18,7 +18,8 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_script_plays_as_a_demo_cadre_with_buttons_as_numbers(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "chat.txt"
-    script.write_text("# pick the language menu, then English\n5\n2\n/help\n", encoding="utf-8")
+    # /language offers the languages as buttons: "2" presses the second (English).
+    script.write_text("/language\n2\n/help\n", encoding="utf-8")
     assert main(["console", "--as", "nguyen-thi-lan", "--script", str(script)]) == 0
     out = capsys.readouterr().out
     assert "Chào đồng chí Nguyễn Thị Lan." in out
