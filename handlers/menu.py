@@ -104,6 +104,7 @@ async def help(turn: Turn) -> None:
              t("/dossiers: your dossiers, where each one is and its deadline"),
              t("/tasks: dossiers waiting for you at the committee (cell, office, appraisal, "
                "vote)"),
+             t("/khancap: report an action taken in an emergency, without a plan"),
              t("/who: which body is competent for your plan"),
              t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),
              t("/language: Tiếng Việt or English"),

@@ -238,6 +238,13 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
         return t("The collective evaluated your plan “{title}”: {verdict}. Encouragement: "
                  "{forms}. {summary}", title=title, verdict=verdict, forms=forms,
                  summary=data.get("summary", ""))
+    if event == "EmergencyReported":
+        return t("{proposer} reports an emergency action taken without a plan (dossier no. "
+                 "{id}): {summary}\nThe collective must discuss, evaluate and conclude.",
+                 proposer=proposer, id=number, summary=data.get("summary", ""))
+    if event == "EmergencyConcluded":
+        return t("The collective's conclusion on your emergency report “{title}”: "
+                 "{conclusion}", title=title, conclusion=data.get("conclusion", ""))
     if event == "DossierClosed" and data.get("reason") == "not_feasible":
         return t("Your dossier “{title}” is closed.", title=title)
     if event == "DossierWithdrawn":

@@ -25,6 +25,7 @@ from workflow.commands import (
     CellReturn,
     Close,
     CloseBallot,
+    ConcludeEmergency,
     FileAppraisal,
     FileLegalReview,
     ForwardBeyondAuthority,
@@ -119,6 +120,10 @@ async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text:
         service, command = AFTERCARE[code]
         await service(command(**base, summary=text), s.uow(), s.clock)  # type: ignore[operator]
         return t("Recorded; the committee is informed.")
+    if code == "ce":
+        await svc.conclude_emergency(ConcludeEmergency(**base, conclusion=text), s.uow(),
+                                     s.clock)
+        return t("The collective's conclusion is recorded; the proposer is informed.")
     if code == "ev":
         forms = FORMS[pick - 1:pick] if 1 <= pick <= len(FORMS) else ()
         await svc.record_evaluation(RecordEvaluation(

@@ -53,6 +53,7 @@ CODES: dict[str, tuple[Action, Condition | None, str]] = {
     "co": (Action.REPORT_COMPLETION, None, N_("Report completion")),
     "ev": (Action.RECORD_EVALUATION, None, N_("Record the evaluation")),
     "cl": (Action.CLOSE, None, N_("Close the dossier")),
+    "ce": (Action.CONCLUDE_EMERGENCY, None, N_("Record the collective's conclusion")),
 }
 # The proposer's own steps after approval, offered on their dossier and in notifications.
 PROPOSER_CODES = frozenset({"si", "pg", "ic", "pr", "co"})
@@ -80,6 +81,8 @@ ASKS: dict[str, str] = {
     "pr": N_("Please write what protection you ask for, and why."),
     "co": N_("Please write the completion report: the results achieved."),
     "ev": N_("Please write the collective's evaluation of the results."),
+    "ce": N_("Please write the collective's conclusion on the emergency action (and the "
+             "number of the document recording it)."),
 }
 VOTE_CODES: dict[str, Choice] = {"a": Choice.APPROVE, "r": Choice.REJECT,
                                  "p": Choice.RE_PREPARE, "x": Choice.ABSTAIN}

@@ -6,9 +6,11 @@ from handlers.flows import Flow
 from handlers.flows.competent import CompetentFlow
 from handlers.flows.desk import DeskFlow
 from handlers.flows.dossiers import DossiersFlow
+from handlers.flows.emergency import EmergencyFlow
 from handlers.flows.filing import FilingFlow
 from handlers.flows.regulations import RegulationsFlow
 
 
 def all_flows() -> list[Flow]:
-    return [FilingFlow(), DossiersFlow(), DeskFlow(), CompetentFlow(), RegulationsFlow()]
+    return [FilingFlow(), DossiersFlow(), DeskFlow(), CompetentFlow(), RegulationsFlow(),
+            EmergencyFlow()]

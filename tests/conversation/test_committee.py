@@ -9,11 +9,13 @@ Thanh Tâm appraise for its standing board.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.wiring import App
 from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import actions, file, stored
+from workflow.dossier import ProblemKind
 from workflow.lifecycle import State
 
 THOA, NAM, HOA = "tran-thi-kim-thoa", "ho-van-nam", "le-thi-hoa"
@@ -412,3 +414,41 @@ async def test_another_office_does_not_see_this_office_s_unreachable_people(
     await linh.send("/viec")
     await linh.press("không liên lạc được")
     assert "Nguyễn Thị Lan" not in linh.text
+
+
+async def test_an_emergency_report_is_concluded_by_the_collective(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    await lan.send("/khancap")
+    await lan.send("Cho trẻ nghỉ học và sơ tán sang trụ sở xã khi nước lũ dâng, 22/11/2026.")
+    await lan.send("Nước dâng trong đêm; đã báo bí thư Đảng ủy qua điện thoại.")
+    assert "hồ sơ số" in lan.text
+    [dossier] = await app.services.directory.dossiers_of("nguyen-thi-lan")
+    assert dossier.state is State.EMERGENCY_REPORTED
+    nam = await linked(app, codes, NAM)
+    await nam.notifications()
+    assert "tình huống khẩn cấp" in nam.text
+    await nam.press("Ghi nhận kết luận")
+    await nam.send("Thống nhất với việc sơ tán; Thông báo kết luận số 20-TB/ĐU.")
+    assert (await stored(app, dossier.id)).state is State.CLOSED
+    await lan.notifications()
+    assert "20-TB/ĐU" in lan.text
+
+
+async def test_approving_a_plan_about_an_unsuitable_rule_creates_the_report_to_its_issuer(
+        app: App, codes: dict[str, str]) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    async with app.services.uow() as uow:  # the plan is about an unsuitable regulation
+        dossier = await uow.dossiers.get(dossier_id)
+        assert dossier is not None
+        dossier.plan = replace(dossier.plan, problem_kind=ProblemKind.REGULATED_UNSUITED,
+                               regulation="Quyết định 15/2021/QĐ-UBND",
+                               regulation_issuer="UBND tỉnh Quảng Ngãi")
+        dossier.version += 1
+        await uow.commit()
+    await vote_all(app, codes, dossier_id, nam, hoa, "aaaaa")
+    assert (await stored(app, dossier_id)).state is State.APPROVED
+    await nam.action(f"k:v:{dossier_id}")
+    assert "Nhiệm vụ chưa thực hiện" in nam.text
+    await nam.press("Đánh dấu đã báo cáo")
+    await nam.send("07-BC/ĐU gửi UBND tỉnh")
+    assert "Nhiệm vụ chưa thực hiện" not in nam.text
