@@ -81,8 +81,8 @@ class DeskFlow:
             await self._step(turn, kind, ints[0], ints[1])
         elif kind == "as" and len(ints) == 3:
             await self._run(turn, ints[0], ints[1], "aa", pick=ints[2])
-        elif kind == "oc" and len(ints) == 3:
-            await self._run(turn, ints[0], ints[1], "ob", pick=ints[2])
+        elif kind == "oc" and len(ints) == 4:
+            await self._run(turn, ints[0], ints[1], "ob", pick=ints[2], body=ints[3])
         elif kind == "ef" and len(ints) == 3 and ints[2] <= len(ops.FORMS):
             if await self._checked(turn, "ev", ints[0], ints[1]) is not None:
                 turn.set_step(self.name, TEXT)
@@ -255,9 +255,16 @@ class DeskFlow:
             turn.say(t("Who should appraise “{title}”?", title=title_of(dossier, t)),
                      rows(*keys))
         elif code == "ob":
-            keys = [Button(t.plural("Closes in {n} working day", "Closes in {n} working days",
-                                    days), f"k:oc:{dossier.id}:{version}:{days}")
-                    for days in ops.CLOSING_DAYS]
+            bodies = dossier.route.decision_bodies
+            names = await names_for(turn, [dossier])
+            keys = []
+            for index, body in enumerate(bodies):
+                for days in ops.CLOSING_DAYS:
+                    label = t.plural("Closes in {n} working day", "Closes in {n} working days",
+                                     days)
+                    if len(bodies) > 1:  # e.g. the standing board or the full committee
+                        label = t("{body}: {when}", body=names.body(dossier, body), when=label)
+                    keys.append(Button(label, f"k:oc:{dossier.id}:{version}:{days}:{index}"))
             keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
             turn.say(t("When should the vote on “{title}” close? Each counted member will "
                        "receive the plan with buttons to vote.", title=title_of(dossier, t)),
@@ -266,7 +273,7 @@ class DeskFlow:
             await self._run(turn, dossier.id, version, code)
 
     async def _run(self, turn: Turn, dossier_id: int, version: int, code: str,
-                   pick: int = 0) -> None:
+                   pick: int = 0, body: int = 0) -> None:
         dossier = await self._checked(turn, code, dossier_id, version)
         if dossier is None:
             return
@@ -274,7 +281,7 @@ class DeskFlow:
             if code == "aa":
                 turn.say(await ops.assign_appraisal(turn, dossier, version, pick))
             elif code == "ob":
-                turn.say(await ops.open_ballot(turn, dossier, version, pick))
+                turn.say(await ops.open_ballot(turn, dossier, version, pick, body))
             else:
                 turn.say(await ops.immediate(turn, code, dossier, version))
         except DomainError as error:

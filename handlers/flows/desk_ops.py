@@ -213,12 +213,14 @@ def closing_time(turn: Turn, days: int) -> datetime:
     return datetime.combine(day, CLOSING_HOUR, tzinfo=now.tzinfo)
 
 
-async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int) -> str:
+async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int,
+                      body_index: int = 0) -> str:
+    """Open the vote of the route's ``body_index``-th deciding body for its counted members."""
     s, t = turn.services, turn.t
-    if days not in CLOSING_DAYS:
-        raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
     route = dossier.route
-    body = route.decision_bodies[0]
+    if days not in CLOSING_DAYS or not 0 <= body_index < len(route.decision_bodies):
+        raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
+    body = route.decision_bodies[body_index]
     members = await s.directory.counted_members(dossier.body(body))
     heads = await s.directory.people_on(dossier.body(route.head), ("head",))
     closes = closing_time(turn, days)
