@@ -255,20 +255,7 @@ class DeskFlow:
             turn.say(t("Who should appraise “{title}”?", title=title_of(dossier, t)),
                      rows(*keys))
         elif code == "ob":
-            bodies = dossier.route.decision_bodies
-            names = await names_for(turn, [dossier])
-            keys = []
-            for index, body in enumerate(bodies):
-                for days in ops.CLOSING_DAYS:
-                    label = t.plural("Closes in {n} working day", "Closes in {n} working days",
-                                     days)
-                    if len(bodies) > 1:  # e.g. the standing board or the full committee
-                        label = t("{body}: {when}", body=names.body(dossier, body), when=label)
-                    keys.append(Button(label, f"k:oc:{dossier.id}:{version}:{days}:{index}"))
-            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
-            turn.say(t("When should the vote on “{title}” close? Each counted member will "
-                       "receive the plan with buttons to vote.", title=title_of(dossier, t)),
-                     rows(*keys))
+            await ops.ballot_picker(turn, dossier, version)
         else:
             await self._run(turn, dossier.id, version, code)
 

@@ -13,7 +13,8 @@ from typing import TypedDict
 
 from handlers.context import Turn
 from handlers.flows.desk_view import VOTE_LABELS
-from handlers.flows.dossier_view import names_for
+from handlers.flows.dossier_view import names_for, title_of
+from handlers.messages import Button, rows
 from handlers.ports import PersonInfo
 from workflow import services as svc
 from workflow.actors import Actor
@@ -211,6 +212,23 @@ def closing_time(turn: Turn, days: int) -> datetime:
     day = turn.services.calendar.add_working_days(now.date(), days)
     assert isinstance(day, date)
     return datetime.combine(day, CLOSING_HOUR, tzinfo=now.tzinfo)
+
+
+async def ballot_picker(turn: Turn, dossier: Dossier, version: int) -> None:
+    """Ask which deciding body votes (where the route has several) and when it closes."""
+    t = turn.t
+    bodies = dossier.route.decision_bodies
+    names = await names_for(turn, [dossier])
+    keys = []
+    for index, body in enumerate(bodies):
+        for days in CLOSING_DAYS:
+            label = t.plural("Closes in {n} working day", "Closes in {n} working days", days)
+            if len(bodies) > 1:  # e.g. the standing board or the full committee
+                label = t("{body}: {when}", body=names.body(dossier, body), when=label)
+            keys.append(Button(label, f"k:oc:{dossier.id}:{version}:{days}:{index}"))
+    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+    turn.say(t("When should the vote on “{title}” close? Each counted member will receive "
+               "the plan with buttons to vote.", title=title_of(dossier, t)), rows(*keys))
 
 
 async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int,
