@@ -456,3 +456,16 @@ async def test_approving_a_plan_about_an_unsuitable_rule_creates_the_report_to_i
     await nam.press("Đánh dấu đã báo cáo")
     await nam.send("07-BC/ĐU gửi UBND tỉnh")
     assert "Nhiệm vụ chưa thực hiện" not in nam.text
+
+
+async def test_a_vote_button_pressed_after_the_vote_closed_changes_nothing(
+        app: App, codes: dict[str, str]) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    chats = await vote_all(app, codes, dossier_id, nam, hoa, "aaaaa")
+    decided = await stored(app, dossier_id)
+    assert decided.state is State.APPROVED
+    late = chats["luong-thi-my"]  # had not voted; presses the button from her message
+    await late.action(f"k:vt:{dossier_id}:{decided.ballot_ids[-1]}:r")
+    assert "Hiện không thể biểu quyết" in late.replies[0].text
+    after = await stored(app, dossier_id)
+    assert after.state is State.APPROVED and after.version == decided.version
