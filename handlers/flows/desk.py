@@ -16,6 +16,7 @@ import re
 
 from handlers.context import Turn
 from handlers.flows import desk_ops as ops
+from handlers.flows.answer_draft import answer_draft
 from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
 from handlers.messages import Button, rows
@@ -236,6 +237,8 @@ class DeskFlow:
                        "collective decided (887, Article 5), or that there were none."),
                      rows(*keys))
         elif code in ASKS:
+            if code == "wa":
+                turn.say(await answer_draft(turn, dossier))
             turn.set_step(self.name, TEXT)
             turn.conversation.data = {"op": code, "id": dossier.id, "v": version}
             self._ask_again(turn, code, dossier.id)

@@ -120,6 +120,10 @@ async def test_the_commune_school_route_end_to_end_to_an_approval(
     await nam.notifications()
     await nam.action(f"k:v:{dossier.id}")
     await nam.press("Ghi nhận văn bản trả lời")
+    draft = nam.replies[0].text  # a draft to check, number and have signed
+    assert "DỰ THẢO" in draft and "ĐẢNG CỘNG SẢN VIỆT NAM" in draft
+    assert "T/M ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
+    assert "cho chủ trương thực hiện thí điểm" in draft and "Nguyễn Thị Lan" in draft
     await nam.send("15-CV/ĐU ngày 25/11/2026")
     assert (await stored(app, dossier.id)).state is State.ANSWERED
     await lan.notifications()
