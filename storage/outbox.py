@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.codec import dump
-from storage.models import Membership, OutboxMessage, Person
+from storage.models import ChatAccount, Membership, OutboxMessage, Person
 from workflow.actors import Role
 from workflow.events import Event, Recipient
 
@@ -95,3 +95,32 @@ def _describe(recipient: Recipient) -> str:
     if recipient.person:
         return f"{role}:person:{recipient.person}"
     return f"{role}@{recipient.body or recipient.route_body or '-'}"
+
+
+async def pending_for(session: AsyncSession, person_id: str) -> list[OutboxMessage]:
+    """The person's messages not yet delivered, oldest first (within priority)."""
+    rows = await session.execute(select(OutboxMessage).where(
+        OutboxMessage.person_id == person_id, OutboxMessage.status == "pending",
+    ).order_by(OutboxMessage.priority, OutboxMessage.id))
+    return list(rows.scalars().all())
+
+
+async def mark_sent(session: AsyncSession, ids: Iterable[int], now: datetime) -> None:
+    """Record messages as delivered (the caller commits)."""
+    wanted = list(ids)
+    if not wanted:
+        return
+    rows = await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(wanted)))
+    for row in rows.scalars():
+        row.status, row.sent_at = "sent", now
+
+
+async def unreachable(session: AsyncSession, limit: int = 50) -> list[OutboxMessage]:
+    """Messages nobody can receive: no person holds the role, or the person has no
+    linked chat account (yet). The office's desk lists them."""
+    linked = select(ChatAccount.person_id).where(ChatAccount.person_id.is_not(None))
+    rows = await session.execute(select(OutboxMessage).where(or_(
+        OutboxMessage.status == "unresolved",
+        (OutboxMessage.status == "pending") & OutboxMessage.person_id.not_in(linked),
+    )).order_by(OutboxMessage.id.desc()).limit(limit))
+    return list(rows.scalars().all())
