@@ -22,12 +22,12 @@ from workflow.commands import (
 from workflow.dossier import (
     Dossier,
     DossierKind,
-    EncouragementForm,
     Evaluation,
     Plan,
     Report,
 )
 from workflow.errors import ValidationError
+from workflow.evaluating import encouragement
 from workflow.i18n import N_
 from workflow.intake import group, new_dossier, unit_kind_of
 from workflow.lifecycle import Action, State
@@ -55,7 +55,7 @@ async def start_implementation(cmd: StartImplementation, uow: UnitOfWork, clock:
         now = now_of(clock)
         dossier.apply(step, cmd.actor.person_id, now, [ev.ImplementationStarted(
             dossier_id=dossier.id, at=now, notify=committee(dossier),
-            reporters=dossier.to_proposers())])
+            reporters=dossier.to_proposers(), every=dossier.plan.progress_every)])
         await uow.commit()
         return dossier
 
@@ -95,7 +95,8 @@ async def _report(
         else:
             events = [ev.ProgressReported(dossier_id=i, at=now, summary=summary,
                                           notify=(dossier.to_office(),),
-                                          reporters=dossier.to_proposers())]
+                                          reporters=dossier.to_proposers(),
+                                          every=dossier.plan.progress_every)]
         dossier.reports.append(Report(kind, summary, cmd.actor.person_id, now))
         dossier.apply(step, cmd.actor.person_id, now, events, summary)
         await uow.commit()
@@ -128,12 +129,7 @@ async def record_evaluation(cmd: RecordEvaluation, uow: UnitOfWork, clock: Clock
     async with uow:
         dossier = await load(uow, cmd)
         step = permit(dossier, cmd.actor, Action.RECORD_EVALUATION)
-        forms = tuple(dict.fromkeys(EncouragementForm(f) for f in cmd.forms))
-        if forms and not cmd.effective:
-            raise ValidationError(
-                N_("Encouragement is decided only when the plan has brought real results."))
-        if cmd.effective and not forms:
-            raise ValidationError(N_("Please choose at least one form of encouragement."))
+        forms = encouragement(cmd.effective, cmd.forms)
         now = now_of(clock)
         summary = cmd.summary.strip()
         dossier.evaluation = Evaluation(cmd.effective, forms, cmd.proposed_upward, summary,

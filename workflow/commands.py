@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from workflow.actors import Actor
+from workflow.attachments import AttachedFile
 from workflow.dossier import EmergencyReport, EncouragementForm, Plan
 from workflow.voting import Choice
 
@@ -83,23 +84,31 @@ class ForwardBeyondAuthority(DossierCommand):
     proposed_solution: str
     # The competent committee (route body id or concrete body); None: the direct superior.
     to: str | None = None
+    # Concrete bodies at the direct superior's level (its committee and organs, from the
+    # organisation chart): reporting to one of them does not go beyond a level.
+    same_level: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class AssignAppraisal(DossierCommand):
     appraisers: tuple[str, ...]
     route_body: str | None = None  # None: the route's appraisal_lead
+    council: bool = False  # the named people form an appraisal council (hội đồng thẩm định)
+    working_days: int | None = None  # None: the pack's "appraisal" deadline (or the default)
 
 
 @dataclass(frozen=True, kw_only=True)
 class FileAppraisal(DossierCommand):
     feasible: bool
     summary: str
+    attachments: tuple[str, ...] = ()  # names of the files sent with the report
+    files: tuple[AttachedFile, ...] = ()  # the files as received (their names included)
 
 
 @dataclass(frozen=True, kw_only=True)
 class AssignLegalReview(DossierCommand):
     reviewers: tuple[str, ...]
+    working_days: int | None = None  # None: the pack's "legal_review" deadline (or the default)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +128,7 @@ class OpenBallot(DossierCommand):
 class CastVote(DossierCommand):
     choice: Choice
     ballot_id: int | None = None  # when given, must be the open ballot
+    comment: str | None = None  # None: keep the comment of an unchanged choice
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +192,19 @@ class RecordEvaluation(DossierCommand):
     forms: tuple[EncouragementForm, ...] = ()
     proposed_upward: bool = False
     summary: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenEvaluation(DossierCommand):
+    """The office puts its proposed evaluation to the vote of the collective that approved."""
+
+    members: tuple[str, ...]  # the collective's counted members, as of now
+    effective: bool  # the plan has brought real results
+    forms: tuple[EncouragementForm, ...] = ()
+    proposed_upward: bool = False
+    summary: str = ""
+    head_person: str | None = None
+    closes_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,9 +19,10 @@ from workflow.commands import (
 )
 from workflow.dossier import Decision, Dossier, ProblemKind
 from workflow.errors import NotFound, TransitionNotAllowed, ValidationError
+from workflow.evaluating import evaluation_closed
 from workflow.i18n import N_
 from workflow.lifecycle import Action, Condition, Transition
-from workflow.obligations import Obligation, ObligationKind
+from workflow.obligations import DRAFTED, Obligation, ObligationKind
 from workflow.ports import Clock, UnitOfWork
 from workflow.service_kit import (
     REFERENCE,
@@ -34,7 +35,7 @@ from workflow.service_kit import (
     permit,
     text,
 )
-from workflow.voting import Ballot, Outcome, electorate
+from workflow.voting import EVALUATION, Ballot, Choice, Outcome, electorate, quorum_needed
 
 OUTCOME_CONDITION = {
     Outcome.APPROVED: Condition.APPROVED,
@@ -44,6 +45,7 @@ OUTCOME_CONDITION = {
     Outcome.QUORUM_NOT_MET: Condition.QUORUM_NOT_MET,
 }
 DECISIONS = (Outcome.APPROVED, Outcome.REJECTED, Outcome.RETURNED)
+MAX_COMMENT = 1000
 
 
 async def open_ballot(cmd: OpenBallot, uow: UnitOfWork, clock: Clock) -> Ballot:
@@ -93,11 +95,20 @@ async def cast_vote(cmd: CastVote, uow: UnitOfWork, clock: Clock) -> Ballot:
         dossier = await load(uow, cmd)
         step = permit(dossier, cmd.actor, Action.CAST_VOTE)
         ballot = await _open_ballot_of(uow, dossier, cmd.ballot_id)
+        if ballot.purpose == EVALUATION and cmd.choice is Choice.RE_PREPARE:
+            raise ValidationError(N_("In the vote on the evaluation, approve the proposal or "
+                                     "do not approve it."))
+        comment = None if cmd.comment is None else text(cmd.comment, N_("your comment"))
+        if comment is not None and len(comment) > MAX_COMMENT:
+            raise ValidationError(N_("Please keep the comment under {limit} characters."),
+                                  limit=MAX_COMMENT)
         now = now_of(clock)
-        changed = ballot.cast(cmd.actor.person_id, cmd.choice, now)  # checks before it records
+        # Checks before it records.
+        changed = ballot.cast(cmd.actor.person_id, cmd.choice, now, comment)
         dossier.emit(step, [ev.VoteCast(
             dossier_id=dossier.id, at=now, ballot_id=ballot.id, voter=cmd.actor.person_id,
-            choice=cmd.choice, changed=changed)])
+            choice=cmd.choice, changed=changed,
+            comment=ballot.votes[cmd.actor.person_id].comment)])
         if ballot.certain_outcome() is not None:
             await _close(uow, dossier, ballot, now, SYSTEM, automatic=True)
         await uow.commit()
@@ -110,7 +121,7 @@ async def close_ballot(cmd: CloseBallot, uow: UnitOfWork, clock: Clock) -> Ballo
         dossier = await load(uow, cmd)
         ballot = await _open_ballot_of(uow, dossier, cmd.ballot_id)
         outcome = ballot.final_outcome()
-        permit(dossier, cmd.actor, Action.CLOSE_BALLOT, OUTCOME_CONDITION[outcome])
+        permit(dossier, cmd.actor, Action.CLOSE_BALLOT, _condition(ballot, outcome))
         now = now_of(clock)
         if not ballot.may_close(now):
             # Stored times may come back in UTC: say it in the organisation's zone.
@@ -150,17 +161,29 @@ async def _close(
 ) -> None:
     """Close ``ballot`` and move the dossier to the outcome (roles already checked)."""
     outcome = ballot.final_outcome()
-    step = lifecycle.row(Action.CLOSE_BALLOT, dossier.state, {OUTCOME_CONDITION[outcome]})
+    step = lifecycle.row(Action.CLOSE_BALLOT, dossier.state, {_condition(ballot, outcome)})
     ballot.close(now, automatic=automatic)
     notify = (*dossier.to_persons(Role.MEMBER, sorted(ballot.voters.voters)), *committee(dossier))
+    comments = tuple((voter, vote.choice.value, vote.comment)
+                     for voter, vote in sorted(ballot.votes.items()) if vote.comment)
     events: list[ev.Event] = [ev.BallotClosed(
         dossier_id=dossier.id, at=now, notify=notify, ballot_id=ballot.id, outcome=outcome,
-        tally=ballot.tally(), automatic=automatic)]
-    if outcome in DECISIONS:
+        tally=ballot.tally(), automatic=automatic, comments=comments, base=ballot.voters.base,
+        needed=quorum_needed(ballot.rule, ballot.voters.base))]
+    if ballot.purpose == EVALUATION:
+        events += evaluation_closed(dossier, ballot, outcome, now)
+    elif outcome in DECISIONS:
         dossier.decision = Decision(outcome, False, ballot.body, by, now, ballot.id)
         events.append(_decision_event(dossier, now))
         events += await _on_approval(uow, dossier, step, now)
     dossier.apply(step, by, now, events, outcome.value)
+
+
+def _condition(ballot: Ballot, outcome: Outcome) -> Condition:
+    """The lifecycle condition an outcome selects; an evaluation is adopted or not."""
+    if ballot.purpose == EVALUATION:
+        return Condition.APPROVED if outcome is Outcome.APPROVED else Condition.NOT_ADOPTED
+    return OUTCOME_CONDITION[outcome]
 
 
 def _decision_event(dossier: Dossier, now: datetime) -> ev.DecisionMade:
@@ -257,8 +280,11 @@ async def mark_obligation_done(
         obligation.done_at, obligation.done_by = now, cmd.actor.person_id
         obligation.reference = reference
         obligation.version += 1
+        told: tuple[ev.Recipient, ...] = committee(dossier)
+        if obligation.kind in DRAFTED:  # the proposer learns the document's number
+            told = (*told, *dossier.to_proposers())
         dossier.emit(step, [ev.ObligationFulfilled(
-            dossier_id=dossier.id, at=now, notify=committee(dossier),
+            dossier_id=dossier.id, at=now, notify=told,
             obligation_id=obligation.id, kind=obligation.kind, reference=reference)])
         await uow.commit()
         return obligation

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from workflow.actors import Actor, Role
+from workflow.attachments import APPRAISAL, CARRIED_BY, PLAN, AttachedFile
 from workflow.errors import ValidationError
 from workflow.events import Event, Recipient
 from workflow.i18n import N_
@@ -87,8 +88,12 @@ class Plan:
     approach: str = ""  # content, tasks, scope, who, timeline, resources
     expected_results: str = ""
     risks: str = ""
-    attachments: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()  # the attached documents' names
     common_good: bool = False  # the motive is the common good (887 Điều 2 khoản 5)
+    # Working days between progress reports during the pilot; None: the default cadence.
+    progress_every: int | None = None
+    # The attached documents as received (where, file id, checksum); sent with the plan.
+    files: tuple[AttachedFile, ...] = ()
 
     def missing(self) -> tuple[str, ...]:
         """Names of the required parts still missing (keys of PLAN_FIELD_LABELS)."""
@@ -150,6 +155,8 @@ class Appraisal:
     summary: str
     by: str
     at: datetime
+    attachments: tuple[str, ...] = ()  # names of the files filed with the report
+    files: tuple[AttachedFile, ...] = ()  # those files as received
 
 
 @dataclass(frozen=True)
@@ -239,15 +246,22 @@ class Dossier:
     complexity: Complexity | None = None
     forwarding: Forwarding | None = None
     appraisers: tuple[str, ...] = ()
+    appraisal_council: bool = False  # the appraisers sit as an appraisal council
+    appraisal_due_on: date | None = None
     appraisal: Appraisal | None = None
     legal_reviewers: tuple[str, ...] = ()
+    legal_review_due_on: date | None = None
     legal_review: LegalReview | None = None
+    # Snapshot of the pack: whether a broad or complex matter may go to a council.
+    council_allowed: bool = True
     ballot_ids: list[int] = field(default_factory=list)
     decision: Decision | None = None
     answer_reference: str | None = None
     answered_at: datetime | None = None
     reports: list[Report] = field(default_factory=list)
     evaluation: Evaluation | None = None
+    # The office's proposal while the collective votes on it (887 Điều 5).
+    evaluation_proposal: Evaluation | None = None
     emergency: EmergencyReport | None = None
     closed_reason: str = ""
     past_rounds: list[Round] = field(default_factory=list)
@@ -344,8 +358,29 @@ class Dossier:
         self.round += 1
         self.clear_registration()
         self.appraisers, self.appraisal = (), None
-        self.legal_reviewers, self.legal_review = (), None
+        self.appraisal_council, self.appraisal_due_on = False, None
+        self.legal_reviewers, self.legal_review, self.legal_review_due_on = (), None, None
         self.decision, self.answer_reference, self.answered_at = None, None, None
+
+    # Files ----------------------------------------------------------------------
+
+    def files(self) -> tuple[tuple[str, AttachedFile], ...]:
+        """The files the dossier holds now, each with what it came with (``PLAN``,
+        ``APPRAISAL``): the plan's attached documents, then the appraisal report's."""
+        held = [(PLAN, f) for f in self.plan.files]
+        if self.appraisal is not None:
+            held += [(APPRAISAL, f) for f in self.appraisal.files]
+        return tuple(held)
+
+    def files_sent_by(self, action: str) -> tuple[str, tuple[AttachedFile, ...]]:
+        """What a step of ``action`` sent on with the dossier: the plan's files when it
+        is submitted, the report's when the appraisal is filed; ``("", ())`` otherwise."""
+        purpose = CARRIED_BY.get(action, "")
+        if purpose == PLAN:
+            return purpose, self.plan.files
+        if purpose == APPRAISAL and self.appraisal is not None:
+            return purpose, self.appraisal.files
+        return "", ()
 
     # Applying a transition ------------------------------------------------------
 

@@ -74,3 +74,9 @@ class StaleVersion(DomainError):
     default_msgid = N_(
         "The dossier has changed since you opened it. Please look at it again and retry."
     )
+
+
+class ConflictOfInterest(NotPermitted):
+    """A proposer tried to act on their own plan in another role (workflow.conflicts)."""
+
+    default_msgid = N_("You proposed this plan, so you cannot act on it in another role.")

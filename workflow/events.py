@@ -120,9 +120,14 @@ class DossierForwarded(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class AppraisalAssigned(Event):
+    """The appraisal is due on ``due_on`` (``working_days`` from the day it was assigned)."""
+
     appraisers: tuple[str, ...]
-    route_body: str | None
+    route_body: str | None  # None: an appraisal council of the named people
     body: str | None
+    due_on: date | None = None
+    working_days: int = 0
+    council: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,9 +146,13 @@ class WrittenNoticeRequired(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class LegalReviewAssigned(Event):
+    """The legal-risk advice is due on ``due_on`` (``working_days`` from assignment)."""
+
     reviewers: tuple[str, ...]
     route_body: str
     body: str
+    due_on: date | None = None
+    working_days: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +167,7 @@ class BallotOpened(Event):
     body: str
     voters: tuple[str, ...]
     closes_at: datetime | None
+    purpose: str = "decision"  # or "evaluation": the collective votes on the evaluation
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +176,7 @@ class VoteCast(Event):
     voter: str
     choice: Choice
     changed: bool
+    comment: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +185,10 @@ class BallotClosed(Event):
     outcome: Outcome
     tally: Tally
     automatic: bool
+    # (voter, choice, comment) of each vote that came with a comment, for the committee.
+    comments: tuple[tuple[str, str, str], ...] = ()
+    base: int = 0  # the counted members the rule counts from
+    needed: int = 0  # votes the attendance quorum asks for (0: no quorum)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,12 +232,14 @@ class WrittenAnswerSent(Event):
 class ImplementationStarted(Event):
     # Who owes progress reports from now on (reminded, not notified of the event).
     reporters: tuple[Recipient, ...] = ()
+    every: int | None = None  # the plan's cadence in working days; None: the default
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProgressReported(Event):
     summary: str
     reporters: tuple[Recipient, ...] = ()  # the next report is due from them
+    every: int | None = None  # the plan's cadence in working days; None: the default
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Services from the draft to the ballot: writing, sending, receiving, appraising.
+"""Services from the draft to the appraisal: writing, sending, receiving, forwarding.
 
 Each service takes a command and a unit of work (plus the clock, and the working
 calendar where a deadline is set), re-checks the actor's role and the dossier's
@@ -13,13 +13,9 @@ from workflow import events as ev
 from workflow import lifecycle
 from workflow.actors import Role
 from workflow.commands import (
-    AssignAppraisal,
-    AssignLegalReview,
     CellAgree,
     CellReturn,
     CreateDraft,
-    FileAppraisal,
-    FileLegalReview,
     ForwardBeyondAuthority,
     MarkComplex,
     Register,
@@ -28,13 +24,23 @@ from workflow.commands import (
     Submit,
     UpdateDraft,
 )
-from workflow.dossier import Appraisal, Complexity, Dossier, Forwarding, LegalReview
+from workflow.dossier import Complexity, Dossier, Forwarding
 from workflow.errors import ValidationError
 from workflow.i18n import N_
-from workflow.lifecycle import Action, Condition, State, Transition
+from workflow.lifecycle import Action, State, Transition
+from workflow.obligations import ObligationKind
 from workflow.ports import Clock, UnitOfWork, WorkingCalendar
 from workflow.rules.model import Pack, UnitKind
-from workflow.service_kit import REASON, SUMMARY, load, now_of, people, permit, text, today
+from workflow.service_kit import (
+    REASON,
+    deciding_body,
+    load,
+    new_obligation,
+    now_of,
+    permit,
+    text,
+    today,
+)
 
 ANSWER, ANSWER_COMPLEX = "answer", "answer_complex"
 # Used only if a pack names no such deadline: 887 Điều 4 khoản 3.
@@ -63,6 +69,7 @@ def new_dossier(cmd: CreateDraft, dossier_id: int, pack: Pack, kind: UnitKind, c
         route=route, proposer=cmd.actor.person_id, plan=cmd.plan, created_at=now_of(clock),
         co_proposers=co_proposers, bodies=dict(cmd.bodies),
         deadlines={d.id: d.working_days for d in pack.deadlines}, voting_rules=rules,
+        council_allowed=pack.appraisal_council,
     )
 
 
@@ -270,8 +277,9 @@ async def forward_beyond_authority(
 ) -> Dossier:
     """Beyond authority: report to the competent committee with a proposed solution.
 
-    If that committee is not the direct superior, the direct superior is informed
-    too (887 Điều 4 khoản 2: asking beyond a level).
+    If that committee is not at the direct superior's level (``same_level``, from the
+    organisation chart), the direct superior is informed too (887 Điều 4 khoản 2: asking
+    beyond a level).
     """
     async with uow:
         dossier = await load(uow, cmd)
@@ -284,8 +292,11 @@ async def forward_beyond_authority(
         concrete = {b: rb for rb, b in dossier.bodies.items()}
         route_body = concrete.get(target, None if target in concrete else target)
         body = target if target in concrete else dossier.body(target)
+        if body in {dossier.body(b) for b in (route.competent_body, *route.decision_bodies)}:
+            raise ValidationError(
+                N_("The dossier cannot be forwarded to the body that is considering it."))
         superior = dossier.body(route.escalation_to)
-        skips = body != superior
+        skips = body != superior and body not in cmd.same_level
         now = now_of(clock)
         notify = [ev.Recipient(role=None, body=body, route_body=route_body),
                   *dossier.to_proposers()]
@@ -293,87 +304,11 @@ async def forward_beyond_authority(
             notify.append(dossier.to(Role.SUPERIOR, route.escalation_to))
         dossier.forwarding = Forwarding(route_body, body, skips, solution,
                                         cmd.actor.person_id, now)
+        # The report itself is a document: the office has it signed and records its number.
+        duty = await new_obligation(uow, dossier, ObligationKind.REPORT_BEYOND_AUTHORITY,
+                                    deciding_body(dossier), route_body or body, now)
         dossier.apply(step, cmd.actor.person_id, now, [ev.DossierForwarded(
             dossier_id=dossier.id, at=now, notify=tuple(notify), to_route_body=route_body,
-            to_body=body, skips_level=skips, proposed_solution=solution)], solution)
-        await uow.commit()
-        return dossier
-
-
-async def assign_appraisal(cmd: AssignAppraisal, uow: UnitOfWork, clock: Clock) -> Dossier:
-    """Assign the appraisal to named people of the route's appraisal lead (or a council)."""
-    async with uow:
-        dossier = await load(uow, cmd)
-        step = permit(dossier, cmd.actor, Action.ASSIGN_APPRAISAL)
-        appraisers = people(cmd.appraisers, N_("the appraisers"))
-        route_body = cmd.route_body or dossier.route.appraisal_lead
-        now = now_of(clock)
-        dossier.appraisers = appraisers
-        dossier.apply(step, cmd.actor.person_id, now, [ev.AppraisalAssigned(
-            dossier_id=dossier.id, at=now, notify=dossier.to_persons(Role.APPRAISER, appraisers),
-            appraisers=appraisers, route_body=route_body,
-            body=dossier.body(route_body) if route_body else None)])
-        await uow.commit()
-        return dossier
-
-
-async def file_appraisal(cmd: FileAppraisal, uow: UnitOfWork, clock: Clock) -> Dossier:
-    """File the appraisal report; an infeasible plan is answered in writing and closed."""
-    async with uow:
-        dossier = await load(uow, cmd)
-        found = Condition.FEASIBLE if cmd.feasible else Condition.NOT_FEASIBLE
-        step = permit(dossier, cmd.actor, Action.FILE_APPRAISAL, found)
-        summary = text(cmd.summary, SUMMARY)
-        now = now_of(clock)
-        dossier.appraisal = Appraisal(cmd.feasible, summary, cmd.actor.person_id, now)
-        events: list[ev.Event] = [ev.AppraisalFiled(
-            dossier_id=dossier.id, at=now, notify=(dossier.to_office(),), feasible=cmd.feasible,
-            summary=summary)]
-        if not cmd.feasible:
-            route = dossier.route
-            # The commune standing board notifies (000 Điều 2 khoản 3 a); at town level
-            # the standing committee directs the notice.
-            issuer = route.appraisal_assigned_by or route.appraisal_lead or route.competent_body
-            dossier.closed_reason = "not_feasible"
-            events += [
-                ev.WrittenNoticeRequired(dossier_id=dossier.id, at=now,
-                                         notify=(dossier.to_office(), *dossier.to_proposers()),
-                                         issued_by_route_body=issuer, reason=summary),
-                ev.DossierClosed(dossier_id=dossier.id, at=now, notify=dossier.to_proposers(),
-                                 reason="not_feasible"),
-            ]
-        dossier.apply(step, cmd.actor.person_id, now, events, summary)
-        await uow.commit()
-        return dossier
-
-
-async def assign_legal_review(cmd: AssignLegalReview, uow: UnitOfWork, clock: Clock) -> Dossier:
-    """Ask the route's legal reviewer (the inspection committee) for legal-risk advice."""
-    async with uow:
-        dossier = await load(uow, cmd)
-        step = permit(dossier, cmd.actor, Action.ASSIGN_LEGAL_REVIEW)
-        reviewers = people(cmd.reviewers, N_("the legal reviewers"))
-        route_body = dossier.route.legal_review or ""
-        now = now_of(clock)
-        dossier.legal_reviewers = reviewers
-        dossier.apply(step, cmd.actor.person_id, now, [ev.LegalReviewAssigned(
-            dossier_id=dossier.id, at=now,
-            notify=dossier.to_persons(Role.LEGAL_REVIEWER, reviewers), reviewers=reviewers,
-            route_body=route_body, body=dossier.body(route_body))])
-        await uow.commit()
-        return dossier
-
-
-async def file_legal_review(cmd: FileLegalReview, uow: UnitOfWork, clock: Clock) -> Dossier:
-    """File the legal-risk advice."""
-    async with uow:
-        dossier = await load(uow, cmd)
-        step = permit(dossier, cmd.actor, Action.FILE_LEGAL_REVIEW)
-        summary = text(cmd.summary, SUMMARY)
-        now = now_of(clock)
-        dossier.legal_review = LegalReview(summary, cmd.actor.person_id, now)
-        dossier.apply(step, cmd.actor.person_id, now, [ev.LegalReviewFiled(
-            dossier_id=dossier.id, at=now, notify=(dossier.to_office(),), summary=summary)],
-            summary)
+            to_body=body, skips_level=skips, proposed_solution=solution), duty], solution)
         await uow.commit()
         return dossier

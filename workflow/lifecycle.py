@@ -42,6 +42,7 @@ class State(StrEnum):
     ANSWERED = "answered"  # approval sent in writing: implementation may start
     IMPLEMENTING = "implementing"
     COMPLETED = "completed"
+    EVALUATION_OPEN = "evaluation_open"  # the collective votes on the evaluation proposed
     EVALUATED = "evaluated"
     EMERGENCY_REPORTED = "emergency_reported"
     CLOSED = "closed"
@@ -77,6 +78,7 @@ class Action(StrEnum):
     REQUEST_PROTECTION = "request_protection"
     REPORT_COMPLETION = "report_completion"
     RECORD_EVALUATION = "record_evaluation"
+    OPEN_EVALUATION = "open_evaluation"
     CLOSE = "close"
     WITHDRAW = "withdraw"
     FILE_EMERGENCY_REPORT = "file_emergency_report"
@@ -99,6 +101,7 @@ class Condition(StrEnum):
     NO_CONSENSUS = "no consensus"
     QUORUM_NOT_MET = "quorum not met"
     OVERRIDE = "head overrides"
+    NOT_ADOPTED = "proposal not adopted"  # an evaluation vote that did not approve
     DECLINE = "head declines"
 
 
@@ -166,13 +169,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        [R.OFFICE], [ev.ReturnedForCompletion]),
     _t(A.MARK_COMPLEX, UNDER_CONSIDERATION, None, [R.OFFICE], [ev.MarkedComplex, ev.DeadlineSet]),
     _t(A.FORWARD_BEYOND_AUTHORITY, [*UNDER_CONSIDERATION, S.QUORUM_NOT_MET, S.NO_CONSENSUS],
-       S.ESCALATED, COMMITTEE, [ev.DossierForwarded]),
+       S.ESCALATED, COMMITTEE, [ev.DossierForwarded, ev.ObligationCreated]),
     _t(A.ASSIGN_APPRAISAL, [S.REGISTERED], S.APPRAISAL_ASSIGNED, COMMITTEE,
        [ev.AppraisalAssigned]),
     _t(A.FILE_APPRAISAL, [S.APPRAISAL_ASSIGNED], S.APPRAISED, [R.APPRAISER],
        [ev.AppraisalFiled], C.FEASIBLE),
     _t(A.FILE_APPRAISAL, [S.APPRAISAL_ASSIGNED], S.CLOSED, [R.APPRAISER],
-       [ev.AppraisalFiled, ev.WrittenNoticeRequired, ev.DossierClosed], C.NOT_FEASIBLE),
+       [ev.AppraisalFiled, ev.WrittenNoticeRequired, ev.ObligationCreated, ev.DossierClosed],
+       C.NOT_FEASIBLE),
     _t(A.ASSIGN_LEGAL_REVIEW, [S.APPRAISED], S.LEGAL_REVIEW_ASSIGNED, COMMITTEE,
        [ev.LegalReviewAssigned], C.LEGAL_REVIEW),
     _t(A.FILE_LEGAL_REVIEW, [S.LEGAL_REVIEW_ASSIGNED], S.LEGAL_REVIEWED, [R.LEGAL_REVIEWER],
@@ -181,7 +185,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        S.BALLOT_OPEN, COMMITTEE, [ev.BallotOpened]),
     _t(A.OPEN_BALLOT, [S.REGISTERED], S.BALLOT_OPEN, COMMITTEE, [ev.BallotOpened],
        C.WITHOUT_APPRAISAL),
-    _t(A.CAST_VOTE, [S.BALLOT_OPEN], None, [R.MEMBER], [ev.VoteCast]),
+    _t(A.CAST_VOTE, [S.BALLOT_OPEN, S.EVALUATION_OPEN], None, [R.MEMBER], [ev.VoteCast]),
     _t(A.CLOSE_BALLOT, [S.BALLOT_OPEN], S.APPROVED, COMMITTEE,
        [*CLOSE_EVENTS, ev.ObligationCreated], C.APPROVED),
     _t(A.CLOSE_BALLOT, [S.BALLOT_OPEN], S.REJECTED, COMMITTEE, CLOSE_EVENTS, C.REJECTED),
@@ -209,6 +213,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.REPORT_COMPLETION, [S.IMPLEMENTING], S.COMPLETED, [R.PROPOSER],
        [ev.CompletionReported]),
     _t(A.RECORD_EVALUATION, [S.COMPLETED], S.EVALUATED, COMMITTEE, [ev.EvaluationRecorded]),
+    # 887 Điều 5: the collective that approved evaluates the results and decides the forms of
+    # encouragement; the office puts a proposal to its vote.
+    _t(A.OPEN_EVALUATION, [S.COMPLETED], S.EVALUATION_OPEN, COMMITTEE, [ev.BallotOpened]),
+    _t(A.CLOSE_BALLOT, [S.EVALUATION_OPEN], S.EVALUATED, COMMITTEE,
+       [ev.BallotClosed, ev.EvaluationRecorded], C.APPROVED),
+    _t(A.CLOSE_BALLOT, [S.EVALUATION_OPEN], S.COMPLETED, COMMITTEE, [ev.BallotClosed],
+       C.NOT_ADOPTED),
     _t(A.CLOSE, [S.COMPLETED, S.EVALUATED, S.ESCALATED], S.CLOSED, COMMITTEE,
        [ev.DossierClosed]),
     _t(A.WITHDRAW, BEFORE_DECISION, S.WITHDRAWN, [R.PROPOSER],
@@ -243,6 +254,7 @@ STATE_LABELS: dict[State, str] = {
     S.ANSWERED: N_("approved and answered in writing"),
     S.IMPLEMENTING: N_("being implemented"),
     S.COMPLETED: N_("implementation completed"),
+    S.EVALUATION_OPEN: N_("results being evaluated by the collective"),
     S.EVALUATED: N_("evaluated"),
     S.EMERGENCY_REPORTED: N_("emergency action reported"),
     S.CLOSED: N_("closed"),
@@ -275,6 +287,7 @@ ACTION_LABELS: dict[Action, str] = {
     A.REQUEST_PROTECTION: N_("request protection"),
     A.REPORT_COMPLETION: N_("report completion"),
     A.RECORD_EVALUATION: N_("record the evaluation"),
+    A.OPEN_EVALUATION: N_("put the evaluation to the collective's vote"),
     A.CLOSE: N_("close the dossier"),
     A.WITHDRAW: N_("withdraw the dossier"),
     A.FILE_EMERGENCY_REPORT: N_("report an emergency action"),

@@ -4,7 +4,8 @@ They are tracked apart from the dossier's state because they outlive it (an
 incident report is due even if the dossier is later closed) and each has its own
 reminders: the head's override report, the incident report, the report to the
 issuer of a regulation unsuited to practice, the answer to a protection request,
-and the collective's conclusion on an emergency action.
+the collective's conclusion on an emergency action, the written notice that a plan is
+not feasible and the report of a dossier beyond authority.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class ObligationKind(StrEnum):
     ANSWER_PROTECTION_REQUEST = "answer_protection_request"
     # 887 Điều 4 khoản 4: the collective discusses, evaluates and concludes.
     CONCLUDE_EMERGENCY = "conclude_emergency"
+    # 887 Điều 4 khoản 3 a: the appraisal found the plan infeasible: notify in writing.
+    SEND_NOT_FEASIBLE_NOTICE = "send_not_feasible_notice"
+    # 887 Điều 4 khoản 2, 3 b: beyond authority: report to the competent level in writing.
+    REPORT_BEYOND_AUTHORITY = "report_beyond_authority"
 
 
 OBLIGATION_LABELS: dict[ObligationKind, str] = {
@@ -45,7 +50,17 @@ OBLIGATION_LABELS: dict[ObligationKind, str] = {
     ObligationKind.CONCLUDE_EMERGENCY: N_(
         "discuss, evaluate and conclude on the emergency action"
     ),
+    ObligationKind.SEND_NOT_FEASIBLE_NOTICE: N_(
+        "send the proposer the written notice that the plan is not feasible"
+    ),
+    ObligationKind.REPORT_BEYOND_AUTHORITY: N_(
+        "report the dossier in writing to the competent level, with the proposed solution"
+    ),
 }
+# Duties fulfilled by a document the product drafts for the office; the proposer is told
+# when it has been sent.
+DRAFTED = frozenset({ObligationKind.SEND_NOT_FEASIBLE_NOTICE,
+                     ObligationKind.REPORT_BEYOND_AUTHORITY})
 
 
 @dataclass

@@ -196,3 +196,55 @@ def resolve_route_bodies(tree: OrgTree, unit_id: str,
         raise UnknownUnit(unit_id)
     return RouteBodies(unit=unit_id,
                        found={kind: tree.find(unit, kind) for kind in sorted(set(pack_body_ids))})
+
+
+@dataclass(frozen=True)
+class HigherBody:
+    """A body a matter beyond authority may be reported to; ``level`` 0 is the direct
+    superior's level (its committee and that committee's organs), 1 the level above..."""
+
+    id: str
+    name: str
+    level: int
+
+
+def escalation_targets(tree: OrgTree, superior: str, kinds: Iterable[str]) -> list[HigherBody]:
+    """The bodies of ``kinds`` at the direct superior's level and above, nearest first,
+    the direct superior itself first (887 Điều 4 khoản 2: the receiving body identifies
+    the competent committee; asking beyond a level also informs the direct superior).
+
+    A level is a committee that is the home body of some unit (an anchor) or the root of
+    the tree, with its organs: its children that are no unit's home (standing board,
+    standing committee...). An organ belongs to its parent's level.
+    """
+    wanted = frozenset(kinds)
+    first = tree.bodies.get(superior)
+    if first is None:
+        return [HigherBody(superior, superior, 0)]
+    found: list[HigherBody] = [HigherBody(first.id, first.name, 0)]
+    homes: set[str] = set()  # levels walked (a cycle in the tree stops the walk)
+    home: OrgBody | None = _level_of(tree, first)
+    level = 0
+    while home is not None and home.id not in homes:
+        homes.add(home.id)
+        organs = sorted((c for c in tree.children.get(home.id, ()) if c.id not in tree.anchors),
+                        key=lambda b: b.name)
+        for body in (home, *organs):
+            if body.kind in wanted and all(f.id != body.id for f in found):
+                found.append(HigherBody(body.id, body.name, level))
+        parent = tree.bodies.get(home.parent) if home.parent else None
+        home = _level_of(tree, parent) if parent is not None else None
+        level += 1
+    return found
+
+
+def _level_of(tree: OrgTree, body: OrgBody) -> OrgBody:
+    """The committee whose level ``body`` is on: itself if it is a unit's home or the root,
+    else (an organ) its parent's."""
+    current, seen = body, {body.id}
+    while current.id not in tree.anchors and current.parent in tree.bodies:
+        current = tree.bodies[current.parent or ""]
+        if current.id in seen:
+            break
+        seen.add(current.id)
+    return current

@@ -23,6 +23,8 @@ from enum import StrEnum
 from workflow.actors import Role
 from workflow.calendar import WorkingDays, default_calendar
 from workflow.events import (
+    AppraisalAssigned,
+    AppraisalFiled,
     BallotCancelled,
     BallotClosed,
     BallotOpened,
@@ -37,6 +39,8 @@ from workflow.events import (
     EvaluationRecorded,
     Event,
     ImplementationStarted,
+    LegalReviewAssigned,
+    LegalReviewFiled,
     ObligationCreated,
     ObligationFulfilled,
     ProgressReported,
@@ -62,6 +66,10 @@ class ReminderKind(StrEnum):
     OBLIGATION_DUE = "obligation_due"  # a report owed "at once" is still not done
     PROGRESS_REPORT_DUE = "progress_report_due"  # the pilot's next progress report
     EVALUATION_DUE = "evaluation_due"  # completion reported; the collective must evaluate
+    APPRAISAL_DUE = "appraisal_due"  # an appraiser's report is due (or overdue)
+    LEGAL_REVIEW_DUE = "legal_review_due"  # a legal reviewer's advice is due (or overdue)
+    # A recurring report owed by a body (seed 002: before 30/11 each year); no dossier.
+    REPORTING_DUTY_DUE = "reporting_duty_due"
 
 
 # Kinds whose lateness costs the cadre: not held back beyond the next morning.
@@ -77,11 +85,13 @@ class ReminderSettings:
     ballot_notices: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
     cell_review_days: int = 5  # a cell review waiting longer than this is chased
     obligation_repeats: int = 30  # working days of "still not done" reminders
-    # No cadence is set per plan yet: a report about monthly, planned half a year ahead.
+    # A plan may set its own cadence (Plan.progress_every); otherwise about monthly.
     progress_every: int = 20  # working days between progress reports
     progress_repeats: int = 6
     evaluation_days: int = 10  # working days after completion before the evaluation
     evaluation_repeats: int = 4  # then again every week
+    task_warn_before: tuple[int, ...] = (2,)  # appraisal, legal review: days before due
+    task_overdue_repeats: int = 10  # then every working day while it is late
     quiet: QuietHours = field(default_factory=QuietHours)
 
 
@@ -130,6 +140,11 @@ def progress_key(dossier_id: int) -> str:
 
 def evaluation_key(dossier_id: int) -> str:
     return f"{ReminderKind.EVALUATION_DUE}:{dossier_id}:"
+
+
+def task_key(kind: ReminderKind, dossier_id: int) -> str:
+    """An appraisal's or a legal review's reminders (``APPRAISAL_DUE``/``LEGAL_REVIEW_DUE``)."""
+    return f"{kind}:{dossier_id}:"
 
 
 class _Planner:
@@ -207,12 +222,33 @@ class _Planner:
         # Counted from the last report (or the start): filing one moves the next ones.
         self.cancel(progress_key(event.dossier_id))
         start = event.at.astimezone(VIETNAM).date()
-        every = self.settings.progress_every
+        every = event.every if event.every and event.every > 0 else self.settings.progress_every
         for n in range(1, self.settings.progress_repeats + 1):
             day = self.calendar.add_working_days(start, n * every)
             self.add(f"{progress_key(event.dossier_id)}{start.isoformat()}:{n}",
                      ReminderKind.PROGRESS_REPORT_DUE, event, morning_of(day),
                      event.reporters, {"since": start.isoformat(), "every": str(every)})
+
+    def task(self, kind: ReminderKind, event: AppraisalAssigned | LegalReviewAssigned,
+             people: tuple[str, ...], role: Role) -> None:
+        """Each appraiser (or reviewer) is reminded before the due date, on it, then every
+        working day it is late; filing the report cancels the rest."""
+        self.cancel(task_key(kind, event.dossier_id))  # a new assignment replaces the old
+        due = event.due_on
+        if due is None:
+            return
+        about = {"due_on": due.isoformat()}
+        days = [(working_days_before(due, n, self.calendar), f"w{n}", n)
+                for n in sorted(set(self.settings.task_warn_before), reverse=True)]
+        days.append((due, "d0", 0))
+        days += [(self.calendar.add_working_days(due, n), f"o{n}", -n)
+                 for n in range(1, self.settings.task_overdue_repeats + 1)]
+        for person in people:
+            recipient = (Recipient(role=role, person=person),)
+            for day, tag, left in days:
+                self.add(f"{task_key(kind, event.dossier_id)}{due.isoformat()}:{person}:{tag}",
+                         kind, event, morning_of(day), recipient,
+                         {**about, "working_days_left": str(left)})
 
     def evaluation(self, event: CompletionReported) -> None:
         start = event.at.astimezone(VIETNAM).date()
@@ -252,6 +288,17 @@ def plan(events: Iterable[Event], calendar: WorkingDays | None = None,
         elif isinstance(event, CompletionReported):
             planner.cancel(progress_key(event.dossier_id))
             planner.evaluation(event)
+        elif isinstance(event, AppraisalAssigned):
+            planner.task(ReminderKind.APPRAISAL_DUE, event, event.appraisers, Role.APPRAISER)
+        elif isinstance(event, LegalReviewAssigned):
+            planner.task(ReminderKind.LEGAL_REVIEW_DUE, event, event.reviewers,
+                         Role.LEGAL_REVIEWER)
+        if isinstance(event, AppraisalFiled | DossierClosed | DossierWithdrawn
+                      | DossierForwarded):
+            planner.cancel(task_key(ReminderKind.APPRAISAL_DUE, event.dossier_id))
+        if isinstance(event, LegalReviewFiled | DossierClosed | DossierWithdrawn
+                      | DossierForwarded):
+            planner.cancel(task_key(ReminderKind.LEGAL_REVIEW_DUE, event.dossier_id))
         if isinstance(event, EvaluationRecorded | DossierClosed | DossierWithdrawn):
             planner.cancel(progress_key(event.dossier_id))
             planner.cancel(evaluation_key(event.dossier_id))

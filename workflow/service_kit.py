@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from workflow import lifecycle
+from workflow import conflicts, lifecycle
 from workflow.actors import Actor
 from workflow.commands import DossierCommand
 from workflow.dossier import Dossier
@@ -45,9 +45,13 @@ def check_version(current: int, expected: int | None) -> None:
 def permit(
     dossier: Dossier, actor: Actor, action: Action, *conditions: Condition
 ) -> Transition:
-    """The lifecycle row allowing ``actor`` to take ``action`` on ``dossier`` now."""
+    """The lifecycle row allowing ``actor`` to take ``action`` on ``dossier`` now.
+
+    A proposer acts on their own plan only as proposer (``workflow.conflicts``).
+    """
     facts = {*dossier.route_conditions(), *conditions}
-    return lifecycle.permit(action, dossier.state, dossier.roles_of(actor), facts)
+    conflicts.check(dossier, dossier.roles_of(actor), action, facts)
+    return lifecycle.permit(action, dossier.state, conflicts.acting_roles(dossier, actor), facts)
 
 
 def now_of(clock: Clock) -> datetime:

@@ -7,7 +7,7 @@ lifecycle table (``workflow.lifecycle``), validates the command, and only then
 changes the dossier and queues domain events; it commits once. A refused action
 raises a ``workflow.errors.DomainError`` and leaves nothing changed or committed.
 
-The services live in three modules by stage; this module gathers them.
+The services live in five modules by stage; this module gathers them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from workflow.aftercare import (
     start_implementation,
     withdraw,
 )
+from workflow.appraising import (
+    assign_appraisal,
+    assign_legal_review,
+    file_appraisal,
+    file_legal_review,
+)
 from workflow.deciding import (
     cast_vote,
     close_ballot,
@@ -33,14 +39,11 @@ from workflow.deciding import (
     open_ballot,
     send_written_answer,
 )
+from workflow.evaluating import open_evaluation
 from workflow.intake import (
-    assign_appraisal,
-    assign_legal_review,
     cell_agree,
     cell_return,
     create_draft,
-    file_appraisal,
-    file_legal_review,
     forward_beyond_authority,
     mark_complex,
     register,
@@ -69,6 +72,7 @@ __all__ = [
     "mark_complex",
     "mark_obligation_done",
     "open_ballot",
+    "open_evaluation",
     "record_evaluation",
     "register",
     "report_completion",

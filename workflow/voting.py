@@ -225,6 +225,11 @@ def certain_outcome(
 class Vote:
     choice: Choice
     at: datetime
+    comment: str = ""  # the member's remarks, kept with the vote and shown with the result
+
+
+# What a ballot decides: the plan itself, or the collective's evaluation of its results.
+DECISION, EVALUATION = "decision", "evaluation"
 
 
 @dataclass
@@ -244,6 +249,7 @@ class Ballot:
     automatic: bool = False  # closed because the outcome became certain
     cancelled: bool = False  # closed without outcome (the dossier was withdrawn)
     version: int = 0
+    purpose: str = DECISION  # DECISION or EVALUATION (a proposal put to the vote)
 
     @property
     def is_open(self) -> bool:
@@ -270,13 +276,19 @@ class Ballot:
         if choice is Choice.ABSTAIN and not self.rule.abstain_allowed:
             raise ValidationError(N_("This body's rules do not allow abstaining."))
 
-    def cast(self, person: str, choice: Choice, at: datetime) -> bool:
-        """Record ``person``'s vote, replacing an earlier one; True if it was a change."""
+    def cast(self, person: str, choice: Choice, at: datetime, comment: str | None = None) -> bool:
+        """Record ``person``'s vote, replacing an earlier one; True if it was a change.
+
+        ``comment`` None keeps the earlier comment if the choice is the same (a comment
+        written for another choice would mislead, so a changed choice drops it).
+        """
         self.check_vote(person, choice)
-        changed = person in self.votes
-        self.votes[person] = Vote(choice, at)
+        before = self.votes.get(person)
+        if comment is None:
+            comment = before.comment if before is not None and before.choice is choice else ""
+        self.votes[person] = Vote(choice, at, comment)
         self.version += 1
-        return changed
+        return before is not None
 
     def certain_outcome(self) -> Outcome | None:
         """The outcome if it can no longer change (see :func:`certain_outcome`)."""

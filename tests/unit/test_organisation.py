@@ -11,6 +11,7 @@ from workflow.organisation import (
     OrgTree,
     OrgUnit,
     UnknownUnit,
+    escalation_targets,
     resolve_route_bodies,
 )
 from workflow.rules import bundled_rulebook
@@ -144,3 +145,34 @@ def test_a_cycle_in_the_tree_ends_the_walk() -> None:
 def test_an_unknown_unit_is_an_error(demo: OrgChart) -> None:
     with pytest.raises(UnknownUnit):
         resolve_route_bodies(OrgTree.of(demo), "nowhere", ["party_cell"])
+
+
+DECIDING = ("commune_party_committee", "town_standing_board", "town_party_committee",
+            "provincial_standing_board")
+
+
+def test_escalation_targets_start_at_the_direct_superior_and_climb_level_by_level(
+        demo: OrgChart) -> None:
+    found = escalation_targets(OrgTree.of(demo), "btv-thi-uy", DECIDING)
+    # The town's standing board and its committee are one level; the province is above.
+    assert [(b.id, b.level) for b in found] == [("btv-thi-uy", 0), ("thi-uy", 0),
+                                                ("btv-tinh-uy", 1)]
+    assert found[0].name == "Ban Thường vụ Thị ủy Đức Phổ"
+    # A commune committee under the town is another unit's home, not an organ of the town.
+    assert "du-nguyen-nghiem" not in {b.id for b in found}
+
+
+def test_escalation_targets_of_a_body_outside_the_chart_or_at_the_top(demo: OrgChart) -> None:
+    tree = OrgTree.of(demo)
+    assert [b.id for b in escalation_targets(tree, "btv-tinh-uy", DECIDING)] == ["btv-tinh-uy"]
+    [only] = escalation_targets(tree, "town_standing_board", DECIDING)
+    assert (only.id, only.level) == ("town_standing_board", 0)
+
+
+def test_escalation_targets_end_on_a_cycle() -> None:
+    tree = _tree(
+        OrgBody("a", "A", "town_standing_board", "b"),
+        OrgBody("b", "B", "town_party_committee", "a"),
+        units=(OrgUnit("u", "U", "commune", "b"),),
+    )
+    assert [b.id for b in escalation_targets(tree, "a", DECIDING)] == ["a", "b"]

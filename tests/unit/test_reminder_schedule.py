@@ -142,6 +142,35 @@ def test_progress_reports_are_due_every_20_working_days_counted_from_the_last_re
     assert first.due_at == morning(CAL.add_working_days(date(2026, 11, 20), 20))
 
 
+def test_a_plans_own_cadence_sets_the_progress_reports_days() -> None:
+    cadre = Recipient(role=Role.PROPOSER, person="cadre-1")
+    started = ImplementationStarted(dossier_id=7, at=_at(11, 2, 10), notify=(OFFICE, HEAD),
+                                    reporters=(cadre,), every=10)
+    due = [s.due_at for s in plan([started], CAL) if isinstance(s, PlannedReminder)]
+    # Every 10 working days from Monday 2/11/2026; 24/11 (Culture Day) is skipped.
+    assert due[:2] == [morning(date(2026, 11, 16)), morning(date(2026, 12, 1))]
+    report = ProgressReported(dossier_id=7, at=_at(11, 20, 10), notify=(OFFICE,),
+                              summary="Đã thí điểm", reporters=(cadre,), every=10)
+    again = [s for s in plan([report], CAL) if isinstance(s, PlannedReminder)]
+    assert again[0].due_at == morning(date(2026, 12, 7))
+    assert again[0].about["every"] == "10"
+
+
+async def test_the_plans_cadence_travels_with_the_pilots_events() -> None:
+    from dataclasses import replace
+
+    from tests.fakes import COMPLETE_PLAN, Scenario
+    from workflow.lifecycle import State
+
+    s = Scenario(plan=replace(COMPLETE_PLAN, progress_every=15))
+    await s.drive_to(State.IMPLEMENTING)
+    (started,) = s.published(ImplementationStarted)
+    assert started.every == 15  # type: ignore[attr-defined]
+    plain = Scenario()
+    await plain.drive_to(State.IMPLEMENTING)
+    assert plain.published(ImplementationStarted)[0].every is None  # type: ignore[attr-defined]
+
+
 def test_completion_stops_progress_reminders_and_asks_the_committee_to_evaluate() -> None:
     done = CompletionReported(dossier_id=7, at=_at(11, 20, 10), notify=(OFFICE, HEAD),
                               summary="Xong")

@@ -85,3 +85,42 @@ def test_the_written_answer_ends_the_deadline_reminders() -> None:
     answered = WrittenAnswerSent(dossier_id=7, at=AT, reference="5-CV/ĐU",
                                  outcome=Outcome.APPROVED)
     assert plan([answered]) == (Cancel("answer_due:7:"),)
+
+
+def test_each_appraiser_is_reminded_before_on_and_after_the_appraisal_due_date() -> None:
+    from workflow.events import AppraisalAssigned, AppraisalFiled
+
+    assigned = AppraisalAssigned(dossier_id=7, at=AT, notify=(), appraisers=("hoa", "tam"),
+                                 route_body="standing", body="btv", due_on=date(2026, 12, 7),
+                                 working_days=10)
+    steps = plan([assigned])
+    assert steps[0] == Cancel("appraisal_due:7:")  # a new assignment replaces the old
+    reminders = [s for s in steps if isinstance(s, PlannedReminder)]
+    hoa = [r for r in reminders if r.recipients[0].person == "hoa"]
+    assert {r.recipients for r in reminders} == {
+        (Recipient(role=Role.APPRAISER, person="hoa"),),
+        (Recipient(role=Role.APPRAISER, person="tam"),)}
+    days = [r.due_at.date() for r in hoa]
+    # Two working days before Monday 7/12 is Thursday 3/12; then the day; then each
+    # working day late (Saturday and Sunday skipped).
+    assert days[:4] == [date(2026, 12, 3), date(2026, 12, 7), date(2026, 12, 8),
+                        date(2026, 12, 9)]
+    assert len(hoa) == 2 + ReminderSettings().task_overdue_repeats
+    assert all(r.kind is ReminderKind.APPRAISAL_DUE for r in reminders)
+    assert [r.about["working_days_left"] for r in hoa[:3]] == ["2", "0", "-1"]
+    filed = AppraisalFiled(dossier_id=7, at=AT, feasible=True, summary="Khả thi")
+    assert plan([filed]) == (Cancel("appraisal_due:7:"),)
+
+
+def test_legal_review_reminders_go_to_the_reviewers_and_stop_when_filed() -> None:
+    from workflow.events import LegalReviewAssigned, LegalReviewFiled
+
+    assigned = LegalReviewAssigned(dossier_id=9, at=AT, notify=(), reviewers=("tu-phap",),
+                                   route_body="legal", body="tu-phap-xa",
+                                   due_on=date(2026, 11, 30), working_days=5)
+    reminders = [s for s in plan([assigned]) if isinstance(s, PlannedReminder)]
+    assert reminders and all(r.kind is ReminderKind.LEGAL_REVIEW_DUE for r in reminders)
+    assert reminders[0].recipients == (Recipient(role=Role.LEGAL_REVIEWER, person="tu-phap"),)
+    assert reminders[0].due_at == datetime(2026, 11, 26, 8, 0, tzinfo=VIETNAM)
+    filed = LegalReviewFiled(dossier_id=9, at=AT, summary="Rủi ro thấp")
+    assert plan([filed]) == (Cancel("legal_review_due:9:"),)

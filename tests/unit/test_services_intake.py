@@ -84,6 +84,7 @@ async def test_a_stale_version_is_refused_without_change():
     assert s.store == before
 
 
+@pytest.mark.interleaved
 async def test_two_offices_registering_at_once_cannot_both_win():
     s = Scenario("commune")
     await s.drive_to(State.SUBMITTED)
@@ -208,6 +209,30 @@ class TestBeyondAuthority:
         assert {"provincial_standing_board", "town_standing_board"} <= told
         assert s.dossier.forwarding is not None and s.dossier.forwarding.skips_level
 
+    async def test_a_committee_at_the_direct_superior_s_level_is_not_beyond_a_level(self):
+        s = Scenario("commune")
+        await s.drive_to(State.REGISTERED)
+        await svc.forward_beyond_authority(
+            ForwardBeyondAuthority(actor=s.office, dossier_id=s.dossier_id,
+                                   proposed_solution="Xin chủ trương Thị ủy",
+                                   to="town_party_committee",
+                                   same_level=("town_standing_board", "town_party_committee")),
+            s.uow(), s.clock)
+        (forwarded,) = [e for e in s.new_events() if isinstance(e, ev.DossierForwarded)]
+        assert forwarded.to_body == "town_party_committee" and not forwarded.skips_level
+        assert "town_standing_board" not in {r.route_body for r in forwarded.notify}
+
+    async def test_the_dossier_is_not_forwarded_to_the_body_considering_it(self):
+        s = Scenario("commune")
+        await s.drive_to(State.REGISTERED)
+        before = s.snapshot()
+        with pytest.raises(ValidationError, match="considering it"):
+            await svc.forward_beyond_authority(
+                ForwardBeyondAuthority(actor=s.office, dossier_id=s.dossier_id,
+                                       proposed_solution="Giải pháp",
+                                       to="commune_party_committee"), s.uow(), s.clock)
+        assert s.store == before
+
     async def test_an_escalated_dossier_is_closed_by_the_office(self):
         s = Scenario("commune")
         await s.drive_to(State.ESCALATED)
@@ -224,7 +249,7 @@ class TestAppraisal:
         assert dossier.state is State.CLOSED and dossier.closed_reason == "not_feasible"
         events = s.new_events()
         assert [type(e) for e in events] == [ev.AppraisalFiled, ev.WrittenNoticeRequired,
-                                             ev.DossierClosed]
+                                             ev.ObligationCreated, ev.DossierClosed]
         notice = events[1]
         assert notice.issued_by_route_body == "commune_standing_board"
         assert {r.person for r in notice.notify} >= {"cadre-1", "cadre-2"}

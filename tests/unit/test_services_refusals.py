@@ -33,6 +33,7 @@ from workflow.commands import (
     HeadDecide,
     MarkComplex,
     OpenBallot,
+    OpenEvaluation,
     RecordEvaluation,
     Register,
     ReportCompletion,
@@ -62,7 +63,8 @@ from workflow.voting import Choice
 # Conditions that come from the command rather than from the route.
 FROM_COMMAND = {Condition.FEASIBLE, Condition.NOT_FEASIBLE, Condition.APPROVED,
                 Condition.REJECTED, Condition.RETURNED, Condition.NO_CONSENSUS,
-                Condition.QUORUM_NOT_MET, Condition.OVERRIDE, Condition.DECLINE}
+                Condition.QUORUM_NOT_MET, Condition.OVERRIDE, Condition.DECLINE,
+                Condition.NOT_ADOPTED}
 # Actions that start a new dossier or are valid in every state are tested elsewhere.
 ON_A_DOSSIER = [a for a in Action if a not in (
     Action.CREATE_DRAFT, Action.FILE_EMERGENCY_REPORT, Action.MARK_OBLIGATION_DONE)]
@@ -93,11 +95,11 @@ def call(s: Scenario, action: Action, actor: Actor) -> Awaitable[Any]:
         Action.FORWARD_BEYOND_AUTHORITY: lambda: svc.forward_beyond_authority(
             ForwardBeyondAuthority(proposed_solution="Giải pháp", **ids), uow, clock),
         Action.ASSIGN_APPRAISAL: lambda: svc.assign_appraisal(
-            AssignAppraisal(appraisers=(s.appraiser.person_id,), **ids), uow, clock),
+            AssignAppraisal(appraisers=(s.appraiser.person_id,), **ids), uow, clock, calendar),
         Action.FILE_APPRAISAL: lambda: svc.file_appraisal(
             FileAppraisal(feasible=True, **summary, **ids), uow, clock),
         Action.ASSIGN_LEGAL_REVIEW: lambda: svc.assign_legal_review(
-            AssignLegalReview(reviewers=(s.legal.person_id,), **ids), uow, clock),
+            AssignLegalReview(reviewers=(s.legal.person_id,), **ids), uow, clock, calendar),
         Action.FILE_LEGAL_REVIEW: lambda: svc.file_legal_review(
             FileLegalReview(**summary, **ids), uow, clock),
         Action.OPEN_BALLOT: lambda: svc.open_ballot(OpenBallot(
@@ -122,6 +124,10 @@ def call(s: Scenario, action: Action, actor: Actor) -> Awaitable[Any]:
             ReportCompletion(**summary, **ids), uow, clock),
         Action.RECORD_EVALUATION: lambda: svc.record_evaluation(RecordEvaluation(
             effective=True, forms=(EncouragementForm.REWARDS,), **ids), uow, clock),
+        Action.OPEN_EVALUATION: lambda: svc.open_evaluation(OpenEvaluation(
+            members=tuple(a.person_id for a in s.voters), effective=True,
+            forms=(EncouragementForm.REWARDS,), closes_at=clock.now() + timedelta(days=2),
+            **ids), uow, clock),
         Action.CLOSE: lambda: svc.close(Close(**ids), uow, clock),
         Action.WITHDRAW: lambda: svc.withdraw(Withdraw(**ids), uow, clock),
         Action.CONCLUDE_EMERGENCY: lambda: svc.conclude_emergency(
