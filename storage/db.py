@@ -41,9 +41,11 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     SQLite: WAL (readers do not block the writer), a busy timeout, foreign keys on,
     and SQLAlchemy emitting ``BEGIN`` itself so that every transaction is a real one
     (the sqlite3 driver's legacy mode skips BEGIN before SELECT and DDL). The BEGIN is
-    deferred on purpose: a transaction that writes on a snapshot someone else has since
-    written to fails at once with SQLITE_BUSY, which the unit of work reports as a stale
-    version, the same optimistic behaviour as on PostgreSQL.
+    IMMEDIATE: transactions queue for the single writer's lock (the busy timeout)
+    instead of failing at their first write whenever anyone committed since they began
+    reading. With the notifier, the reminder dispatcher and people's turns all writing,
+    a deferred BEGIN turned every harmless overlap into a spurious "changed meanwhile".
+    Conflicts that matter are still caught by the dossiers' versions.
     """
     url = url or database_url()
     if not is_sqlite(url):
@@ -65,7 +67,7 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

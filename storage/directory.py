@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ports import LinkStatus, PersonInfo, Unreachable
-from storage import audit, outbox
+from handlers.ports import LinkedChannel, LinkStatus, PersonInfo, Unreachable
+from storage import audit, channel_prefs, outbox
 from storage.dossier_models import DossierRow
 from storage.invitations import RedeemStatus, redeem
 from storage.models import (
@@ -24,7 +24,7 @@ from storage.organisation import load_tree
 from storage.uow import SqlDossiers
 from workflow.actors import Actor, Grant, Role
 from workflow.dossier import Dossier
-from workflow.organisation import resolve_route_bodies
+from workflow.organisation import HigherBody, OrgTree, escalation_targets, resolve_route_bodies
 from workflow.rules import RuleBook
 
 # Wrong codes allowed per account in the window before linking is refused for a while.
@@ -87,6 +87,12 @@ class SqlDirectory:
             rows = (await session.execute(select(Body.id, Body.name)
                                           .where(Body.id.in_(body_ids)))).all()
         return {body_id: name for body_id, name in rows}
+
+    async def body_kinds(self, body_ids: list[str]) -> dict[str, str]:
+        async with self._sessions() as session:
+            rows = (await session.execute(select(Body.id, Body.kind)
+                                          .where(Body.id.in_(body_ids)))).all()
+        return {body_id: kind for body_id, kind in rows}
 
     async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]:
         words = [w for w in query.lower().split() if w]
@@ -172,6 +178,16 @@ class SqlDirectory:
                 found.setdefault(person.id, person)
         return sorted(found.values(), key=lambda p: p.name)
 
+    async def escalation_targets(self, superior: str, kinds: tuple[str, ...]
+                                 ) -> list[HigherBody]:
+        async with self._sessions() as session:
+            org_id = await session.scalar(select(Body.organisation_id)
+                                          .where(Body.id == superior))
+            if org_id is None:
+                return escalation_targets(OrgTree([], []), superior, kinds)
+            tree = await load_tree(session, org_id)
+        return escalation_targets(tree, superior, kinds)
+
     async def unreachable(self) -> list[Unreachable]:
         async with self._sessions() as session:
             rows = await outbox.unreachable(session)
@@ -183,6 +199,15 @@ class SqlDirectory:
                 event=str(row.payload.get("event", "")), person_id=row.person_id,
                 role=raw.get("role"), body=raw.get("body")))
         return out
+
+    async def linked_channels(self, person_id: str) -> list[LinkedChannel]:
+        async with self._sessions() as session:
+            return await channel_prefs.linked_channels(session, person_id)
+
+    async def prefer_channel(self, person_id: str, channel: str | None) -> bool:
+        async with self._sessions() as session, session.begin():
+            return await channel_prefs.prefer_channel(session, person_id, channel,
+                                                      datetime.now(UTC))
 
 
 def _current(today: date):  # type: ignore[no-untyped-def]

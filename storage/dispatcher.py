@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.duty_reminders import DutyWriter
 from storage.models import OutboxMessage, Reminder
 from workflow.reminders import URGENT
 
@@ -34,8 +35,9 @@ BATCH = 10_000  # reminders claimed per transaction; a bigger backlog takes more
 CHUNK = 2_000  # ids per statement: well under SQLite's and asyncpg's parameter limits
 # Lower is sooner; people's own actions' consequences (3) go first, then urgent reminders.
 URGENT_PRIORITY, REMINDER_PRIORITY = 4, 6
-# What tells two reminders of one kind, person and dossier apart (a ballot, an obligation).
-SUBJECT_FIELDS = ("ballot_id", "obligation_id")
+# What tells two reminders of one kind, person and dossier apart (a ballot, an obligation,
+# a reporting duty and the body that owes it).
+SUBJECT_FIELDS = ("ballot_id", "obligation_id", "duty", "body")
 URGENT_KINDS = frozenset(kind.value for kind in URGENT)
 
 
@@ -52,8 +54,10 @@ def dedupe_key(idempotency_key: str) -> str:
 
 class Dispatcher:
     def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime] | None = None,
-                 batch: int = BATCH, use_lock: bool = True) -> None:
+                 batch: int = BATCH, use_lock: bool = True,
+                 duties: DutyWriter | None = None) -> None:
         self.engine = engine
+        self.duties = duties  # recurring reports: their rows are planned once a day
         self.clock = clock or (lambda: datetime.now(UTC))
         self.batch = batch
         self.postgres = engine.dialect.name == "postgresql"
@@ -105,6 +109,11 @@ class Dispatcher:
         if not await self.leader():
             return TickResult(0, 0, leader=False)
         now = now or self.clock()
+        if self.duties is not None:
+            try:
+                await self.duties.run(self.engine, now)
+            except Exception:  # the dossiers' reminders must not wait for the duties'
+                log.exception("planning the reporting duties' reminders failed")
         claim = (select(Reminder.id, Reminder.idempotency_key, Reminder.kind,
                         Reminder.dossier_id, Reminder.person_id, Reminder.due_at,
                         Reminder.payload)

@@ -72,12 +72,19 @@ class DossierHistoryRow(Base):
 
 
 class AttachmentRow(Base):
-    """A file a person sent (kept by the chat platform; we keep its id and checksum)."""
+    """A file a person sent (kept by the chat platform; we keep its id and checksum).
+
+    Written when the file goes on with the dossier (the plan submitted, the appraisal
+    report filed), once per dossier, purpose, round and file; never rewritten.
+    """
 
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    # What it came with ("plan", "appraisal") and in which round of consideration.
+    purpose: Mapped[str] = mapped_column(String(16), default="plan", server_default="plan")
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     channel: Mapped[str] = mapped_column(String(16))
     file_id: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(300))
@@ -112,6 +119,8 @@ class VoteRow(Base):
     person_id: Mapped[str] = mapped_column(String(64))
     choice: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
+    # The member's remarks with the vote (shown to the office and the head with the result).
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ObligationRow(Base):

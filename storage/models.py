@@ -144,6 +144,9 @@ class ChatAccount(Base):
     linked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     unreachable_since: Mapped[datetime | None]
+    # When the person chose this channel for their notifications (/kenh); None: the
+    # account they used last is notified.
+    preferred_at: Mapped[datetime | None]
 
 
 class Invitation(Base):
@@ -208,6 +211,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The notifier's claim while it sends (status "sending"; the lease ends at
+    # next_attempt_at): see storage.outbox_queue.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Reminder(Base):
@@ -239,6 +245,18 @@ class ConversationRow(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
+
+
+class ShownChoices(Base):
+    """The numbered choices last shown in a chat of a channel without buttons (Zalo):
+    a reply "2" means the second of these, on whichever worker receives it."""
+
+    __tablename__ = "shown_choices"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choices: Mapped[list[Any]] = mapped_column(JSON)  # [[label, action], ...] in order
+    language: Mapped[str] = mapped_column(String(8))
+    shown_at: Mapped[datetime]
 
 
 class LinkAttempt(Base):

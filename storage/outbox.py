@@ -116,11 +116,13 @@ async def mark_sent(session: AsyncSession, ids: Iterable[int], now: datetime) ->
 
 
 async def unreachable(session: AsyncSession, limit: int = 50) -> list[OutboxMessage]:
-    """Messages nobody can receive: no person holds the role, or the person has no
-    linked chat account (yet). The office's desk lists them."""
-    linked = select(ChatAccount.person_id).where(ChatAccount.person_id.is_not(None))
+    """Messages nobody can receive: no person holds the role, the person has no linked
+    chat account (yet) or blocked the bot on every one (``unreachable``), or sending kept
+    failing (``failed``). The office's desk lists them."""
+    reachable = select(ChatAccount.person_id).where(ChatAccount.person_id.is_not(None),
+                                                    ChatAccount.unreachable_since.is_(None))
     rows = await session.execute(select(OutboxMessage).where(or_(
-        OutboxMessage.status == "unresolved",
-        (OutboxMessage.status == "pending") & OutboxMessage.person_id.not_in(linked),
+        OutboxMessage.status.in_(("unresolved", "unreachable", "failed")),
+        (OutboxMessage.status == "pending") & OutboxMessage.person_id.not_in(reachable),
     )).order_by(OutboxMessage.id.desc()).limit(limit))
     return list(rows.scalars().all())

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage import audit
 from storage.codec import dump, load
 from storage.dossier_models import (
+    AttachmentRow,
     BallotRow,
     Counter,
     DossierHistoryRow,
@@ -33,11 +34,12 @@ from storage.dossier_models import (
 )
 from storage.outbox import OutboxWriter
 from storage.reminders import ReminderWriter
+from workflow.attachments import AttachedFile
 from workflow.dossier import Dossier, HistoryEntry
 from workflow.errors import StaleVersion
 from workflow.events import Event
 from workflow.obligations import Obligation
-from workflow.voting import Ballot, Choice, Electorate, Outcome, Vote, VotingRule
+from workflow.voting import DECISION, Ballot, Choice, Electorate, Outcome, Vote, VotingRule
 
 # Called after each commit with the events it published (tests mirror state with it).
 OnCommit = Callable[[list[Event]], Awaitable[None]]
@@ -171,9 +173,10 @@ class SqlBallots(_Tracked):
             id=row.id, dossier_id=row.dossier_id, body=row.body,
             rule=load(VotingRule, row.data["rule"]), voters=load(Electorate, row.data["voters"]),
             opened_at=row.opened_at, closes_at=row.closes_at,
-            votes={v.person_id: Vote(Choice(v.choice), v.at) for v in votes},
+            votes={v.person_id: Vote(Choice(v.choice), v.at, v.comment or "") for v in votes},
             closed_at=row.closed_at, outcome=load(Outcome | None, row.outcome),
-            automatic=row.automatic, cancelled=row.cancelled, version=row.version)
+            automatic=row.automatic, cancelled=row.cancelled, version=row.version,
+            purpose=str(row.data.get("purpose", DECISION)))
         self.seen[ballot.id] = ballot
         self.loaded[ballot.id] = dump(ballot)
         return ballot
@@ -203,7 +206,8 @@ class SqlBallots(_Tracked):
                 "closed_at": ballot.closed_at,
                 "outcome": ballot.outcome.value if ballot.outcome else None,
                 "automatic": ballot.automatic, "cancelled": ballot.cancelled,
-                "data": {"rule": dump(ballot.rule), "voters": dump(ballot.voters)},
+                "data": {"rule": dump(ballot.rule), "voters": dump(ballot.voters),
+                         "purpose": ballot.purpose},
             }
             before = self.loaded.get(ballot_id)
             if before is None:
@@ -238,7 +242,7 @@ class SqlBallots(_Tracked):
 async def _upsert_vote(session: AsyncSession, ballot_id: int, person: str, vote: Vote) -> None:
     dialect = session.get_bind().dialect.name
     values = {"ballot_id": ballot_id, "person_id": person, "choice": vote.choice.value,
-              "at": vote.at}
+              "at": vote.at, "comment": vote.comment}
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
@@ -246,7 +250,8 @@ async def _upsert_vote(session: AsyncSession, ballot_id: int, person: str, vote:
     statement = upsert(VoteRow).values(**values)
     await session.execute(statement.on_conflict_do_update(
         index_elements=["ballot_id", "person_id"],
-        set_={"choice": statement.excluded.choice, "at": statement.excluded.at}))
+        set_={"choice": statement.excluded.choice, "at": statement.excluded.at,
+              "comment": statement.excluded.comment}))
 
 
 # --- obligations ------------------------------------------------------------------------
@@ -303,6 +308,28 @@ class SqlObligations(_Tracked):
                 if result.rowcount != 1:  # type: ignore[attr-defined]
                     raise StaleVersion()
         await self.session.flush()
+
+
+# --- received files ---------------------------------------------------------------------
+
+async def _keep_files(session: AsyncSession, dossier: Dossier, step: HistoryEntry,
+                      purpose: str, files: tuple[AttachedFile, ...]) -> None:
+    """Record the files a step sent on with the dossier, once per purpose and round."""
+    held = {(channel, file_id) for channel, file_id in await session.execute(
+        select(AttachmentRow.channel, AttachmentRow.file_id).where(
+            AttachmentRow.dossier_id == dossier.id, AttachmentRow.purpose == purpose,
+            AttachmentRow.round == dossier.round))}
+    for file in files:
+        if (file.channel, file.file_id) in held:
+            continue
+        held.add((file.channel, file.file_id))
+        session.add(AttachmentRow(
+            dossier_id=dossier.id, person_id=file.by or step.by, purpose=purpose,
+            round=dossier.round, channel=file.channel, file_id=file.file_id,
+            name=file.name[:300], mime_type=(file.mime_type or "")[:100] or None,
+            size=file.size, sha256=file.sha256,
+            created_at=step.at))
+    await session.flush()
 
 
 # --- the unit of work -------------------------------------------------------------------
@@ -362,20 +389,29 @@ class SqlUnitOfWork:
         events: list[Event] = []
         for dossier, steps in written:
             for step in steps:
+                payload: dict[str, Any] = {
+                    "from": step.from_state.value if step.from_state else None,
+                    "to": step.to_state.value, "version": dossier.version,
+                    "round": dossier.round, "note": step.note}
+                purpose, files = dossier.files_sent_by(step.action)
+                if files:
+                    # The checksums go into the hash chain: a copy shown later that
+                    # differs from what was sent can be told apart.
+                    payload["files"] = [f.fingerprint() for f in files]
+                    await _keep_files(self.session, dossier, step, purpose, files)
                 await audit.append(self.session, action=step.action, actor=step.by,
-                                   dossier_id=dossier.id, at=step.at, payload={
-                                       "from": step.from_state.value if step.from_state
-                                       else None, "to": step.to_state.value,
-                                       "version": dossier.version, "round": dossier.round,
-                                       "note": step.note})
+                                   dossier_id=dossier.id, at=step.at, payload=payload)
             events.extend(dossier.events)
         for ballot_id, ballot in self.ballots.seen.items():
             before = self.ballots.loaded.get(ballot_id, {}).get("votes", {})
             for person, vote in ballot.votes.items():
                 if before.get(person) != dump(vote):
+                    payload = {"ballot": ballot_id, "choice": vote.choice.value}
+                    if vote.comment:  # kept in the tamper-evident record with the vote
+                        payload["comment"] = vote.comment
                     await audit.append(self.session, action="vote_cast", actor=person,
                                        dossier_id=ballot.dossier_id, at=vote.at,
-                                       payload={"ballot": ballot_id, "choice": vote.choice.value})
+                                       payload=payload)
         await self._outbox.write(self.session, events, now)
         await self._reminders.write(self.session, events, now)
         await self.session.commit()

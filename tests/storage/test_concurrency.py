@@ -154,6 +154,9 @@ async def test_a_transaction_killed_midway_leaves_nothing(
 
 async def test_a_vote_committed_after_the_ballot_closed_is_refused(
         engine: AsyncEngine, scenario: Scenario) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the writer's lock at BEGIN: nobody can close the ballot "
+                    "between the late vote's read and its commit")
     s = scenario
     await s.drive_to(State.APPRAISED)
     ballot = await s.open_ballot()
