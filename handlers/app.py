@@ -9,6 +9,7 @@ understand gets a short helpful answer and the current step again.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 
 from handlers import menu
@@ -16,15 +17,20 @@ from handlers.context import Services, Turn
 from handlers.flows import Flow
 from handlers.i18n import LANGUAGES, guess_language
 from handlers.messages import Inbound, Reply
+from handlers.ports import AccountLock
 from workflow.errors import DomainError, StaleVersion
+from workflow.reading import fold
 
 MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is lost silently
 
 
 class Assistant:
-    def __init__(self, services: Services, flows: Sequence[Flow]) -> None:
+    def __init__(self, services: Services, flows: Sequence[Flow], *,
+                 account_lock: AccountLock | None = None) -> None:
         self.services = services
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # Several worker processes: a lock they share (Redis) around the local one.
+        self.account_lock = account_lock
         self.flows = {flow.name: flow for flow in flows}
         self.by_prefix = {flow.prefix: flow for flow in flows}
         # Commands that start a flow: "/quydinh thuế" -> flow.start(turn, "thuế", mode).
@@ -39,7 +45,10 @@ class Assistant:
         # (One small lock per account ever seen: bounded by the organisation's size.)
         lock = self._locks.setdefault((inbound.channel, inbound.account), asyncio.Lock())
         async with lock:
-            return await self._handle(inbound)
+            if self.account_lock is None:
+                return await self._handle(inbound)
+            async with self.account_lock(inbound.channel, inbound.account):
+                return await self._handle(inbound)
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         turn = await self._turn(inbound)
@@ -177,9 +186,44 @@ class Assistant:
             await self._prompt(turn)
 
     async def _free_text(self, turn: Turn, text: str) -> None:
-        """Text outside any flow: most often someone asking whom to send a plan to."""
+        """Text outside any flow: most often someone asking whom to send a plan to; a
+        greeting (the first thing people send on Zalo) gets the welcome and the menu."""
+        if is_greeting(text):
+            await menu.start(turn, "")
+            return
         competent = self.flows.get("competent")
         if competent is not None and hasattr(competent, "answer_question"):
             await competent.answer_question(turn, text)
         else:
             await menu.show(turn)
+
+
+# "Xin chào", "chào anh", "hello", "alo", "Chào buổi sáng ạ": said to start a conversation.
+_GREETINGS = frozenset({"xin chao", "chao", "hello", "hi", "alo", "a lo", "helo", "hey"})
+_POLITE = frozenset({"a", "anh", "chi", "em", "ban", "bot", "tro ly", "buoi sang", "buoi chieu",
+                     "buoi toi", "moi nguoi", "dong chi", "cadrebot", "there"})
+
+
+def is_greeting(text: str) -> bool:
+    words = re.sub(r"[^a-z ]+", " ", fold(text).lower()).split()
+    if not words or len(words) > 5:
+        return False
+    phrase = " ".join(words)
+    for greeting in sorted(_GREETINGS, key=len, reverse=True):
+        if phrase == greeting or phrase.startswith(greeting + " "):
+            rest = phrase[len(greeting):].strip()
+            return not rest or all(part in _POLITE for part in _split_polite(rest))
+    return False
+
+
+def _split_polite(rest: str) -> list[str]:
+    """``rest`` as a sequence of polite words, longest first ("buoi sang a")."""
+    parts: list[str] = []
+    while rest:
+        match = next((p for p in sorted(_POLITE, key=len, reverse=True)
+                      if rest == p or rest.startswith(p + " ")), None)
+        if match is None:
+            return [rest]
+        parts.append(match)
+        rest = rest[len(match):].strip()
+    return parts

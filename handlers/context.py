@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from handlers.i18n import Translator
-from handlers.messages import Button, Inbound, Reply
+from handlers.messages import Attachment, Button, Inbound, Reply
 from handlers.ports import Conversation, ConversationStore, Directory, PersonInfo, UnitOfWorkFactory
 from workflow.actors import Actor
 from workflow.ports import Clock
+from workflow.reporting_duties import ReportingDuty, bundled_duties
 from workflow.rules import RuleBook
 from workflow.rules.model import Pack
 
@@ -32,6 +33,9 @@ class Services:
     clock: Clock
     calendar: Calendar
     rulebook: RuleBook
+    # Recurring reports owed by bodies (seed 002), for /deadlines; the bundled list unless
+    # the installation has its own.
+    duties: tuple[ReportingDuty, ...] = field(default_factory=bundled_duties)
 
 
 @dataclass
@@ -48,8 +52,8 @@ class Turn:
         return Translator(self.lang)
 
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (),
-            edit: bool = False) -> None:
-        self.replies.append(Reply(text=text, buttons=buttons, edit=edit))
+            edit: bool = False, files: tuple[Attachment, ...] = ()) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons, edit=edit, files=files))
 
     @property
     def pack(self) -> Pack:

@@ -29,6 +29,7 @@ async def show(turn: Turn) -> None:
     turn.say(t("What would you like to do?"), rows(
         _go(turn, "filing", t("Prepare a new plan")),
         _go(turn, "dossiers", t("My dossiers")),
+        _go(turn, "deadlines", t("My deadlines")),
         *committee,
         _go(turn, "competent", t("Who is competent for my plan?")),
         _go(turn, "regulations", t("Look up the regulations")),
@@ -104,9 +105,11 @@ async def help(turn: Turn) -> None:
              t("/dossiers: your dossiers, where each one is and its deadline"),
              t("/tasks: dossiers waiting for you at the committee (cell, office, appraisal, "
                "vote)"),
+             t("/deadlines: your upcoming deadlines, soonest first (also /hanchot)"),
              t("/khancap: report an action taken in an emergency, without a plan"),
              t("/who: which body is competent for your plan"),
              t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),
+             t("/kenh: choose the chat app your notifications go to"),
              t("/language: Tiếng Việt or English"),
              t("/menu: the main menu; /cancel: stop what you are doing")]
     if turn.person is None:

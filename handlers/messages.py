@@ -1,7 +1,8 @@
 """The neutral message model: what every channel adapter turns updates into and back.
 
 Handlers see only these types, never a chat library. A channel with buttons shows
-``Reply.buttons`` as buttons; one without shows them as numbered choices. A button's
+``Reply.buttons`` as buttons; one without shows them as numbered choices; ``Reply.files``
+go after the text, as files where the channel can send them. A button's
 ``action`` is short (Telegram allows 64 bytes of callback data) and never trusted:
 handlers parse it strictly and re-check who pressed and whether it is still allowed.
 """
@@ -50,12 +51,15 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """Text in the reader's language (already translated), with optional button rows."""
+    """Text in the reader's language (already translated), with optional button rows,
+    and files to send after it: each by its platform file id, so only on the channel
+    that received it (the console shows their names)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     # True: replace the message whose button was pressed instead of sending a new one.
     edit: bool = False
+    files: tuple[Attachment, ...] = ()
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

@@ -13,23 +13,31 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from handlers import system_notices
 from handlers.context import Services
-from handlers.flows.desk_view import buttons
-from handlers.flows.dossier_view import Names, shorten, title_of
+from handlers.flows.desk_view import buttons, describe
+from handlers.flows.desk_vote import lines_for
+from handlers.flows.dossier_view import Names, notice_names, shorten, title_of
 from handlers.i18n import Translator
 from handlers.messages import Button, Reply
 from handlers.ports import PersonInfo
+from handlers.reminder_notices import render as render_reminder
 from workflow.actors import Role
+from workflow.conflicts import acting_roles
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, EncouragementForm
 from workflow.lifecycle import EDITABLE, State
 from workflow.obligations import OBLIGATION_LABELS, ObligationKind
-from workflow.voting import OUTCOME_LABELS, Outcome
+from workflow.voting import EVALUATION, OUTCOME_LABELS, Outcome
 
 FORM_VALUES = frozenset(f.value for f in EncouragementForm)
 
 
 async def render(services: Services, person: PersonInfo, payload: Mapping[str, Any]) -> Reply:
     """The message for ``person`` about one outbox payload."""
+    if "reminder" in payload:  # from the reminder dispatcher (storage.dispatcher)
+        return await render_reminder(services, person, payload)
+    if "notice" in payload:
+        return await system_notices.render(services, person, payload)
     t = Translator(person.language)
     event = str(payload.get("event", ""))
     data: dict[str, Any] = dict(payload.get("data") or {})
@@ -38,10 +46,19 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         dossier = await uow.dossiers.get(int(data.get("dossier_id") or 0))
     if dossier is None:
         return Reply(t("An update about a dossier that no longer exists."))
-    names = await _names(services, dossier, person.language)
+    names = await notice_names(services, dossier, person.language)
     text = _text(event, data, recipient, dossier, names, t, services.clock.now().tzinfo)
-    roles = dossier.roles_of(await services.directory.actor(person.id))
-    keys: list[tuple[Button, ...]] = list(buttons(dossier, roles, t))
+    if event == "BallotClosed" and recipient.get("role") in (Role.OFFICE, Role.HEAD):
+        # The members' comments come with the result for those who act on it.
+        comments = await lines_for(services.directory, t, list(data.get("comments") or []))
+        text = "\n".join([text, *comments])
+    actor = await services.directory.actor(person.id)
+    roles = dossier.roles_of(actor)
+    keys: list[tuple[Button, ...]] = list(buttons(dossier, acting_roles(dossier, actor), t))
+    if Role.PROPOSER in roles and recipient.get("role") not in (None, Role.PROPOSER):
+        text = "\n\n".join([text, t("You are one of the proposers of this plan, so you do "
+                                    "not act on it in another role (conflict of interest): "
+                                    "another person holding that role must.")])
     if Role.PROPOSER in roles and dossier.state in EDITABLE and dossier.state is not State.DRAFT:
         text = "\n\n".join([text, t("To revise the plan and send it again, send /draft.")])
     if Role.PROPOSER in roles:
@@ -49,18 +66,6 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     elif roles:
         keys.append((Button(t("Open the dossier"), f"k:v:{dossier.id}"),))
     return Reply(text, tuple(keys))
-
-
-async def _names(services: Services, dossier: Dossier, lang: str) -> Names:
-    body_ids = sorted({*dossier.bodies.values(),
-                       *([dossier.forwarding.body] if dossier.forwarding else [])})
-    bodies = await services.directory.body_names(body_ids) if body_ids else {}
-    people: dict[str, str] = {}
-    for person_id in dossier.proposers:
-        info = await services.directory.person(person_id)
-        if info is not None:
-            people[person_id] = info.name
-    return Names(bodies, people, services.rulebook, lang)
 
 
 def _date(t: Translator, value: Any) -> str:
@@ -148,12 +153,18 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
                  title=title, body=names.body(dossier, route.competent_body),
                  solution=data.get("proposed_solution", ""))
     if event == "AppraisalAssigned":
-        return t("You are asked to appraise dossier no. {id} “{title}” from {proposer}.\n"
+        text = t("You are asked to appraise dossier no. {id} “{title}” from {proposer}.\n"
                  "Problem: {problem}\nProposed approach: {approach}\nRisks: {risks}",
                  id=number, title=title, proposer=proposer,
                  problem=shorten(dossier.plan.problem, 300),
                  approach=shorten(dossier.plan.approach, 300),
                  risks=shorten(dossier.plan.risks, 300))
+        if data.get("council"):
+            text = "\n".join([text, t("You sit on the appraisal council of this plan.")])
+        if data.get("due_on"):
+            text = "\n".join([text, t("The appraisal is due by {due}.",
+                                      due=_date(t, data.get("due_on")))])
+        return text
     if event == "AppraisalFiled":
         verdict = t("feasible") if data.get("feasible") else t("not feasible")
         return t("The appraisal of dossier no. {id} “{title}” is filed: {verdict}. Findings: "
@@ -167,11 +178,29 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
         return t("Dossier no. {id} “{title}” was appraised as not feasible: a written notice "
                  "must be sent to {proposer}.", id=number, title=title, proposer=proposer)
     if event == "LegalReviewAssigned":
-        return t("You are asked for the legal-risk review of dossier no. {id} “{title}”.",
+        text = t("You are asked for the legal-risk review of dossier no. {id} “{title}”.",
                  id=number, title=title)
+        if data.get("due_on"):
+            text = "\n".join([text, t("The legal-risk advice is due by {due}.",
+                                      due=_date(t, data.get("due_on")))])
+        return text
     if event == "LegalReviewFiled":
         return t("The legal-risk review of dossier no. {id} “{title}” is filed: {summary}",
                  id=number, title=title, summary=data.get("summary", ""))
+    if event == "BallotOpened" and data.get("purpose") == EVALUATION:
+        closes = _time(data.get("closes_at"), zone) or "-"
+        if role != Role.MEMBER.value:
+            return t("The collective is evaluating the results of your plan “{title}” (vote "
+                     "until {closes}).", title=title, closes=closes)
+        proposal = dossier.evaluation_proposal
+        return t("Please vote on the evaluation of dossier no. {id} “{title}” from {proposer} "
+                 "(until {closes}). The office proposes: {evaluation}.\nEvaluation: "
+                 "{summary}\nCompletion report: {report}\n\nApprove the proposal or not; you "
+                 "may add a comment to your vote.", id=number, title=title, proposer=proposer,
+                 closes=closes, evaluation=describe(t, proposal) if proposal else "-",
+                 summary=shorten(proposal.summary, 300) if proposal else "-",
+                 report=shorten(next((r.summary for r in reversed(dossier.reports)
+                                      if r.kind == "completion"), "-"), 300))
     if event == "BallotOpened" and role == Role.MEMBER.value:
         appraisal = dossier.appraisal.summary if dossier.appraisal else t("none")
         return t("Please vote on dossier no. {id} “{title}” from {proposer} (until {closes}).\n"
@@ -183,6 +212,19 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
     if event == "BallotOpened":
         return t("The vote on your plan “{title}” has opened (until {closes}).", title=title,
                  closes=_time(data.get("closes_at"), zone) or "-")
+    if event == "BallotClosed" and data.get("outcome") == Outcome.QUORUM_NOT_MET:
+        cast = sum(int(v) for v in (data.get("tally") or {}).values())
+        if role in (Role.OFFICE, Role.HEAD):
+            return t("The vote on dossier no. {id} “{title}” closed without its quorum: {cast} "
+                     "of the {needed} votes required ({base} counted members) were cast, so "
+                     "nothing was decided. Please open the vote again with a new closing time "
+                     "(the members who did not vote will be reminded), or forward the dossier "
+                     "if it is beyond authority.", id=number, title=title, cast=cast,
+                     needed=data.get("needed", 0), base=data.get("base", 0))
+        return t("The vote on dossier no. {id} “{title}” closed without its quorum ({cast} of "
+                 "the {needed} votes required): nothing was decided, and the office may open "
+                 "the vote again.", id=number, title=title, cast=cast,
+                 needed=data.get("needed", 0))
     if event == "BallotClosed":
         tally = data.get("tally") or {}
         return t("The vote on dossier no. {id} “{title}” is closed: {outcome} (approve {a}, do "
@@ -204,6 +246,12 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
         return t("The written answer {reference} on your plan “{title}” has been sent: "
                  "{outcome}.", reference=data.get("reference", ""), title=title,
                  outcome=_outcome(t, data.get("outcome")))
+    if event == "ObligationFulfilled" and role == Role.PROPOSER.value:
+        if data.get("kind") == ObligationKind.SEND_NOT_FEASIBLE_NOTICE:
+            return t("The written notice {reference} on your plan “{title}” has been sent.",
+                     reference=data.get("reference") or "", title=title)
+        return t("Your plan “{title}” was reported in writing to the competent level "
+                 "({reference}).", title=title, reference=data.get("reference") or "")
     if event in ("ObligationCreated", "ObligationFulfilled"):
         try:
             duty = t(OBLIGATION_LABELS[ObligationKind(str(data.get("kind", "")))])
@@ -235,9 +283,18 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
         forms = "; ".join(t(ENCOURAGEMENT_LABELS[EncouragementForm(f)])
                           for f in data.get("forms", []) if f in FORM_VALUES) or t("none")
         verdict = t("real results") if data.get("effective") else t("no real results")
-        return t("The collective evaluated your plan “{title}”: {verdict}. Encouragement: "
+        text = t("The collective evaluated your plan “{title}”: {verdict}. Encouragement: "
                  "{forms}. {summary}", title=title, verdict=verdict, forms=forms,
                  summary=data.get("summary", ""))
+        if role != Role.PROPOSER.value:
+            text = t("The collective's evaluation of dossier no. {id} “{title}” from {proposer} "
+                     "is adopted: {verdict}. Encouragement: {forms}. {summary}", id=number,
+                     title=title, proposer=proposer, verdict=verdict, forms=forms,
+                     summary=data.get("summary", ""))
+        if data.get("proposed_upward"):
+            text = "\n".join([text, t("Forms beyond the collective's authority are proposed to "
+                                      "the competent higher level.")])
+        return text
     if event == "EmergencyReported":
         return t("{proposer} reports an emergency action taken without a plan (dossier no. "
                  "{id}): {summary}\nThe collective must discuss, evaluate and conclude.",

@@ -7,12 +7,14 @@ objects that satisfy these ports, and the conversation tests can use the real on
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 from workflow.actors import Actor
 from workflow.dossier import Dossier
+from workflow.organisation import HigherBody
 from workflow.ports import UnitOfWork
 
 
@@ -67,6 +69,10 @@ class Directory(Protocol):
 
     async def body_names(self, body_ids: list[str]) -> dict[str, str]: ...
 
+    async def body_kinds(self, body_ids: list[str]) -> dict[str, str]:
+        """Body id -> its kind (the pack's body id, e.g. town_peoples_committee)."""
+        ...
+
     async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]: ...
 
     async def link(self, code: str, channel: str, account: str, chat: str) -> tuple[
@@ -103,8 +109,24 @@ class Directory(Protocol):
         the town's advisory agencies, a route body that stands for several bodies)."""
         ...
 
+    async def escalation_targets(self, superior: str, kinds: tuple[str, ...]
+                                 ) -> list[HigherBody]:
+        """Bodies of ``kinds`` a matter beyond authority may go to: the direct superior
+        first, then its level's other bodies, then the levels above (level 0, 1, ...)."""
+        ...
+
     async def unreachable(self) -> list[Unreachable]:
         """Notifications that cannot be delivered (newest first), for the office."""
+        ...
+
+    async def linked_channels(self, person_id: str) -> list[LinkedChannel]:
+        """The chat apps the person has linked an account on, the most recently used
+        first (one entry per app)."""
+        ...
+
+    async def prefer_channel(self, person_id: str, channel: str | None) -> bool:
+        """Send the person's notifications to their account on ``channel`` from now on
+        (None: to the app they used last); False if they have no account there."""
         ...
 
 
@@ -119,6 +141,15 @@ class Unreachable:
     body: str | None = None
 
 
+@dataclass(frozen=True)
+class LinkedChannel:
+    """A chat app on which a person has linked an account."""
+
+    channel: str  # "telegram", "zalo", ...
+    preferred: bool  # chosen for their notifications (/kenh)
+    reachable: bool  # False: the app said the person blocked the bot
+
+
 class ConversationStore(Protocol):
     async def load(self, channel: str, account: str) -> Conversation: ...
 
@@ -128,3 +159,5 @@ class ConversationStore(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+# Held around one message of one account, across worker processes: (channel, account).
+AccountLock = Callable[[str, str], AbstractAsyncContextManager[object]]

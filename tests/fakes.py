@@ -32,6 +32,7 @@ from workflow.commands import (
     FileLegalReview,
     ForwardBeyondAuthority,
     OpenBallot,
+    OpenEvaluation,
     RecordEvaluation,
     Register,
     ReportCompletion,
@@ -359,7 +360,7 @@ class Scenario:
     async def assign_appraisal(self) -> Dossier:
         return await svc.assign_appraisal(
             AssignAppraisal(actor=self.office, appraisers=(self.appraiser.person_id,),
-                            **self.ids()), self.uow(), self.clock)
+                            **self.ids()), self.uow(), self.clock, self.calendar)
 
     async def file_appraisal(self, feasible: bool = True) -> Dossier:
         return await svc.file_appraisal(
@@ -373,7 +374,7 @@ class Scenario:
     async def assign_legal_review(self) -> Dossier:
         return await svc.assign_legal_review(
             AssignLegalReview(actor=self.office, reviewers=(self.legal.person_id,),
-                              **self.ids()), self.uow(), self.clock)
+                              **self.ids()), self.uow(), self.clock, self.calendar)
 
     async def file_legal_review(self) -> Dossier:
         return await svc.file_legal_review(
@@ -431,6 +432,19 @@ class Scenario:
                              forms=(EncouragementForm.RECOGNITION,), summary="Hiệu quả",
                              **self.ids()), self.uow(), self.clock)
 
+    async def open_evaluation(self, **overrides: Any) -> Ballot:
+        """The office puts an evaluation (real results, recognition) to the collective."""
+        values: dict[str, Any] = {
+            "members": tuple(a.person_id for a in self.voters),
+            "head_person": self.head.person_id,
+            "closes_at": self.clock.now() + timedelta(days=3),
+            "effective": True, "forms": (EncouragementForm.RECOGNITION,),
+            "summary": "Hiệu quả rõ rệt",
+        }
+        values.update(overrides)
+        return await svc.open_evaluation(OpenEvaluation(actor=self.office, **self.ids(),
+                                                        **values), self.uow(), self.clock)
+
     async def drive_to(self, state: State) -> None:
         """Take a fresh dossier to ``state`` through the services."""
         paths: dict[State, list[str]] = {
@@ -458,6 +472,8 @@ class Scenario:
                                  "start"],
             State.COMPLETED: ["to_office", "register", "appraise", "approve", "answer", "start",
                               "complete"],
+            State.EVALUATION_OPEN: ["to_office", "register", "appraise", "approve", "answer",
+                                    "start", "complete", "open_evaluation"],
             State.EVALUATED: ["to_office", "register", "appraise", "approve", "answer", "start",
                               "complete", "evaluate"],
             State.CLOSED: ["to_office", "register", "appraise", "reject", "answer"],

@@ -4,8 +4,8 @@ the members' and the head's tasks, each dossier with the buttons for its next st
 Actions, all parsed strictly and re-checked against the stored dossier:
 ``k:l`` my tasks, ``k:o`` the office's overview by due date, ``k:u`` unreachable people,
 ``k:v:<id>`` a dossier, ``k:<code>:<id>:<version>`` a step (see ``desk_view.CODES``;
-steps that need a reason ask for it first), ``k:as:<id>:<version>:<n>`` assign the
-appraisal (0: all the lead's appraisers), ``k:oc:<id>:<version>:<days>`` open the vote,
+steps that need a reason ask for it first), the assignments of the appraisal and the
+legal-risk review (``desk_assign``), ``k:oc:<id>:<version>:<days>`` open the vote,
 ``k:vt:<id>:<ballot>:<a|r|p|x>`` vote, ``k:od:<obligation>:<version>`` a report done.
 A dossier the person has no part in gets the same answer as one that does not exist.
 """
@@ -15,17 +15,24 @@ from __future__ import annotations
 import re
 
 from handlers.context import Turn
+from handlers.flows import desk_assign as assign
+from handlers.flows import desk_evaluate as evaluate
+from handlers.flows import desk_forward as forward
 from handlers.flows import desk_ops as ops
-from handlers.flows.answer_draft import answer_draft
+from handlers.flows import desk_vote as votes
+from handlers.flows import filing_state as fs
+from handlers.flows.answer_draft import answer_draft, duty_draft
 from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
+from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
 from handlers.messages import Button, rows
-from workflow import lifecycle
 from workflow.actors import Role
-from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier
+from workflow.conflicts import acting_roles
+from workflow.dossier import Dossier
 from workflow.errors import DomainError, NotPermitted, StaleVersion
 from workflow.lifecycle import Action, State
-from workflow.obligations import Obligation
+from workflow.obligations import DRAFTED, Obligation
+from workflow.service_kit import permit
 from workflow.voting import Ballot
 
 TEXT = "text"  # the only step: waiting for a reason, findings or a reference
@@ -57,11 +64,11 @@ class DeskFlow:
         if kind == "vt" and len(rest) == 3 and rest[2] in VOTE_CODES:
             numbers = [_number(a) for a in rest[:2]]
             if None not in numbers:
-                await self._vote(turn, int(rest[0]), int(rest[1]), rest[2])
+                await votes.vote(self, turn, int(rest[0]), int(rest[1]), rest[2])
                 return
         numbers = [_number(a) for a in rest]
         if None in numbers:
-            await self._malformed(turn)
+            await self.malformed(turn)
             return
         ints = [n for n in numbers if n is not None]
         if kind != "x":
@@ -73,27 +80,28 @@ class DeskFlow:
         elif kind == "u" and not ints:
             await self._unreachable(turn)
         elif kind == "v" and len(ints) == 1:
-            await self._card(turn, ints[0])
+            await self.card(turn, ints[0])
         elif kind == "x":
             self._leave(turn)
             turn.say(turn.t("Nothing was changed."))
             await self._inbox(turn)
+        elif (await assign.on_action(self, turn, kind, ints)
+              or await forward.on_action(self, turn, kind, ints)
+              or await evaluate.on_action(self, turn, kind, ints)):
+            pass
+        elif kind == votes.COMMENT and len(ints) == 2:
+            await votes.ask_comment(self, turn, ints[0], ints[1])
         elif kind in CODES and len(ints) == 2:
             await self._step(turn, kind, ints[0], ints[1])
-        elif kind == "as" and len(ints) == 3:
-            await self._run(turn, ints[0], ints[1], "aa", pick=ints[2])
         elif kind == "oc" and len(ints) == 4:
             await self._run(turn, ints[0], ints[1], "ob", pick=ints[2], body=ints[3])
         elif kind == "ef" and len(ints) == 3 and ints[2] <= len(ops.FORMS):
-            if await self._checked(turn, "ev", ints[0], ints[1]) is not None:
-                turn.set_step(self.name, TEXT)
-                turn.conversation.data = {"op": "ev", "id": ints[0], "v": ints[1],
-                                          "pick": ints[2]}
-                self._ask_again(turn, "ev", ints[0])
+            if await self.checked(turn, "ev", ints[0], ints[1]) is not None:
+                self.ask_text(turn, "ev", ints[0], ints[1], ints[2])
         elif kind == "od" and len(ints) == 2:
             await self._ask_obligation(turn, ints[0], ints[1])
         else:
-            await self._malformed(turn)
+            await self.malformed(turn)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         data = dict(turn.conversation.data)
@@ -110,19 +118,34 @@ class DeskFlow:
         try:
             if op == "od":
                 turn.say(await ops.obligation_done(turn, int(data["obligation"]), version, text))
-                await self._card(turn, int(data["id"]))
+                await self.card(turn, int(data["id"]))
                 return
-            dossier = await self._load(turn, int(data["id"]))
+            dossier = await self.load(turn, int(data["id"]))
             if dossier is None:
-                await self._not_found(turn)
+                await self.not_found(turn)
                 return
+            if op == votes.COMMENT:
+                turn.say(await votes.comment(turn, dossier, version, text))
+                await self.card(turn, dossier.id)
+                return
+            if op == evaluate.OPEN:
+                turn.say(await evaluate.open_vote(turn, dossier, version, text,
+                                                  int(data["pick"]), int(data["days"])))
+                await self.card(turn, dossier.id)
+                return
+            files = tuple(fs.received(f) for f in data.get("files") or [])
             turn.say(await ops.with_text(turn, op, dossier, version, text,
-                                         int(data.get("pick", 0))))
+                                         int(data.get("pick", 0)), files))
         except DomainError as error:
             turn.say(error.render(turn.t))
-        await self._card(turn, int(data["id"]))
+        await self.card(turn, int(data["id"]))
 
     async def on_attachments(self, turn: Turn) -> None:
+        data = turn.conversation.data
+        if turn.conversation.step == TEXT and data.get("op") in ("fy", "fn"):
+            for attachment in turn.inbound.attachments:  # the appraisal report's files
+                turn.say(assign.accept_file(turn, data, attachment))
+            return
         turn.say(turn.t("Files cannot be attached here yet; please write the text."))
         await self.prompt(turn)
 
@@ -142,7 +165,7 @@ class DeskFlow:
         actor = await turn.actor()
         mine: list[Dossier] = []
         for dossier in await turn.services.directory.open_dossiers():
-            roles = dossier.roles_of(actor)
+            roles = acting_roles(dossier, actor)
             if offered(dossier, roles) or self._votes_on(dossier, roles):
                 mine.append(dossier)
         mine.sort(key=_by_due)
@@ -197,66 +220,48 @@ class DeskFlow:
 
     # One dossier ----------------------------------------------------------------------
 
-    async def _card(self, turn: Turn, dossier_id: int) -> None:
+    async def card(self, turn: Turn, dossier_id: int) -> None:
         t = turn.t
         loaded = await self._load_all(turn, dossier_id)
         if loaded is None:
-            await self._not_found(turn)
+            await self.not_found(turn)
             return
         dossier, ballot, obligations = loaded
-        roles = dossier.roles_of(await turn.actor())
+        roles = acting_roles(dossier, await turn.actor())
         names = await names_for(turn, [dossier], people=True)
         now = turn.services.clock.now()
         text = detail_text(dossier, names, now.date(), turn.services.calendar, t, now.tzinfo)
         extra = status_lines(dossier, ballot, obligations, t, now.tzinfo,
                              turn.person.id if turn.person else "")
+        if ballot is not None and roles & {Role.OFFICE, Role.HEAD}:
+            extra += await votes.comment_lines(turn, votes.ballot_comments(ballot))
         if extra:
             text = "\n".join([text, "", *extra])
         keys = list(buttons(dossier, roles, t))
         if roles & {Role.OFFICE, Role.HEAD}:
             for item in obligations:
                 if item.is_open:
-                    keys.append((Button(t("Mark the report as done"),
-                                        f"k:od:{item.id}:{item.version}"),))
+                    label = (t("The document: draft, then its number") if item.kind in DRAFTED
+                             else t("Mark the report as done"))
+                    keys.append((Button(label, f"k:od:{item.id}:{item.version}"),))
+        documents = documents_button(dossier, t)
+        if documents is not None:
+            keys.append((documents,))
         keys.append((Button(t("‹ Back to my tasks"), "k:l"),))
         turn.say(text, tuple(keys))
 
     async def _step(self, turn: Turn, code: str, dossier_id: int, version: int) -> None:
-        dossier = await self._checked(turn, code, dossier_id, version)
+        dossier = await self.checked(turn, code, dossier_id, version)
         if dossier is None:
             return
-        t = turn.t
         if code == "ev":
-            keys = [Button(f"{form.value}) {t(ENCOURAGEMENT_LABELS[form])}",
-                           f"k:ef:{dossier.id}:{version}:{i}")
-                    for i, form in enumerate(ops.FORMS, start=1)]
-            keys.append(Button(t("No real results: no encouragement"),
-                               f"k:ef:{dossier.id}:{version}:0"))
-            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
-            turn.say(t("Has the plan brought real results? Choose the form of encouragement the "
-                       "collective decided (887, Article 5), or that there were none."),
-                     rows(*keys))
+            evaluate.meeting_picker(turn, dossier, version)
         elif code in ASKS:
             if code == "wa":
                 turn.say(await answer_draft(turn, dossier))
             turn.set_step(self.name, TEXT)
             turn.conversation.data = {"op": code, "id": dossier.id, "v": version}
             self._ask_again(turn, code, dossier.id)
-        elif code == "aa":
-            people = await ops.appraisers(turn, dossier)
-            if not people:
-                turn.say(t("Nobody is recorded as an appraiser for this route; please ask the "
-                           "administrator to add them."))
-                await self._card(turn, dossier.id)
-                return
-            everyone = ", ".join(p.name for p in people)
-            keys = [Button(t("All: {people}", people=everyone),
-                           f"k:as:{dossier.id}:{version}:0")]
-            keys += [Button(p.name, f"k:as:{dossier.id}:{version}:{i}")
-                     for i, p in enumerate(people, start=1)]
-            keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
-            turn.say(t("Who should appraise “{title}”?", title=title_of(dossier, t)),
-                     rows(*keys))
         elif code == "ob":
             await ops.ballot_picker(turn, dossier, version)
         else:
@@ -264,94 +269,90 @@ class DeskFlow:
 
     async def _run(self, turn: Turn, dossier_id: int, version: int, code: str,
                    pick: int = 0, body: int = 0) -> None:
-        dossier = await self._checked(turn, code, dossier_id, version)
+        dossier = await self.checked(turn, code, dossier_id, version)
         if dossier is None:
             return
         try:
-            if code == "aa":
-                turn.say(await ops.assign_appraisal(turn, dossier, version, pick))
-            elif code == "ob":
+            if code == "ob":
                 turn.say(await ops.open_ballot(turn, dossier, version, pick, body))
             else:
                 turn.say(await ops.immediate(turn, code, dossier, version))
         except DomainError as error:
             turn.say(error.render(turn.t))
-        await self._card(turn, dossier.id)
-
-    async def _vote(self, turn: Turn, dossier_id: int, ballot_id: int, code: str) -> None:
-        self._leave(turn)
-        dossier = await self._load(turn, dossier_id)
-        if dossier is None:
-            await self._not_found(turn)
-            return
-        roles = dossier.roles_of(await turn.actor())
-        t = turn.t
-        if Role.PROPOSER in roles and Role.MEMBER not in roles:
-            turn.say(t("You do not vote on a plan you proposed."))
-        elif Role.MEMBER not in roles:
-            turn.say(t("You are not a counted member of the body voting on this plan."))
-        else:
-            try:
-                turn.say(await ops.vote(turn, dossier, ballot_id, VOTE_CODES[code]))
-            except DomainError as error:
-                turn.say(error.render(t))
-        await self._card(turn, dossier_id)
+        await self.card(turn, dossier.id)
 
     async def _ask_obligation(self, turn: Turn, obligation_id: int, version: int) -> None:
         async with turn.services.uow() as uow:
             obligation = await uow.obligations.get(obligation_id)
-        dossier = await self._load(turn, obligation.dossier_id) if obligation else None
+        dossier = await self.load(turn, obligation.dossier_id) if obligation else None
         if obligation is None or dossier is None:
-            await self._not_found(turn)
+            await self.not_found(turn)
             return
         try:
             if obligation.version != version:
                 raise StaleVersion()
-            lifecycle.permit(Action.MARK_OBLIGATION_DONE, dossier.state,
-                             dossier.roles_of(await turn.actor()))
+            permit(dossier, await turn.actor(), Action.MARK_OBLIGATION_DONE)
         except DomainError as error:
             turn.say(error.render(turn.t))
-            await self._card(turn, dossier.id)
+            await self.card(turn, dossier.id)
             return
+        draft = await duty_draft(turn, dossier, obligation.kind)
+        if draft is not None:
+            turn.say(draft)
         turn.set_step(self.name, TEXT)
         turn.conversation.data = {"op": "od", "id": dossier.id, "v": version,
                                   "obligation": obligation_id}
         self._ask_again(turn, "od", dossier.id)
 
+    def ask_text(self, turn: Turn, code: str, dossier_id: int, version: int,
+                 pick: int = 0, **extra: int) -> None:
+        """Wait for the text a step needs (``ASKS[code]``), the button's choices kept."""
+        turn.set_step(self.name, TEXT)
+        turn.conversation.data = {"op": code, "id": dossier_id, "v": version, "pick": pick,
+                                  **extra}
+        self._ask_again(turn, code, dossier_id)
+
     def _ask_again(self, turn: Turn, code: str, dossier_id: int) -> None:
         t = turn.t
-        turn.say(t(ASKS[code]), rows(Button(t("Cancel"), "k:x")))
+        if code == votes.COMMENT:
+            votes.ask(turn)
+            return
+        text = t(ASKS[code])
+        if code in ("fy", "fn"):
+            text = "\n".join([text, t("You may first send the appraisal report itself as a "
+                                      "file (pdf, doc, docx, xls, xlsx, jpg or png).")])
+        turn.say(text, rows(Button(t("Cancel"), "k:x")))
 
     # Checks ---------------------------------------------------------------------------
 
-    async def _checked(self, turn: Turn, code: str, dossier_id: int,
+    async def checked(self, turn: Turn, code: str, dossier_id: int,
                        version: int) -> Dossier | None:
         """The dossier if the button still applies: same version, a row allowing it."""
-        dossier = await self._load(turn, dossier_id)
+        dossier = await self.load(turn, dossier_id)
         if dossier is None:
-            await self._not_found(turn)
+            await self.not_found(turn)
             return None
         action, chosen, _label = CODES[code]
         try:
             if dossier.version != version:
                 raise StaleVersion()
-            roles = dossier.roles_of(await turn.actor())
-            if code not in offered(dossier, roles):
-                # Say why (state, route or role); the outcome rows (closing a vote) are
-                # decided by the service, which knows the outcome.
-                facts = {*dossier.route_conditions(), *([chosen] if chosen else [])}
-                lifecycle.permit(action, dossier.state, roles, facts)
+            actor = await turn.actor()
+            if code not in offered(dossier, acting_roles(dossier, actor)):
+                # Say why (state, route, conflict of interest or role); the outcome rows
+                # (closing a vote) are decided by the service, which knows the outcome.
+                permit(dossier, actor, action, *([chosen] if chosen else []))
                 raise NotPermitted()
         except DomainError as error:
             turn.say(error.render(turn.t))
-            await self._card(turn, dossier.id)
+            await self.card(turn, dossier.id)
             return None
         return dossier
 
     def _votes_on(self, dossier: Dossier, roles: frozenset[Role]) -> bool:
-        return dossier.state is State.BALLOT_OPEN and Role.MEMBER in roles
+        return dossier.state in (State.BALLOT_OPEN, State.EVALUATION_OPEN) and (
+            Role.MEMBER in roles)
 
-    async def _load(self, turn: Turn, dossier_id: int) -> Dossier | None:
+    async def load(self, turn: Turn, dossier_id: int) -> Dossier | None:
         """The dossier if the person has a part in it; None otherwise (or if unknown)."""
         loaded = await self._load_all(turn, dossier_id)
         return loaded[0] if loaded else None
@@ -379,11 +380,11 @@ class DeskFlow:
                  rows(Button(t("Link my account"), "m:link"), Button(t("Main menu"), "m:home")))
         return False
 
-    async def _not_found(self, turn: Turn) -> None:
+    async def not_found(self, turn: Turn) -> None:
         turn.say(turn.t("I cannot find that dossier among your tasks."))
         await self._inbox(turn)
 
-    async def _malformed(self, turn: Turn) -> None:
+    async def malformed(self, turn: Turn) -> None:
         self._leave(turn)
         turn.say(turn.t("That button is no longer valid. Here is where we are now."))
         await self._inbox(turn)

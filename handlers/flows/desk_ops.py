@@ -12,16 +12,15 @@ from datetime import date, datetime, time
 from typing import TypedDict
 
 from handlers.context import Turn
-from handlers.flows.desk_view import VOTE_LABELS
+from handlers.flows import desk_forward
+from handlers.flows.desk_view import AGAIN
 from handlers.flows.dossier_view import names_for, title_of
 from handlers.messages import Button, rows
 from handlers.ports import PersonInfo
 from workflow import services as svc
 from workflow.actors import Actor
+from workflow.attachments import AttachedFile
 from workflow.commands import (
-    AssignAppraisal,
-    AssignLegalReview,
-    CastVote,
     CellAgree,
     CellReturn,
     Close,
@@ -29,7 +28,6 @@ from workflow.commands import (
     ConcludeEmergency,
     FileAppraisal,
     FileLegalReview,
-    ForwardBeyondAuthority,
     HeadDecide,
     MarkComplex,
     MarkObligationDone,
@@ -47,7 +45,7 @@ from workflow.commands import (
 from workflow.dossier import Dossier, EncouragementForm
 from workflow.errors import ValidationError
 from workflow.i18n import N_
-from workflow.voting import OUTCOME_LABELS, Choice
+from workflow.voting import OUTCOME_LABELS
 
 
 class _Base(TypedDict):
@@ -68,7 +66,7 @@ CLOSING_DAYS = (1, 3, 5)  # working days offered for the vote
 
 
 async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text: str,
-                    pick: int = 0) -> str:
+                    pick: int = 0, files: tuple[AttachedFile, ...] = ()) -> str:
     """Run a step that needs the person's text; the confirmation to show."""
     s, t = turn.services, turn.t
     actor = await turn.actor()
@@ -86,17 +84,11 @@ async def with_text(turn: Turn, code: str, dossier: Dossier, version: int, text:
         return t("Marked as a difficult, complex matter: the written answer is now due by "
                  "{due}.", due=due)
     if code == "fw":
-        done = await svc.forward_beyond_authority(
-            ForwardBeyondAuthority(**base, proposed_solution=text), s.uow(), s.clock)
-        names = await names_for(turn, [done])
-        forwarded = done.forwarding
-        target = ""
-        if forwarded is not None:
-            target = names.bodies.get(forwarded.body) or forwarded.body
-        return t("The dossier was forwarded to {body}; the proposer is informed.", body=target)
+        return await desk_forward.forward(turn, dossier, version, text, pick)
     if code in ("fy", "fn"):
-        await svc.file_appraisal(FileAppraisal(**base, feasible=code == "fy", summary=text),
-                                 s.uow(), s.clock)
+        await svc.file_appraisal(FileAppraisal(
+            **base, feasible=code == "fy", summary=text,
+            attachments=tuple(f.name for f in files), files=files), s.uow(), s.clock)
         if code == "fn":
             return t("Your appraisal is filed. The plan is not feasible: the proposer is "
                      "notified in writing and the dossier is closed.")
@@ -159,16 +151,6 @@ async def immediate(turn: Turn, code: str, dossier: Dossier, version: int) -> st
                  "due by {due} ({days} working days; the day of receipt is not counted).",
                  number=done.registration_number or "", received=received, due=due,
                  days=done.deadline_days("answer", 30))
-    if code == "lr":
-        route_body = dossier.route.legal_review or ""
-        body = dossier.body(route_body)
-        people = (await s.directory.people_of_kind(route_body, ("legal_reviewer",))
-                  if body == route_body else
-                  await s.directory.people_on(body, ("legal_reviewer",)))
-        await svc.assign_legal_review(AssignLegalReview(
-            **base, reviewers=tuple(p.id for p in people)), s.uow(), s.clock)
-        return t("The legal-risk review was assigned to {people}.",
-                 people=", ".join(p.name for p in people))
     if code == "si":
         await svc.start_implementation(StartImplementation(**base), s.uow(), s.clock)
         return t("Implementation has started. Please report progress as the plan provides, "
@@ -183,27 +165,29 @@ async def immediate(turn: Turn, code: str, dossier: Dossier, version: int) -> st
     raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
 
 
-async def assign_appraisal(turn: Turn, dossier: Dossier, version: int, pick: int) -> str:
-    """Assign to all the appraisal lead's appraisers (``pick`` 0) or to the pick-th one."""
-    s, t = turn.services, turn.t
-    people = await appraisers(turn, dossier)
-    if pick < 0 or pick > len(people):
-        raise ValidationError(N_("That button is no longer valid. Here is where we are now."))
-    chosen = people if pick == 0 else [people[pick - 1]]
-    await svc.assign_appraisal(AssignAppraisal(
-        actor=await turn.actor(), dossier_id=dossier.id, expected_version=version,
-        appraisers=tuple(p.id for p in chosen)), s.uow(), s.clock)
-    return t("The appraisal was assigned to {people}.", people=", ".join(p.name for p in chosen))
-
-
 async def appraisers(turn: Turn, dossier: Dossier) -> list[PersonInfo]:
     lead = dossier.route.appraisal_lead
     if not lead:
         return []
     directory = turn.services.directory
     if dossier.body(lead) == lead:  # the route body stands for several bodies (e.g. the
-        return await directory.people_of_kind(lead, ("appraiser",))  # advisory agencies)
-    return await directory.people_on(dossier.body(lead), ("appraiser",))
+        found = await directory.people_of_kind(lead, ("appraiser",))  # advisory agencies)
+    else:
+        found = await directory.people_on(dossier.body(lead), ("appraiser",))
+    return [p for p in found if p.id not in dossier.proposers]  # not their own plan
+
+
+async def legal_reviewers(turn: Turn, dossier: Dossier) -> list[PersonInfo]:
+    """The people of the route's legal-review body (the inspection committee)."""
+    route_body = dossier.route.legal_review
+    if not route_body:
+        return []
+    directory = turn.services.directory
+    if dossier.body(route_body) == route_body:
+        found = await directory.people_of_kind(route_body, ("legal_reviewer",))
+    else:
+        found = await directory.people_on(dossier.body(route_body), ("legal_reviewer",))
+    return [p for p in found if p.id not in dossier.proposers]  # not on their own plan
 
 
 def closing_time(turn: Turn, days: int) -> datetime:
@@ -227,8 +211,12 @@ async def ballot_picker(turn: Turn, dossier: Dossier, version: int) -> None:
                 label = t("{body}: {when}", body=names.body(dossier, body), when=label)
             keys.append(Button(label, f"k:oc:{dossier.id}:{version}:{days}:{index}"))
     keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
-    turn.say(t("When should the vote on “{title}” close? Each counted member will receive "
-               "the plan with buttons to vote.", title=title_of(dossier, t)), rows(*keys))
+    question = t("When should the vote on “{title}” close? Each counted member will receive "
+                 "the plan with buttons to vote.", title=title_of(dossier, t))
+    if dossier.state in AGAIN:
+        question = "\n".join([t("This is a new vote: every member votes again; the votes of "
+                                "the earlier vote do not count."), question])
+    turn.say(question, rows(*keys))
 
 
 async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int,
@@ -251,21 +239,6 @@ async def open_ballot(turn: Turn, dossier: Dossier, version: int, days: int,
                     "The vote is open for {n} members until {closes}; each one has been sent "
                     "the plan with the buttons to vote.", len(ballot.voters.voters),
                     closes=closes.strftime("%H:%M %d/%m/%Y"))
-
-
-async def vote(turn: Turn, dossier: Dossier, ballot_id: int, choice: Choice) -> str:
-    s, t = turn.services, turn.t
-    ballot = await svc.cast_vote(CastVote(actor=await turn.actor(), dossier_id=dossier.id,
-                                          choice=choice, ballot_id=ballot_id), s.uow(), s.clock)
-    label = t(VOTE_LABELS[choice])
-    text = t("Your vote is recorded: {choice}. You may change it until the vote closes.",
-             choice=label)
-    if not ballot.is_open:
-        outcome = t(OUTCOME_LABELS[ballot.final_outcome()])
-        text = t("Your vote is recorded: {choice}. The result is now certain and the vote is "
-                 "closed: {outcome}.", choice=label, outcome=outcome)
-    return text
-
 
 
 async def unreachable_lines(turn: Turn, offices: frozenset[str | None]) -> list[str]:

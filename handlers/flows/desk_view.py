@@ -15,10 +15,10 @@ from handlers.flows.dossier_view import shorten
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from workflow.actors import Role
-from workflow.dossier import Dossier
-from workflow.lifecycle import TRANSITIONS, Action, Condition
+from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, Evaluation
+from workflow.lifecycle import TRANSITIONS, Action, Condition, State
 from workflow.obligations import OBLIGATION_LABELS, Obligation
-from workflow.voting import CHOICE_LABELS, Ballot, Choice
+from workflow.voting import CHOICE_LABELS, Ballot, Choice, Outcome, quorum_needed
 
 PREFIX = "k"
 # Conditions that describe the route: a row under another route's condition is not offered.
@@ -51,10 +51,13 @@ CODES: dict[str, tuple[Action, Condition | None, str]] = {
     "ic": (Action.REPORT_INCIDENT, None, N_("Report a risk or error")),
     "pr": (Action.REQUEST_PROTECTION, None, N_("Ask for protection")),
     "co": (Action.REPORT_COMPLETION, None, N_("Report completion")),
-    "ev": (Action.RECORD_EVALUATION, None, N_("Record the evaluation")),
+    "oe": (Action.OPEN_EVALUATION, None, N_("Put the evaluation to the collective's vote")),
+    "ev": (Action.RECORD_EVALUATION, None, N_("Record an evaluation decided at a meeting")),
     "cl": (Action.CLOSE, None, N_("Close the dossier")),
     "ce": (Action.CONCLUDE_EMERGENCY, None, N_("Record the collective's conclusion")),
 }
+# States where a vote was held and did not decide: a new one may be opened.
+AGAIN = frozenset({State.QUORUM_NOT_MET, State.NO_CONSENSUS})
 # The proposer's own steps after approval, offered on their dossier and in notifications.
 PROPOSER_CODES = frozenset({"si", "pg", "ic", "pr", "co"})
 # Codes that need a text from the person before the service is called, and what to ask.
@@ -81,6 +84,8 @@ ASKS: dict[str, str] = {
     "pr": N_("Please write what protection you ask for, and why."),
     "co": N_("Please write the completion report: the results achieved."),
     "ev": N_("Please write the collective's evaluation of the results."),
+    "eo": N_("Please write the proposed evaluation of the results that the collective will "
+             "vote on: what was achieved, and why these forms of encouragement."),
     "ce": N_("Please write the collective's conclusion on the emergency action (and the "
              "number of the document recording it)."),
 }
@@ -129,11 +134,16 @@ def buttons(dossier: Dossier, roles: frozenset[Role], t: Translator,
     if may_vote(dossier, roles) and dossier.ballot_ids:
         ballot = dossier.ballot_ids[-1]
         choices = [c for c in VOTE_CODES.items() if abstain or c[1] is not Choice.ABSTAIN]
+        if dossier.state is State.EVALUATION_OPEN:  # a proposal: approved or not
+            choices = [c for c in choices if c[1] is not Choice.RE_PREPARE]
         out.append(tuple(Button(t(VOTE_LABELS[choice]),
                                 f"{PREFIX}:vt:{dossier.id}:{ballot}:{code}")
                          for code, choice in choices))
+        out.append((Button(t("Add a comment to my vote"), f"{PREFIX}:vc:{dossier.id}:{ballot}"),))
     for code in offered(dossier, roles):
         label = CODES[code][2]
+        if code == "ob" and dossier.state in AGAIN:
+            label = N_("Open the vote again (new closing time)")
         out.append((Button(t(label), f"{PREFIX}:{code}:{dossier.id}:{dossier.version}"),))
     return out
 
@@ -142,10 +152,29 @@ def status_lines(dossier: Dossier, ballot: Ballot | None, obligations: list[Obli
                  t: Translator, zone: tzinfo | None, person: str) -> list[str]:
     """What the desk adds to a dossier's text: appraisal, the open vote, pending duties."""
     lines: list[str] = []
+    if dossier.state is State.APPRAISAL_ASSIGNED and dossier.appraisal_due_on:
+        due = t.date(dossier.appraisal_due_on, "dd/MM/yyyy")
+        lines.append(t("Appraisal council; the appraisal is due by {due}.", due=due)
+                     if dossier.appraisal_council else
+                     t("The appraisal is due by {due}.", due=due))
+    if dossier.state is State.LEGAL_REVIEW_ASSIGNED and dossier.legal_review_due_on:
+        lines.append(t("The legal-risk advice is due by {due}.",
+                       due=t.date(dossier.legal_review_due_on, "dd/MM/yyyy")))
     if dossier.appraisal is not None:
         verdict = t("feasible") if dossier.appraisal.feasible else t("not feasible")
         lines.append(t("Appraisal: {verdict}; {summary}", verdict=verdict,
                        summary=shorten(dossier.appraisal.summary, 300)))
+        if dossier.appraisal.attachments:
+            lines.append(t("Files of the appraisal report: {files}",
+                           files=", ".join(dossier.appraisal.attachments)))
+    if (ballot is not None and ballot.outcome is Outcome.QUORUM_NOT_MET
+            and dossier.state is State.QUORUM_NOT_MET):
+        lines.append(t("The last vote closed without its quorum: {cast} of the {needed} votes "
+                       "required were cast. Nothing was decided.", cast=ballot.tally().cast,
+                       needed=quorum_needed(ballot.rule, ballot.voters.base)))
+    if dossier.state is State.EVALUATION_OPEN and dossier.evaluation_proposal is not None:
+        lines.append(t("Evaluation put to the vote: {evaluation}.",
+                       evaluation=describe(t, dossier.evaluation_proposal)))
     if ballot is not None and ballot.is_open:
         tally = ballot.tally()
         closes = (ballot.closes_at.astimezone(zone).strftime("%H:%M %d/%m/%Y")
@@ -157,7 +186,21 @@ def status_lines(dossier: Dossier, ballot: Ballot | None, obligations: list[Obli
         if person in ballot.votes:
             lines.append(t("Your vote: {choice}.",
                            choice=t(CHOICE_LABELS[ballot.votes[person].choice])))
+            if ballot.votes[person].comment:
+                lines.append(t("Your comment: {comment}",
+                               comment=shorten(ballot.votes[person].comment, 300)))
     for item in obligations:
         if item.is_open:
             lines.append(t("Duty pending: {duty}.", duty=t(OBLIGATION_LABELS[item.kind])))
     return lines
+
+
+def describe(t: Translator, proposal: Evaluation) -> str:
+    """A proposed or adopted evaluation in words: the verdict, the forms, upward or not."""
+    forms = "; ".join(f"{f.value}) {t(ENCOURAGEMENT_LABELS[f])}" for f in proposal.forms)
+    text = (t("real results; encouragement: {forms}", forms=forms) if proposal.effective
+            else t("no real results; no encouragement"))
+    if proposal.proposed_upward:
+        text = t("{evaluation}; forms beyond the collective's authority proposed to the "
+                 "competent higher level", evaluation=text)
+    return text

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from handlers.context import Calendar, Turn
+from handlers.context import Calendar, Services, Turn
 from handlers.i18n import N_, Translator
 from workflow.dossier import Dossier, HistoryEntry, ProblemKind
 from workflow.lifecycle import STATE_LABELS, TRANSITIONS, UNDER_CONSIDERATION, Action, State
@@ -58,6 +58,7 @@ HISTORY_LABELS: dict[str, str] = {
     Action.REQUEST_PROTECTION: N_("protection requested"),
     Action.REPORT_COMPLETION: N_("completion reported"),
     Action.RECORD_EVALUATION: N_("evaluation recorded"),
+    Action.OPEN_EVALUATION: N_("evaluation put to the collective's vote"),
     Action.CLOSE: N_("dossier closed"),
     Action.WITHDRAW: N_("dossier withdrawn"),
     Action.FILE_EMERGENCY_REPORT: N_("emergency action reported in writing"),
@@ -117,6 +118,19 @@ async def names_for(turn: Turn, dossiers: Iterable[Dossier], people: bool = Fals
     return Names(bodies, found, turn.services.rulebook, turn.lang)
 
 
+async def notice_names(services: Services, dossier: Dossier, lang: str) -> Names:
+    """Body names of one dossier and its proposers' names, for a message about it."""
+    body_ids = sorted({*dossier.bodies.values(),
+                       *([dossier.forwarding.body] if dossier.forwarding else [])})
+    bodies = await services.directory.body_names(body_ids) if body_ids else {}
+    people: dict[str, str] = {}
+    for person_id in dossier.proposers:
+        info = await services.directory.person(person_id)
+        if info is not None:
+            people[person_id] = info.name
+    return Names(bodies, people, services.rulebook, lang)
+
+
 def holder(dossier: Dossier, names: Names, t: Translator) -> str:
     """Who holds the dossier now, i.e. whose move it is, as a clause of a sentence."""
     state, route = dossier.state, dossier.route
@@ -142,6 +156,10 @@ def holder(dossier: Dossier, names: Names, t: Translator) -> str:
     if state is State.BALLOT_OPEN:
         body = dossier.decision.route_body if dossier.decision else route.decision_bodies[0]
         return at(body)
+    if state is State.EVALUATION_OPEN:  # the collective that approved votes on it
+        decision = dossier.decision
+        return at(decision.route_body if decision and not decision.by_head
+                  else route.decision_bodies[0])
     if state is State.NO_CONSENSUS:
         return at(route.head)  # the head may decide alone (887 Điều 4 khoản 3 b)
     if state in (State.APPROVED, State.REJECTED):

@@ -16,6 +16,7 @@ import re
 from handlers.context import Turn
 from handlers.flows.desk_view import PROPOSER_CODES
 from handlers.flows.desk_view import buttons as desk_buttons
+from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
 from handlers.messages import Button, rows
 from workflow import lifecycle
@@ -163,6 +164,9 @@ class DossiersFlow:
         buttons: list[tuple[Button, ...]] = [
             row for row in desk_buttons(dossier, roles, t)
             if all(b.action.split(":")[1] in PROPOSER_CODES for b in row)]
+        documents = documents_button(dossier, t)
+        if documents is not None:
+            buttons.append((documents,))
         if await self._may_withdraw(turn, dossier):
             buttons.append((Button(t("Withdraw the dossier"),
                                    f"d:w:{dossier.id}:{dossier.version}"),))

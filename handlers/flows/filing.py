@@ -314,6 +314,10 @@ class FilingFlow:
         elif step == fs.SUMMARY and verb == "edit" and arg in EDITABLE_SECTIONS:
             wizard.data["editing"] = True
             await self._goto(turn, wizard, arg or "")
+        elif step == fs.SUMMARY and verb == "every" and arg in {str(n) for n in fs.CADENCES}:
+            wizard.set("progress_every", int(arg or 0))
+            wizard.touch()
+            await self._goto(turn, wizard, fs.SUMMARY)
         elif step == fs.SUMMARY and verb == "send" and not rest:
             await self._send(turn, wizard)
         elif step == fs.DRAFTS and verb == "open" and \

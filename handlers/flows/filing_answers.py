@@ -78,9 +78,12 @@ def attach(turn: Turn, wizard: Wizard, attachment: Attachment) -> str:
         return t("“{name}” was not added: a plan can have at most {limit} attached "
                  "files. Remove one first if this one matters more.", name=name,
                  limit=fs.MAX_FILES)
-    # The platform keeps the file; its id, size, type and checksum identify it later.
+    # The platform keeps the file; where it came, its id, size, type and checksum
+    # identify it later (and let it be sent on to those who read the dossier).
     files.append({"name": name, "file_id": attachment.file_id, "size": attachment.size,
-                  "mime": attachment.mime_type, "sha256": attachment.sha256})
+                  "mime": attachment.mime_type, "sha256": attachment.sha256,
+                  "channel": turn.inbound.channel,
+                  "by": turn.person.id if turn.person else ""})
     wizard.data["dirty"] = True
     return t("Attached: {name} ({size}).", name=name, size=size_text(turn, attachment.size))
 

@@ -72,7 +72,7 @@ def return_note(dossier: Dossier) -> str:
 
 
 async def wizard_from(turn: Turn, dossier: Dossier) -> dict[str, Any]:
-    """The wizard's data for a saved dossier; files keep only their names (the plan's)."""
+    """The wizard's data for a saved dossier, its files as they were received."""
     data = fs.fresh()
     plan = dossier.plan
     data["plan"] = {
@@ -80,7 +80,7 @@ async def wizard_from(turn: Turn, dossier: Dossier) -> dict[str, Any]:
         else None, "regulation": plan.regulation, "regulation_issuer": plan.regulation_issuer,
         "problem": plan.problem, "approach": plan.approach,
         "expected_results": plan.expected_results, "risks": plan.risks,
-        "common_good": plan.common_good,
+        "common_good": plan.common_good, "progress_every": plan.progress_every,
     }
     co: list[dict[str, Any]] = []
     for person_id in dossier.co_proposers:
@@ -88,7 +88,11 @@ async def wizard_from(turn: Turn, dossier: Dossier) -> dict[str, Any]:
         co.append({"id": person_id, "name": info.name if info else person_id,
                    "title": info.title if info else None})
     data["co"] = co
-    data["files"] = [{"name": name} for name in plan.attachments]
+    # Files received keep their ids and checksums; a name alone (kept before files
+    # were recorded) stays a name.
+    files = [fs.entry_of(f) for f in plan.files]
+    named = {f.name for f in plan.files}
+    data["files"] = files + [{"name": name} for name in plan.attachments if name not in named]
     data["dossier_id"] = dossier.id
     return data
 

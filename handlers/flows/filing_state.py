@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.i18n import N_
+from workflow.attachments import AttachedFile
 from workflow.dossier import Plan, ProblemKind
 
 KEY = "filing"
@@ -82,7 +83,10 @@ MIME_EXTENSIONS = {
 EMPTY_PLAN: dict[str, Any] = {
     "title": "", "problem_kind": None, "regulation": "", "regulation_issuer": "",
     "problem": "", "approach": "", "expected_results": "", "risks": "", "common_good": False,
+    "progress_every": None,
 }
+# Progress reports during the pilot, in working days, chosen on the summary (None: 20).
+CADENCES = (10, 20, 40)
 
 
 class Wizard:
@@ -172,7 +176,15 @@ class Wizard:
             risks=str(fields.get("risks", "")),
             attachments=tuple(str(f.get("name", "")) for f in self.files),
             common_good=bool(fields.get("common_good")),
+            progress_every=self.cadence,
+            files=tuple(received(f) for f in self.files if f.get("file_id")),
         )
+
+    @property
+    def cadence(self) -> int | None:
+        """The chosen cadence of progress reports, if one of CADENCES was chosen."""
+        value = self.plan_fields.get("progress_every")
+        return value if value in CADENCES else None
 
     def first_missing(self) -> str | None:
         """The first required step without an answer, in the wizard's order."""
@@ -191,6 +203,25 @@ class Wizard:
             if rule is not None and not str(self.get(rule.field)).strip():
                 return step
         return None
+
+
+def received(entry: dict[str, Any]) -> AttachedFile:
+    """A file kept in the wizard's JSON as the dossier keeps it."""
+    size, mime, sha = entry.get("size"), entry.get("mime"), entry.get("sha256")
+    return AttachedFile(channel=str(entry.get("channel") or ""),
+                        file_id=str(entry.get("file_id") or ""),
+                        name=str(entry.get("name") or ""),
+                        mime_type=mime if isinstance(mime, str) else None,
+                        size=size if isinstance(size, int) else 0,
+                        sha256=sha if isinstance(sha, str) else None,
+                        by=str(entry.get("by") or ""))
+
+
+def entry_of(file: AttachedFile) -> dict[str, Any]:
+    """The wizard's JSON for a file the dossier keeps (the inverse of ``received``)."""
+    return {"name": file.name, "file_id": file.file_id, "size": file.size,
+            "mime": file.mime_type, "sha256": file.sha256, "channel": file.channel,
+            "by": file.by}
 
 
 def fresh() -> dict[str, Any]:

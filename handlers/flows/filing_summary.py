@@ -15,6 +15,7 @@ from handlers.flows.filing_steps import SECTION_LABELS, button, kind_label, pers
 from handlers.route_answer import render_route
 from workflow.dossier import Dossier, ProblemKind
 from workflow.lifecycle import State
+from workflow.reminders import ReminderSettings
 from workflow.rules.model import UnitKind
 
 CHUNK = 3500  # keep each message well under Telegram's 4096 characters
@@ -126,9 +127,16 @@ async def show_summary(turn: Turn, wizard: Wizard, kind: UnitKind) -> None:
     edits = [button(wizard, "✎ " + t(SECTION_LABELS[step]), "edit", step)
              for step in EDITABLE_SECTIONS]
     edit_rows = tuple(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3))
-    turn.say(t("Please check the plan. Send it, or press a part to change it."), (
+    every = wizard.cadence or ReminderSettings().progress_every
+    cadence = tuple(button(wizard, ("✓ " if n == every else "") + t(
+        "every {n} working days", n=n), "every", n) for n in fs.CADENCES)
+    turn.say("\n\n".join([
+        t("Please check the plan. Send it, or press a part to change it."),
+        t("Once the plan is approved and under way, you will report its progress every {n} "
+          "working days; you may choose another rhythm below.", n=every)]), (
         (button(wizard, t("Send the plan"), "send"),),
         *edit_rows,
+        cadence,
         (button(wizard, t("« Back"), "back"), button(wizard, t("Save"), "save"),
          button(wizard, t("Cancel"), "cancel")),
     ))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from handlers.flows import Flow
+from handlers.flows.channels import ChannelsFlow
 from handlers.flows.competent import CompetentFlow
+from handlers.flows.deadlines import DeadlinesFlow
 from handlers.flows.desk import DeskFlow
+from handlers.flows.documents import DocumentsFlow
 from handlers.flows.dossiers import DossiersFlow
 from handlers.flows.emergency import EmergencyFlow
 from handlers.flows.filing import FilingFlow
@@ -12,5 +15,6 @@ from handlers.flows.regulations import RegulationsFlow
 
 
 def all_flows() -> list[Flow]:
-    return [FilingFlow(), DossiersFlow(), DeskFlow(), CompetentFlow(), RegulationsFlow(),
-            EmergencyFlow()]
+    return [FilingFlow(), DossiersFlow(), DeadlinesFlow(), DeskFlow(), CompetentFlow(),
+            RegulationsFlow(), EmergencyFlow(), DocumentsFlow(),
+            ChannelsFlow()]

@@ -63,10 +63,10 @@ def test_switching_people_shows_each_their_notifications_with_buttons(
     asyncio.run(at_cell())
     capsys.readouterr()
     script = database / "cell.txt"
-    script.write_text("8\n", encoding="utf-8")  # the menu has 7 buttons; 8: agree
+    script.write_text("9\n", encoding="utf-8")  # the menu has 8 buttons; 9: agree
     assert main(["console", "--as", "tran-thi-kim-thoa", "--script", str(script)]) == 0
     out = capsys.readouterr().out
-    assert "[8] Đồng ý, đề nghị lên cấp trên" in out
+    assert "[9] Đồng ý, đề nghị lên cấp trên" in out
     assert "Đã ghi nhận ý kiến đồng ý của chi bộ" in out
     script.write_text("/menu\n", encoding="utf-8")
     assert main(["console", "--as", "ho-van-nam", "--script", str(script)]) == 0

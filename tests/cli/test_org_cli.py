@@ -95,3 +95,17 @@ def test_invites_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["org", "invites", "--person", "pham-van-hung"]) == 0
     out = capsys.readouterr().out
     assert "Mã mời, có hiệu lực đến ngày" in out and "bí thư, Thị ủy Đức Phổ" in out
+
+
+def test_invites_with_the_bot_name_print_telegram_deep_links(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["org", "demo"]) == 0
+    capsys.readouterr()
+    assert main(["org", "invites", "--person", "nguyen-thi-lan", "--bot", "@ducpho_bot",
+                 "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["link"] == f"https://t.me/ducpho_bot?start={row['code']}"
+    assert main(["org", "invites", "--person", "nguyen-thi-lan", "--bot", "ducpho_bot"]) == 0
+    assert "https://t.me/ducpho_bot?start=" in capsys.readouterr().out
+    assert main(["org", "invites", "--bot", "not a name"]) == 2
+    assert "tên người dùng Telegram của bot" in capsys.readouterr().err

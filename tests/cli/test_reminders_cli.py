@@ -53,3 +53,27 @@ def test_a_dossier_without_reminders_says_so_and_exits_1(
         database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reminders", "preview", "--dossier", "9", "--lang", "en"]) == 1
     assert "No reminders planned for dossier 9." in capsys.readouterr().err
+
+
+def test_duties_shows_each_reporting_duty_with_its_next_dates(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CADREBOT_REPORTING_DUTIES", raising=False)
+    assert main(["reminders", "duties", "--on", "2026-11-01"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("trước Thứ Hai, 30/11/2026: ngày làm việc cuối cùng là Thứ Sáu, "
+                     "27/11/2026; nhắc vào các ngày 12/11/2026, 25/11/2026, 27/11/2026") == 2
+    assert "review-unsuited-rules: Báo cáo hằng năm" in out
+    assert main(["reminders", "duties", "--on", "2026-11-01", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [d["last_day"] for d in shown] == ["2026-11-27", "2026-11-27"]
+
+
+def test_duties_checks_a_file_and_names_the_line_of_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    own = tmp_path / "duties.yaml"
+    own.write_text("duties:\n  - id: yearly\n    what: {vi: a, en: a}\n    to: {vi: b, en: b}\n"
+                   "    bodies: [town_peoples_committee]\n    before: 31/11\n", encoding="utf-8")
+    assert main(["reminders", "duties", "--file", str(own)]) == 1
+    assert capsys.readouterr().err.strip().endswith(
+        "duties.yaml:6: duties[0].before: '31/11' is not a date")
+    assert main(["reminders", "duties", "--file", str(own) + ".missing"]) == 2

@@ -87,3 +87,11 @@ async def test_a_double_tap_is_handled_once_after_the_other(lan: Chat) -> None:
     assert "Đồng chí cần làm gì?" in first[-1].text and "Đồng chí cần làm gì?" in second[-1].text
     saved = await lan.app.services.conversations.load("console", lan.account)
     assert saved.version >= 3  # /start, then both messages saved one after the other
+
+
+async def test_a_greeting_gets_the_welcome_not_a_question_about_competence(
+        guest: Chat) -> None:
+    await guest.send("Xin chào ạ")
+    assert "Chào mừng" in guest.text and "vị trí công tác" not in guest.text
+    await guest.send("Chào, tôi là hiệu trưởng trường mầm non xã Phổ Châu, gửi kế hoạch cho ai?")
+    assert "Chi bộ nơi cán bộ sinh hoạt" in guest.text  # a question is still answered

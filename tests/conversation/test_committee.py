@@ -1,63 +1,29 @@
-"""The committee's side through the chat: notifications with buttons, the party cell,
-the office desk, appraisal and voting, each person in their own chat.
-
-Demo organisation, commune school route (through the cell): Nguyễn Thị Lan proposes;
-Trần Thị Kim Thoa is the secretary of her party cell; Hồ Văn Nam is the office of the
-Đảng ủy xã Phổ Châu, whose nine counted members vote; Lê Thị Hoa and Nguyễn Thị
-Thanh Tâm appraise for its standing board.
+"""The committee's side through the chat, the process itself: notifications with
+buttons, the party cell, the office desk, appraisal and voting, the head's decision and
+every outcome, each person in their own chat (people in ``committee_people``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.wiring import App
+from handlers.messages import Attachment
+from tests.conversation.committee_people import (
+    HOA,
+    MEMBERS,
+    NAM,
+    NGOC,
+    THOA,
+    linked,
+    to_appraised,
+    vote_all,
+)
 from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import actions, file, stored
 from workflow.dossier import ProblemKind
 from workflow.lifecycle import State
-
-THOA, NAM, HOA = "tran-thi-kim-thoa", "ho-van-nam", "le-thi-hoa"
-NGOC = "nguyen-thi-bich-ngoc"
-MEMBERS = ("nguyen-van-tam", "le-thi-hoa", "vo-van-dung", "tran-thi-be", "pham-ngoc-lam",
-           "huynh-van-phuoc", "nguyen-thi-thanh-tam", "dinh-van-quy", "luong-thi-my")
-
-
-async def linked(app: App, codes: dict[str, str], person: str) -> Chat:
-    chat = Chat(app)
-    await chat.send(f"/start {codes[person]}")
-    return chat
-
-
-async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat, Chat]:
-    """A dossier registered and appraised as feasible through the chats; the office's and
-    the appraiser's (a member too) chats."""
-    dossier = await file(app, State.REGISTERED)
-    nam = await linked(app, codes, NAM)
-    await nam.action(f"k:v:{dossier.id}")
-    await nam.press("Giao thẩm định")
-    await nam.press("Tất cả")
-    hoa = await linked(app, codes, HOA)
-    await hoa.notifications()
-    await hoa.press("khả thi")
-    await hoa.send("Khả thi, hiệu quả; kinh phí trong dự toán.")
-    assert (await stored(app, dossier.id)).state is State.APPRAISED
-    return dossier.id, nam, hoa
-
-
-async def vote_all(app: App, codes: dict[str, str], dossier_id: int, nam: Chat, hoa: Chat,
-                   choices: str) -> dict[str, Chat]:
-    """The office opens the vote; the members vote ``choices`` (a/r/p/x) in MEMBERS order."""
-    await nam.action(f"k:v:{dossier_id}")
-    await nam.press("Mở biểu quyết")
-    await nam.press("1 ngày làm việc")
-    ballot = (await stored(app, dossier_id)).ballot_ids[-1]
-    chats = {m: hoa if m == HOA else await linked(app, codes, m) for m in MEMBERS}
-    assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN
-    for member, choice in zip(MEMBERS, choices, strict=False):
-        await chats[member].action(f"k:vt:{dossier_id}:{ballot}:{choice}")
-    return chats
 
 
 async def test_the_commune_school_route_end_to_end_to_an_approval(
@@ -84,12 +50,21 @@ async def test_the_commune_school_route_end_to_end_to_an_approval(
     # Appraisal by the standing board's appraisers, then the vote.
     await nam.press("Giao thẩm định")
     await nam.press("Tất cả")
-    assert set((await stored(app, dossier.id)).appraisers) == {HOA, "nguyen-thi-thanh-tam"}
+    await nam.press("10 ngày làm việc")  # Mon 23/11 + 10, skipping Culture Day 24/11
+    assigned = await stored(app, dossier.id)
+    assert set(assigned.appraisers) == {HOA, "nguyen-thi-thanh-tam"}
+    assert assigned.appraisal_due_on == date(2026, 12, 8) and "08/12/2026" in nam.text
     hoa = await linked(app, codes, HOA)
     await hoa.notifications()
+    assert "Hạn gửi báo cáo thẩm định" in hoa.text and "08/12/2026" in hoa.text
     await hoa.press("Thẩm định: khả thi")
+    await hoa.send(attachments=(Attachment("f-1", "bao-cao-tham-dinh.pdf", "application/pdf",
+                                           120_000),))
+    assert "Đã đính kèm vào báo cáo thẩm định" in hoa.text
     await hoa.send("Khả thi; tác động tích cực đến chất lượng chăm sóc trẻ.")
-    assert (await stored(app, dossier.id)).state is State.APPRAISED
+    appraised = await stored(app, dossier.id)
+    assert appraised.state is State.APPRAISED and appraised.appraisal is not None
+    assert appraised.appraisal.attachments == ("bao-cao-tham-dinh.pdf",)
     await nam.notifications()
     await nam.press("Mở biểu quyết")
     await nam.press("3 ngày làm việc")
@@ -150,6 +125,7 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     await nam.press("Giao thẩm định")
     [only] = [b for r in nam.replies for b in r.all_buttons() if b.label == "Lê Thị Hoa"]
     await nam.action(only.action)
+    await nam.press("5 ngày làm việc")
     assert (await stored(app, dossier.id)).appraisers == (HOA,)
     hoa = await linked(app, codes, HOA)
     await hoa.notifications()
@@ -158,6 +134,19 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     assert (await stored(app, dossier.id)).state is State.CLOSED
     await lan.notifications()
     assert "Vượt quá nguồn lực của trường." in lan.text
+    # The office has the written notice drafted, signed and numbered.
+    await nam.notifications()
+    await nam.action(f"k:v:{dossier.id}")
+    assert "gửi văn bản thông báo cho người đề xuất" in nam.text
+    await nam.press("Văn bản: xem dự thảo")
+    draft = nam.replies[0].text
+    assert "DỰ THẢO" in draft and "THÔNG BÁO" in draft and "Nguyễn Thị Lan" in draft
+    assert "T/M BAN THƯỜNG VỤ ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
+    assert "Vượt quá nguồn lực của trường." in draft
+    await nam.send("12-TB/ĐU ngày 27/11/2026")
+    assert "Nhiệm vụ chưa thực hiện" not in nam.text
+    await lan.notifications()
+    assert "Văn bản thông báo 12-TB/ĐU ngày 27/11/2026" in lan.text
 
 
 async def test_the_office_marks_complex_and_the_due_date_moves_to_60_days(
@@ -307,12 +296,15 @@ async def test_the_town_agency_route_through_the_cell_legal_review_and_the_stand
     await office.press("Vào sổ")
     await office.press("Giao thẩm định")
     await office.press("Trần Đình Khoa")
+    await office.press("10 ngày làm việc")
     khoa = await linked(app, codes, "tran-dinh-khoa")
     await khoa.notifications()
     await khoa.press("Thẩm định: khả thi")
     await khoa.send("Khả thi.")
     await office.notifications()
     await office.press("rủi ro pháp lý")
+    await office.press("5 ngày làm việc")
+    assert "Hạn có ý kiến về rủi ro pháp lý" in office.text
     assert set((await stored(app, dossier.id)).legal_reviewers) == {"vo-thanh-son",
                                                                    "doan-van-loc"}
     loc = await linked(app, codes, "doan-van-loc")
@@ -351,9 +343,17 @@ async def test_a_commune_cadre_case_a_informs_the_cell_and_the_office_sees_who_i
     await nam.notifications()
     await nam.press("Vào sổ")
     await nam.press("Vượt thẩm quyền")
+    await nam.press("(cấp trên trực tiếp)")
     await nam.send("Đề nghị Ban Thường vụ Thị ủy cho chủ trương.")
     forwarded = await stored(app, dossier.id)
     assert forwarded.state is State.ESCALATED and forwarded.forwarding is not None
+    assert forwarded.forwarding.body == "btv-thi-uy" and not forwarded.forwarding.skips_level
+    await nam.press("Văn bản: xem dự thảo")  # the report to the competent level
+    draft = nam.replies[0].text
+    assert "BÁO CÁO" in draft and "Kính gửi: Ban Thường vụ Thị ủy Đức Phổ" in draft
+    assert "T/M ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
+    assert "Đề xuất giải pháp: Đề nghị Ban Thường vụ Thị ủy cho chủ trương." in draft
+    await nam.send("03-BC/ĐU")
     await nam.send("/viec")
     await nam.press("không liên lạc được")
     assert "chưa có người đảm nhận" in nam.text

@@ -262,7 +262,8 @@ async def test_a_stale_confirmation_after_the_dossier_moved_on_is_refused(
     office = await app.services.directory.actor("ho-van-nam")
     await svc.assign_appraisal(AssignAppraisal(actor=office, dossier_id=dossier.id,
                                                appraisers=("le-thi-hoa",)),
-                               app.services.uow(), app.services.clock)
+                               app.services.uow(), app.services.clock,
+                               app.services.calendar)  # type: ignore[arg-type]
     await lan.press("Đồng ý rút")
     assert "Hồ sơ đã có thay đổi" in lan.text
     assert "Trạng thái: đang thẩm định; hiện do người được phân công thẩm định xử lý: Lê Thị Hoa." \

@@ -266,3 +266,26 @@ async def test_a_plan_returned_by_the_cell_is_reopened_with_its_reason_and_sent_
     [again] = await dossiers(app, "nguyen-thi-lan")
     assert again.id == sent.id and again.state is State.AT_CELL
     assert "ngân sách tự chủ" in again.plan.approach
+
+
+async def test_the_summary_lets_the_proposer_choose_the_rhythm_of_progress_reports(
+        lan: Chat, app: App) -> None:
+    await lan.send("/kehoach")
+    await lan.send(TITLE)
+    await lan.send("1")
+    await answer_sections(lan)
+    await lan.press("Bỏ qua")
+    await lan.press("Bỏ qua")
+    await lan.send("đồng ý")
+    assert "báo cáo tiến độ định kỳ 20 ngày làm việc" in lan.text
+    assert lan.button("✓ 20 ngày làm việc")  # the default, marked
+    await lan.press("10 ngày làm việc")
+    assert "Tóm tắt kế hoạch" in lan.text and lan.button("✓ 10 ngày làm việc")
+    assert "báo cáo tiến độ định kỳ 10 ngày làm việc" in lan.text
+    await lan.press("Lưu")  # kept in the saved draft too
+    [draft] = await dossiers(app, "nguyen-thi-lan")
+    assert draft.plan.progress_every == 10
+    await lan.send("/draft")
+    await lan.press("Gửi kế hoạch")
+    [dossier] = await dossiers(app, "nguyen-thi-lan")
+    assert dossier.state is State.AT_CELL and dossier.plan.progress_every == 10

@@ -1,0 +1,56 @@
+"""The commands a chat platform lists in its menu, in each language's own words.
+
+Vietnamese readers see the Vietnamese commands (/kehoach, /hoso...), English readers
+the English ones; both work for everyone. Only commands the assistant knows are
+listed, so a flow that is not installed never appears in the menu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from handlers.i18n import N_, Translator
+
+# Answered by the assistant itself, whatever flows are installed.
+BUILT_IN = frozenset({"start", "help", "trogiup", "menu", "cancel", "huy", "language",
+                      "ngonngu"})
+
+ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "vi": (
+        ("kehoach", N_("Prepare a new plan")),
+        ("nhap", N_("Continue my saved plan")),
+        ("hoso", N_("My dossiers and their deadlines")),
+        ("viec", N_("Dossiers waiting for me at the committee")),
+        ("hanchot", N_("Upcoming deadlines")),
+        ("thamquyen", N_("Which body is competent for my plan")),
+        ("quydinh", N_("Search the regulations")),
+        ("khancap", N_("Report an action taken in an emergency")),
+        ("kenh", N_("Which chat app my notifications go to")),
+        ("menu", N_("Main menu")),
+        ("trogiup", N_("Help")),
+        ("ngonngu", N_("Language: Tiếng Việt or English")),
+        ("huy", N_("Stop what I am doing")),
+    ),
+    "en": (
+        ("plan", N_("Prepare a new plan")),
+        ("draft", N_("Continue my saved plan")),
+        ("dossiers", N_("My dossiers and their deadlines")),
+        ("tasks", N_("Dossiers waiting for me at the committee")),
+        ("deadlines", N_("Upcoming deadlines")),
+        ("who", N_("Which body is competent for my plan")),
+        ("regulations", N_("Search the regulations")),
+        ("emergency", N_("Report an action taken in an emergency")),
+        ("channel", N_("Which chat app my notifications go to")),
+        ("menu", N_("Main menu")),
+        ("help", N_("Help")),
+        ("language", N_("Language: Tiếng Việt or English")),
+        ("cancel", N_("Stop what I am doing")),
+    ),
+}
+
+
+def command_list(lang: str, known: Collection[str]) -> list[tuple[str, str]]:
+    """(command, description) pairs for ``lang``, limited to commands that work."""
+    t = Translator(lang)
+    return [(command, t(description)) for command, description in ENTRIES.get(lang, ())
+            if command in BUILT_IN or command in known]

@@ -1,0 +1,70 @@
+"""``cadrebot run`` as a newcomer meets it: no token, a bad setting, then a real run
+against the fake Bot API server, stopped with Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.fakes.telegram import FakeTelegram
+
+CADREBOT = shutil.which("cadrebot", path=str(Path(sys.executable).parent)) or "cadrebot"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CADREBOT_")}
+    env.update({"CADREBOT_I18N_STRICT": "1", "CADREBOT_DATA_DIR": str(tmp_path / "data")},
+               **extra)
+    return env
+
+
+def test_without_a_token_it_says_how_to_get_one_and_how_to_try_the_console(
+        tmp_path: Path) -> None:
+    done = subprocess.run([CADREBOT, "run"], cwd=tmp_path, env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "@BotFather" in done.stderr and "CADREBOT_TELEGRAM_TOKEN" in done.stderr
+    assert "cadrebot console --as nguyen-thi-lan" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CADREBOT_TELEGRAM_TOKEN=123456:AAE-valid-looking-token\n"
+                                   "CADREBOT_SEND_RATE=fast\n", encoding="utf-8")
+    done = subprocess.run([CADREBOT, "run"], cwd=tmp_path, env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "cadrebot: CADREBOT_SEND_RATE='fast': Input should be a valid number, unable to parse "
+        "string as a number"]
+
+
+async def test_it_runs_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    base = await fake.start()
+    process = await asyncio.create_subprocess_exec(
+        CADREBOT, "run", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=_env(tmp_path, CADREBOT_TELEGRAM_TOKEN=fake.token,
+                 CADREBOT_TELEGRAM_API_BASE=base))
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+        assert b"@cadrebot_test_bot is running (aiogram, polling)" in line
+        fake.user_sends(1001, "/start")
+        text = await fake.wait_for(lambda f: f.sent_to(1001) and f.sent_to(1001)[0]["text"],
+                                   timeout=30)
+        assert "Chào mừng" in text  # the demo organisation and Vietnamese by default
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), timeout=40) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.stop()
+    assert (tmp_path / "data" / "cadrebot.sqlite3").exists()
