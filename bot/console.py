@@ -1,7 +1,8 @@
 """The console channel: chat with the real handlers and storage in a terminal.
 
 Buttons are shown as numbered choices; typing the number presses the button. ``/file
-PATH`` sends a file. A script replays lines as if typed, for tests and demos.
+PATH`` sends a file; a file in a reply is shown as "📎 name (size)". A script replays
+lines as if typed, for tests and demos.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.delivery import file_line
 from bot.wiring import App
 from handlers.messages import Attachment, Button, Inbound, Reply
 from handlers.notifications import render as render_notice
@@ -32,6 +34,7 @@ def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
     buttons: list[Button] = []
     for reply in replies:
         lines.append(reply.text)
+        lines.extend(file_line(file) for file in reply.files)
         for button in reply.all_buttons():
             buttons.append(button)
             lines.append(f"  [{len(buttons)}] {button.label}")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.scheduler import ReminderScheduler, settings_from_env
+from bot.scheduler import ReminderScheduler, duties_from_env, settings_from_env
 from handlers.app import Assistant
 from handlers.context import Services
 from handlers.flows.registry import all_flows
+from handlers.ports import AccountLock
 from storage.conversations import SqlConversations
 from storage.db import create_engine, session_factory
 from storage.directory import SqlDirectory
 from storage.dispatcher import Dispatcher
+from storage.duty_reminders import DutyWriter
 from storage.migrate import ensure_schema
 from storage.reminders import ReminderWriter
 from storage.uow import SqlUnitOfWork
@@ -27,8 +29,11 @@ VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 class SystemClock:
     """The current time in Vietnam (no daylight saving: a fixed offset is exact)."""
 
+    def __init__(self, zone: tzinfo = VIETNAM) -> None:
+        self.zone = zone
+
     def now(self) -> datetime:
-        return datetime.now(VIETNAM)
+        return datetime.now(self.zone)
 
 
 @dataclass
@@ -45,7 +50,10 @@ class App:
         """
         if self.reminders is None:
             clock = self.services.clock
-            self.reminders = ReminderScheduler(Dispatcher(self.engine, clock=clock.now))
+            duties = DutyWriter(self.services.duties, self.services.calendar,  # type: ignore[arg-type]
+                                settings_from_env())
+            self.reminders = ReminderScheduler(Dispatcher(self.engine, clock=clock.now,
+                                                          duties=duties))
             self.reminders.start()
         return self.reminders
 
@@ -57,7 +65,8 @@ class App:
 
 
 async def build_app(database_url: str | None = None, *, rulebook: RuleBook | None = None,
-                    clock: object | None = None, engine: AsyncEngine | None = None) -> App:
+                    clock: object | None = None, engine: AsyncEngine | None = None,
+                    account_lock: AccountLock | None = None) -> App:
     """Everything the channels need, on the configured database (migrated if behind)."""
     engine = engine or create_engine(database_url)
     await ensure_schema(engine)
@@ -65,12 +74,16 @@ async def build_app(database_url: str | None = None, *, rulebook: RuleBook | Non
     book = rulebook or bundled_rulebook()
     calendar = default_calendar()
     writer = ReminderWriter(calendar=calendar, settings=settings_from_env())
+    now = clock or SystemClock()
     services = Services(
         directory=SqlDirectory(sessions, book),
         conversations=SqlConversations(sessions),
-        uow=lambda: SqlUnitOfWork(sessions, reminders=writer),
-        clock=clock or SystemClock(),  # type: ignore[arg-type]
+        # Outbox and reminder rows are stamped with the same clock the notifier and the
+        # dispatcher read, or a message written "later" than they think now would wait.
+        uow=lambda: SqlUnitOfWork(sessions, reminders=writer, clock=now.now),  # type: ignore[attr-defined]
+        clock=now,  # type: ignore[arg-type]
         calendar=calendar,  # type: ignore[arg-type]
         rulebook=book,
+        duties=duties_from_env(),
     )
-    return App(engine, services, Assistant(services, all_flows()))
+    return App(engine, services, Assistant(services, all_flows(), account_lock=account_lock))

@@ -6,12 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, audit, console, db, deadline, org, reminders, route, rules
+from bot.cli import ask, audit, console, db, deadline, org, reminders, route, rules, run
 from bot.cli.common import CliError
 from workflow.rules import PackError
 
 # Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
-COMMANDS = [route, ask, deadline, rules, org, db, audit, reminders, console]
+COMMANDS = [run, console, route, ask, deadline, rules, org, db, audit, reminders]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -61,9 +61,9 @@ def open_engine(url: str) -> AsyncEngine:
 
 
 def with_database(t: Translator, work: Callable[[AsyncEngine], Awaitable[T]], *,
-                  migrate: bool = True) -> T:
+                  migrate: bool = True, url: str | None = None) -> T:
     """Run ``work`` on an engine for the configured database, schema brought up to date."""
-    url = database_url()
+    url = url or database_url()
 
     async def main() -> T:
         engine = open_engine(url)

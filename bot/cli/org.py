@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                      help="only this person (repeatable)")
     inv.add_argument("--days", type=int, default=VALID_FOR.days, metavar="N",
                      help=f"days the codes stay valid (default {VALID_FOR.days})")
+    inv.add_argument("--bot", metavar="USERNAME",
+                     help="the Telegram bot's username: also print each person's deep link "
+                          "https://t.me/USERNAME?start=CODE (one tap links the account)")
     _add_organisation(inv)
     add_json(inv)
     add_lang(inv)
@@ -224,6 +228,12 @@ def run_invites(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
     if args.days < 1:
         raise CliError(t("--days must be 1 or more."))
+    bot = (args.bot or "").removeprefix("@")
+    if args.bot is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", bot):
+        raise CliError(t("--bot takes the bot's Telegram username, e.g. cadrebot_ducpho_bot."))
+
+    def link(code: str) -> str:
+        return f"https://t.me/{bot}?start={code}"
 
     async def work(engine: AsyncEngine) -> tuple[list[IssuedInvitation], dict[str, str]]:
         async with session_factory(engine)() as session, session.begin():
@@ -243,7 +253,7 @@ def run_invites(args: argparse.Namespace) -> int:
         rows: list[dict[str, Any]] = [
             {"person": i.person, "name": i.name,
              "roles": [{"role": role, "body": body} for role, body in i.roles],
-             "code": i.code} for i in issued]
+             "code": i.code, **({"link": link(i.code)} if bot else {})} for i in issued]
         print_json(rows)
         return 0
     if not issued:
@@ -258,4 +268,6 @@ def run_invites(args: argparse.Namespace) -> int:
                           for role, body in invitation.roles)
         print(f"{invitation.code}  {invitation.name} ({invitation.person})"
               + (f": {roles}" if roles else ""))
+        if bot:
+            print(f"    {link(invitation.code)}")
     return 0

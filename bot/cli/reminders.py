@@ -1,8 +1,12 @@
-"""``cadrebot reminders preview --dossier ID``: a dossier's reminders, when and to whom."""
+"""``cadrebot reminders preview --dossier ID``: a dossier's reminders, when and to whom;
+``cadrebot reminders duties [--file FILE]``: the recurring reporting duties, checked, with
+their next dates."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -10,11 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
 from bot.cli.db import with_database
+from bot.scheduler import duties_from_env
 from handlers.i18n import Translator
 from storage.db import session_factory
 from storage.models import Reminder
+from workflow.calendar import default_calendar
 from workflow.i18n import N_
 from workflow.quiet_hours import VIETNAM
+from workflow.reporting_duties import (
+    ReportingDuty,
+    next_occurrence,
+    parse_duties,
+    plan_duties,
+)
 
 KINDS = {
     "answer_soon": N_("answer due soon"),
@@ -26,6 +38,7 @@ KINDS = {
     "obligation_due": N_("report still owed"),
     "progress_report_due": N_("progress report due"),
     "evaluation_due": N_("evaluation due"),
+    "reporting_duty_due": N_("reporting duty due"),
 }
 STATUSES = {
     "pending": N_("planned"),
@@ -47,6 +60,68 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json(preview)
     add_lang(preview)
     preview.set_defaults(func=run_preview)
+    duties = actions.add_parser(
+        "duties", help="the recurring reporting duties (seed 002) and their next dates")
+    duties.add_argument("--file", metavar="FILE",
+                        help="check this duties file (default: $CADREBOT_REPORTING_DUTIES, "
+                             "else the bundled list)")
+    duties.add_argument("--on", metavar="YYYY-MM-DD",
+                        help="show the next dates as seen on this day (default: today)")
+    add_json(duties)
+    add_lang(duties)
+    duties.set_defaults(func=run_duties)
+
+
+def run_duties(args: argparse.Namespace) -> int:
+    t = Translator(args.lang)
+    try:
+        today = date.fromisoformat(args.on) if args.on else datetime.now(VIETNAM).date()
+    except ValueError:
+        raise CliError(t("--on: write a date as YYYY-MM-DD, e.g. 2026-11-01")) from None
+    try:
+        if args.file:
+            items = parse_duties(Path(args.file).read_text(encoding="utf-8"), origin=args.file)
+        else:
+            items = duties_from_env()
+    except OSError as exc:
+        raise CliError(t("cannot read the duties file {path}: {reason}", path=args.file,
+                         reason=exc.strerror or exc)) from None
+    except ValueError as exc:  # a malformed file: its line and key
+        raise CliError(str(exc), 1) from None
+    calendar = default_calendar()
+    shown = [(duty, next_occurrence(duty, today, calendar)) for duty in items]
+    if args.json:
+        print_json([_duty_json(duty, upcoming, calendar) for duty, upcoming in shown])
+        return 0
+    if not items:
+        print(t("No reporting duties are configured."))
+        return 0
+    for duty, upcoming in shown:
+        print(f"{duty.id}: {duty.text('what', t.lang)}")
+        print("  " + t("to {to}; reminded: {bodies}", to=duty.text("to", t.lang),
+                       bodies=", ".join(duty.bodies)))
+        if upcoming is None:
+            print("  " + t("no date ahead (a one-off report already past)"))
+            continue
+        before, last = upcoming
+        days = [r.on for r in plan_duties([duty], date(before.year - 1, 1, 1),
+                                          before, calendar) if r.before == before]
+        print("  " + t("before {before}: the last working day is {last}; reminders on {days}",
+                       before=t.date(before), last=t.date(last),
+                       days=", ".join(d.strftime("%d/%m/%Y") for d in days)))
+    return 0
+
+
+def _duty_json(duty: ReportingDuty, upcoming: tuple[date, date] | None,
+               calendar: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": duty.id, "what": dict(duty.what), "to": dict(duty.to),
+                             "bodies": list(duty.bodies), "source": duty.source}
+    if upcoming is not None:
+        before, last = upcoming
+        found.update(before=before.isoformat(), last_day=last.isoformat(), reminders=[
+            r.on.isoformat() for r in plan_duties([duty], date(before.year - 1, 1, 1), before,
+                                                  calendar) if r.before == before])
+    return found
 
 
 def run_preview(args: argparse.Namespace) -> int:

@@ -1,0 +1,57 @@
+"""Coordination between several workers serving one bot, through Redis.
+
+Conversation state and dossiers are in the database already, shared by every worker.
+What Redis adds: one message of an account handled at a time across all workers (a
+lock per account), and an update that Telegram redelivers to another worker handled
+once (a short-lived claim per update id).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+PREFIX = "cadrebot"  # CADREBOT_REDIS_PREFIX: several installations may share one Redis
+LOCK_SECONDS = 120  # longer than any turn; a crashed worker's lock expires by itself
+CLAIM_SECONDS = 24 * 3600  # Telegram gives up redelivering long before this
+
+
+class RedisUnavailable(Exception):
+    pass
+
+
+class RedisCoordination:
+    def __init__(self, url: str, namespace: str = "telegram", prefix: str = PREFIX) -> None:
+        self.redis = Redis.from_url(url)
+        self.namespace, self.prefix = namespace, prefix
+
+    async def check(self) -> None:
+        """Fail at start-up, with the reason, when Redis cannot be reached."""
+        try:
+            await self.redis.ping()
+        except (RedisError, OSError) as exc:
+            raise RedisUnavailable(str(exc)) from None
+
+    async def claim(self, update_id: int) -> bool:
+        """True for the first worker to claim this update."""
+        key = f"{self.prefix}:{self.namespace}:update:{update_id}"
+        return bool(await self.redis.set(key, b"1", nx=True, ex=CLAIM_SECONDS))
+
+    @asynccontextmanager
+    async def account_lock(self, channel: str, account: str) -> AsyncIterator[None]:
+        lock = self.redis.lock(f"{self.prefix}:lock:{channel}:{account}", timeout=LOCK_SECONDS,
+                               blocking_timeout=LOCK_SECONDS)
+        if not await lock.acquire():
+            raise TimeoutError(f"account {channel}:{account} stayed locked")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(RedisError):  # expired meanwhile: nothing to release
+                await lock.release()
+
+    async def close(self) -> None:
+        await self.redis.aclose()

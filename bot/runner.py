@@ -1,0 +1,302 @@
+"""``cadrebot run``: the bot on Telegram, Zalo or both, with its notifier and reminders,
+until stopped.
+
+One process holds: the assistant (handlers on the database), the Telegram adapter
+(aiogram, or python-telegram-bot) and/or the Zalo adapter, one notifier draining the
+outbox to both (each platform under its own rate limits), and the reminder scheduler.
+Each channel's updates arrive by long polling, or by webhook when its public URL is
+set; both webhooks are served by one server, each on its own path. Several processes
+may serve the bots by webhook when they share Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.console import ensure_demo
+from bot.delivery import DeliveryError, Sender
+from bot.notifier import Notifier
+from bot.ratelimit import Limits, RateLimiter
+from bot.redis_state import CLAIM_SECONDS, RedisCoordination
+from bot.settings import CHANNELS, Settings
+from bot.telegram.core import TelegramCore, TelegramOps
+from bot.webhook import Route, webhook_server
+from bot.wiring import App, SystemClock, build_app
+from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
+from bot.zalo.adapter import ZaloAdapter, wrapped_update
+from handlers.command_list import command_list
+from storage.outbox_queue import mark_seen
+
+log = logging.getLogger(__name__)
+
+FRAMEWORKS = ("aiogram", "ptb")
+
+
+class Adapter(Protocol):
+    """A Telegram library, seen from the runner."""
+
+    name: str
+
+    @property
+    def ops(self) -> TelegramOps: ...
+
+    def attach(self, core: TelegramCore) -> None: ...
+
+    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str: ...
+
+    async def poll(self, stop: asyncio.Event) -> None: ...
+
+    async def feed(self, data: dict[str, Any]) -> None: ...
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ChannelError(Exception):
+    """A platform other than Telegram refused to start its bot: which one, and why."""
+
+    def __init__(self, channel: str, cause: Exception) -> None:
+        super().__init__(f"{channel}: {cause}")
+        self.channel, self.cause = channel, cause
+
+
+def make_adapter(framework: str, token: str, api_base: str | None) -> Adapter:
+    if framework == "ptb":
+        from bot.telegram.ptb_adapter import PtbAdapter
+
+        return PtbAdapter(token, api_base)
+    from bot.telegram.aiogram_adapter import AiogramAdapter
+
+    return AiogramAdapter(token, api_base)
+
+
+class Service:
+    """A running bot: built by ``start``, served by ``serve``, ended by ``close``."""
+
+    def __init__(self, settings: Settings, app: App, notifier: Notifier,
+                 redis: RedisCoordination | None, *, adapter: Adapter | None = None,
+                 core: TelegramCore | None = None, zalo: ZaloAdapter | None = None) -> None:
+        self.settings, self.app, self.adapter = settings, app, adapter  # adapter: Telegram's
+        self.core, self.notifier, self.redis = core, notifier, redis
+        self.zalo = zalo
+        self.username = ""  # the Telegram bot's
+        self.zalo_name = ""
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    @classmethod
+    async def start(cls, settings: Settings, *, framework: str = "aiogram",
+                    channels: Sequence[str] | None = None, engine: AsyncEngine | None = None,
+                    clock: object | None = None, reminders: bool = True) -> Service:
+        """``channels``: "telegram", "zalo" or both; by default those with a token."""
+        chosen = tuple(channels) if channels is not None else settings.channels
+        if not chosen or set(chosen) - set(CHANNELS):
+            raise ValueError(f"no channel to serve among {CHANNELS}: {chosen}")
+        token = settings.token if "telegram" in chosen else None
+        zalo_token = settings.zalo_bot_token if "zalo" in chosen else None
+        if "telegram" in chosen and token is None:
+            raise ValueError("no Telegram token")
+        if "zalo" in chosen and zalo_token is None:
+            raise ValueError("no Zalo token")
+        redis = None
+        if settings.redis_url:
+            # Update ids are per bot: the namespace names the bot (its id, before the ":").
+            bot = (f"telegram:{token.split(':')[0]}" if token
+                   else f"zalo:{(zalo_token or '').split(':')[0]}")
+            redis = RedisCoordination(settings.redis_url, bot, prefix=settings.redis_prefix)
+            await redis.check()
+        app = await build_app(settings.database_url, engine=engine,
+                              clock=clock or SystemClock(settings.zone),
+                              account_lock=redis.account_lock if redis else None)
+        if await ensure_demo(app):
+            log.warning("the demo organisation was loaded into the empty database")
+        adapter = make_adapter(framework, token, settings.telegram_api_base) if token else None
+        zalo = (ZaloAdapter(zalo_token, settings.zalo_api_base, app.services, app.engine,
+                            default_language=settings.language) if zalo_token else None)
+        limiter = RateLimiter(Limits(per_second=settings.send_rate, burst=settings.send_rate))
+        zalo_limiter = RateLimiter(Limits(per_second=settings.zalo_send_rate,
+                                          burst=settings.zalo_send_rate))
+        senders: dict[str, Sender] = {}
+        if adapter is not None:
+            senders["telegram"] = adapter.ops
+        if zalo is not None:
+            senders["zalo"] = zalo.sender
+        notifier = Notifier(app.services, app.engine, senders, limiter,
+                            clock=app.services.clock.now, limiters={"zalo": zalo_limiter})
+
+        async def seen(channel: str, account: str) -> None:
+            if await mark_seen(app.engine, channel, account, app.services.clock.now()):
+                notifier.wake()  # reachable again: what waited for them can go
+
+        core = None
+        if adapter is not None:
+            core = TelegramCore(app.assistant, adapter.ops, limiter,
+                                max_file_bytes=settings.max_file_mb * 1024 * 1024,
+                                default_language=settings.language, seen=seen,
+                                after_turn=notifier.wake, claim=redis.claim if redis else None)
+            adapter.attach(core)
+        if zalo is not None:
+            zalo.attach(app.assistant, zalo_limiter,
+                        max_file_bytes=settings.max_file_mb * 1024 * 1024, seen=seen,
+                        after_turn=notifier.wake,
+                        claim=_message_claim(redis, zalo_token or "") if redis else None)
+        service = cls(settings, app, notifier, redis, adapter=adapter, core=core, zalo=zalo)
+        try:
+            if adapter is not None:
+                service.username = await adapter.prepare(
+                    lambda lang: command_list(lang, app.assistant.commands))
+            if zalo is not None:
+                service.zalo_name = await _zalo_step(zalo.prepare())
+        except BaseException:
+            await service.close()
+            raise
+        if reminders:
+            app.start_reminders()
+        return service
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Handle updates and drain the outbox until ``stop`` is set."""
+        notifier = asyncio.create_task(self.notifier.run(stop))
+        self._tasks.append(notifier)
+        try:
+            await self._serve_channels(stop)
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(notifier, timeout=10)
+
+    async def _serve_channels(self, stop: asyncio.Event) -> None:
+        """Each channel polls, or has a route on the webhook server; all until ``stop``."""
+        settings = self.settings
+        jobs: list[Coroutine[Any, Any, None]] = []
+        routes: list[Route] = []
+        hooks: list[Callable[[], Awaitable[None]]] = []  # once the server listens
+        adapter, zalo = self.adapter, self.zalo
+        if adapter is not None:
+            if settings.webhook_url:
+                secret = _secret(settings.webhook_secret)
+                routes.append(Route(settings.webhook_path, adapter.feed, secret))
+                hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret))
+            else:
+                jobs.append(adapter.poll(stop))
+        if zalo is not None:
+            if settings.zalo_webhook_url:
+                zalo_secret = _secret(settings.zalo_webhook_secret)
+                routes.append(Route(settings.zalo_webhook_path, zalo.feed, zalo_secret,
+                                    header=ZALO_SECRET_HEADER, accept=wrapped_update))
+                hooks.append(lambda: _zalo_step(zalo.set_webhook(
+                    f"{settings.zalo_webhook_url}", zalo_secret)))
+            else:
+                jobs.append(_zalo_step(zalo.poll(stop)))
+        if routes:
+            jobs.append(self._serve_webhook(stop, routes, hooks))
+        await _together(jobs, stop)
+
+    async def _serve_webhook(self, stop: asyncio.Event, routes: list[Route],
+                             hooks: list[Callable[[], Awaitable[None]]]) -> None:
+        settings = self.settings
+        server = web.AppRunner(webhook_server(routes, self.healthy))
+        await server.setup()
+        site = web.TCPSite(server, settings.webhook_host, settings.webhook_port)
+        await site.start()
+        try:
+            for hook in hooks:
+                await hook()
+            log.info("webhook serving on %s:%s%s", settings.webhook_host,
+                     settings.webhook_port, ", ".join(r.path for r in routes))
+            await stop.wait()
+        finally:
+            await server.cleanup()
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.app.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            if self.redis is not None:
+                await self.redis.check()
+        except Exception:
+            log.exception("health check failed")
+            return False
+        return True
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self.adapter is not None:
+            await self.adapter.close()
+        if self.zalo is not None:
+            await self.zalo.close()
+        if self.redis is not None:
+            await self.redis.close()
+        await self.app.close()
+
+
+async def _together(jobs: list[Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
+    """Run ``jobs`` until all end; the first to fail stops the others, then is raised."""
+    tasks = [asyncio.create_task(job) for job in jobs]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        stop.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException) and not isinstance(result,
+                                                                asyncio.CancelledError):
+            raise result
+
+
+async def _zalo_step(step: Awaitable[Any]) -> Any:
+    """A Zalo call at start-up or while serving: its refusal says it was Zalo's."""
+    try:
+        return await step
+    except DeliveryError as exc:
+        raise ChannelError("zalo", exc) from exc
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def _message_claim(redis: RedisCoordination, token: str) -> Callable[[str], Awaitable[bool]]:
+    """Zalo has no update ids: the first worker to claim a message id handles it."""
+    namespace = f"zalo:{token.split(':')[0]}"
+
+    async def claim(message_id: str) -> bool:
+        key = f"{redis.prefix}:{namespace}:message:{message_id}"
+        return bool(await redis.redis.set(key, b"1", nx=True, ex=CLAIM_SECONDS))
+
+    return claim
+
+
+async def run_until_signal(settings: Settings, framework: str,
+                           engine: AsyncEngine | None = None,
+                           channels: Sequence[str] | None = None) -> None:
+    """``cadrebot run``: serve until Ctrl-C or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    service = await Service.start(settings, framework=framework, engine=engine,
+                                  channels=channels)
+    if service.adapter is not None:
+        mode = "webhook" if settings.webhook_url else "polling"
+        print(f"cadrebot: @{service.username} is running ({framework}, {mode}); "
+              "Ctrl-C stops it.", flush=True)
+    if service.zalo is not None:
+        mode = "webhook" if settings.zalo_webhook_url else "polling"
+        print(f"cadrebot: the Zalo bot {service.zalo_name} is running ({mode}); "
+              "Ctrl-C stops it.", flush=True)
+    try:
+        await service.serve(stop)
+    finally:
+        await service.close()

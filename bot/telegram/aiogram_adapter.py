@@ -1,0 +1,197 @@
+"""The aiogram 3 adapter: aiogram's updates into ``Incoming``, ``TelegramOps`` onto ``Bot``.
+
+Nothing here decides anything; ``TelegramCore`` and the handlers do. Texts are sent
+without a parse mode, so nothing a person typed can break the markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.delivery import DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.telegram.bot_ops import BotOps
+from bot.telegram.core import (
+    FileRef,
+    Incoming,
+    TelegramCore,
+)
+
+T = TypeVar("T")
+
+
+def make_bot(token: str, api_base: str | None = None) -> Bot:
+    """A ``Bot`` on Telegram, or on another Bot API server at ``api_base``."""
+    if api_base:
+        return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
+    return Bot(token)
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b.label, callback_data=b.action) for b in row]
+        for row in buttons])
+
+
+async def call(request: Awaitable[T]) -> T:
+    """Run one Bot API request, its failures turned into the delivery errors."""
+    try:
+        return await request
+    except TelegramRetryAfter as exc:
+        raise RetryAfter(float(exc.retry_after)) from exc
+    except TelegramForbiddenError as exc:
+        raise Unreachable(exc.message) from exc
+    except (TimeoutError, TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
+        raise Transient(str(exc)) from exc
+    except TelegramBadRequest as exc:
+        if "chat not found" in exc.message.lower():
+            raise Unreachable(exc.message) from exc
+        raise DeliveryError(exc.message) from exc
+    except TelegramAPIError as exc:
+        raise DeliveryError(exc.message) from exc
+
+
+class AiogramOps(BotOps):
+    async def call(self, request: Awaitable[Any]) -> Any:
+        return await call(request)
+
+    def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
+        return markup(buttons)
+
+    async def fetch(self, info: Any) -> bytes:
+        buffer = io.BytesIO()
+        await call(self.bot.download_file(info.file_path, buffer))
+        return buffer.getvalue()
+
+
+def incoming_message(update_id: int, message: Message) -> Incoming:
+    files: list[FileRef] = []
+    if message.document is not None:
+        doc = message.document
+        files.append(FileRef(doc.file_id, doc.file_name or "document", doc.mime_type,
+                             doc.file_size))
+    if message.photo:
+        photo = max(message.photo, key=lambda size: size.width * size.height)
+        files.append(FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", "image/jpeg",
+                             photo.file_size))
+    user = message.from_user
+    text = message.text if message.text is not None else message.caption
+    return Incoming(update_id=update_id, user_id=user.id if user else message.chat.id,
+                    chat_id=message.chat.id, text=text, files=tuple(files),
+                    language_code=user.language_code if user else None,
+                    name=user.full_name if user else "",
+                    unsupported=text is None and not files)
+
+
+def incoming_press(update_id: int, query: CallbackQuery) -> Incoming:
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    # An inaccessible (very old) message cannot be edited: answer with a new one.
+    pressed = message.message_id if isinstance(message, Message) else None
+    return Incoming(update_id=update_id, user_id=query.from_user.id, chat_id=chat_id,
+                    data=query.data or "", message_id=pressed,
+                    language_code=query.from_user.language_code,
+                    name=query.from_user.full_name)
+
+
+def build_dispatcher(core: TelegramCore) -> Dispatcher:
+    router = Router(name="cadrebot")
+
+    @router.message()
+    async def on_message(message: Message, event_update: Any = None) -> None:
+        update_id = event_update.update_id if event_update is not None else -message.message_id
+        await core.handle(incoming_message(update_id, message))
+
+    @router.callback_query()
+    async def on_press(query: CallbackQuery, event_update: Any = None) -> None:
+        # Answered at once, so the button stops spinning whatever the handling takes.
+        with contextlib.suppress(DeliveryError):  # expired: the press is still handled
+            await call(query.answer())
+        update_id = event_update.update_id if event_update is not None else hash(query.id)
+        await core.handle(incoming_press(update_id, query))
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def register_commands(bot: Bot, commands: Callable[[str], list[tuple[str, str]]]) -> None:
+    """The command menu in Vietnamese (the default) and in English."""
+    for lang in ("vi", "en"):
+        entries = [BotCommand(command=c, description=d[:256]) for c, d in commands(lang)]
+        await call(bot.set_my_commands(entries, scope=BotCommandScopeDefault(),
+                                       language_code=None if lang == "vi" else lang))
+
+
+class AiogramAdapter:
+    """One bot on aiogram: polling, or updates fed from the webhook server."""
+
+    name = "aiogram"
+
+    def __init__(self, token: str, api_base: str | None = None) -> None:
+        self.bot = make_bot(token, api_base)
+        self.ops = AiogramOps(self.bot)
+        self.dispatcher: Dispatcher | None = None
+
+    def attach(self, core: TelegramCore) -> None:
+        self.dispatcher = build_dispatcher(core)
+
+    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str:
+        """Check the token, register the command menu; the bot's username."""
+        me = await call(self.bot.get_me())
+        await register_commands(self.bot, commands)
+        return me.username or str(me.id)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        assert self.dispatcher is not None, "attach() first"
+        await call(self.bot.delete_webhook(drop_pending_updates=False))
+        polling = asyncio.create_task(self.dispatcher.start_polling(
+            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=20,
+            allowed_updates=["message", "callback_query"]))
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if polling in done:
+            stopped.cancel()
+            polling.result()  # polling ended by itself: say why
+            return
+        await self.dispatcher.stop_polling()
+        await polling
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        assert self.dispatcher is not None, "attach() first"
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await call(self.bot.set_webhook(url, secret_token=secret,
+                                        allowed_updates=["message", "callback_query"]))
+
+    async def close(self) -> None:
+        await self.bot.session.close()

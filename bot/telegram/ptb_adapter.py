@@ -1,0 +1,222 @@
+"""The python-telegram-bot 22 adapter: PTB's updates into ``Incoming``, ``TelegramOps``
+onto its ``Bot``; the twin of ``aiogram_adapter``.
+
+Nothing here decides anything; ``TelegramCore`` and the handlers do. PTB runs without
+persistence, job queue or rate limiter (the core and the notifier own those), and
+handles updates concurrently: the core serializes each account's turns itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dtm
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import RetryAfter as PtbRetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.delivery import DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.telegram.bot_ops import BotOps
+from bot.telegram.core import (
+    FileRef,
+    Incoming,
+    TelegramCore,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT = dtm.timedelta(seconds=20)
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+        for row in buttons])
+
+
+def retry_seconds(exc: PtbRetryAfter) -> float:
+    with warnings.catch_warnings():  # an int until PTB_TIMEDELTA, a timedelta after
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+async def call(request: Awaitable[T]) -> T:
+    """Run one Bot API request, its failures turned into the delivery errors."""
+    try:
+        return await request
+    except PtbRetryAfter as exc:
+        raise RetryAfter(retry_seconds(exc)) from exc
+    except Forbidden as exc:
+        raise Unreachable(exc.message) from exc
+    except BadRequest as exc:  # before NetworkError: PTB makes it a subclass
+        if "chat not found" in exc.message.lower():
+            raise Unreachable(exc.message) from exc
+        raise DeliveryError(exc.message) from exc
+    except (TimeoutError, NetworkError) as exc:  # TimedOut, 5xx, dropped connections
+        raise Transient(str(exc)) from exc
+    except TelegramError as exc:
+        if isinstance(exc.__cause__, ValueError):  # a body that is not JSON: a broken proxy
+            raise Transient(exc.message) from exc
+        raise DeliveryError(exc.message) from exc
+
+
+class PtbOps(BotOps):
+    async def call(self, request: Awaitable[Any]) -> Any:
+        return await call(request)
+
+    def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
+        return markup(buttons)
+
+    async def fetch(self, info: Any) -> bytes:
+        return bytes(await call(info.download_as_bytearray()))
+
+
+def incoming_message(update: Update) -> Incoming:
+    message = update.message
+    assert message is not None, "not a message update"
+    files: list[FileRef] = []
+    if message.document is not None:
+        doc = message.document
+        files.append(FileRef(doc.file_id, doc.file_name or "document", doc.mime_type,
+                             doc.file_size))
+    if message.photo:
+        photo = max(message.photo, key=lambda size: size.width * size.height)
+        files.append(FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg", "image/jpeg",
+                             photo.file_size))
+    user = message.from_user
+    text = message.text if message.text is not None else message.caption
+    return Incoming(update_id=update.update_id, user_id=user.id if user else message.chat.id,
+                    chat_id=message.chat.id, text=text, files=tuple(files),
+                    language_code=user.language_code if user else None,
+                    name=user.full_name if user else "",
+                    unsupported=text is None and not files)
+
+
+def incoming_press(update: Update) -> Incoming:
+    query = update.callback_query
+    assert query is not None, "not a callback query update"
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    # An inaccessible (very old) message cannot be edited: answer with a new one. PTB
+    # parses it as a ``Message`` dated 0, so ask ``is_accessible``, not its class.
+    pressed = message.message_id if message is not None and message.is_accessible else None
+    return Incoming(update_id=update.update_id, user_id=query.from_user.id, chat_id=chat_id,
+                    data=query.data or "", message_id=pressed,
+                    language_code=query.from_user.language_code,
+                    name=query.from_user.full_name)
+
+
+async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update %s failed", getattr(update, "update_id", update), exc_info=context.error)
+
+
+class PtbAdapter:
+    """One bot on python-telegram-bot: polling, or updates fed from the webhook server."""
+
+    name = "ptb"
+
+    def __init__(self, token: str, api_base: str | None = None) -> None:
+        builder = ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
+        if api_base:
+            builder = builder.base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot")
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.ops = PtbOps(self.application.bot)
+        self._init_lock = asyncio.Lock()
+        self.application.add_error_handler(log_error)
+
+    def attach(self, core: TelegramCore) -> None:
+        async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            await core.handle(incoming_message(update))
+
+        async def on_press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            assert update.callback_query is not None
+            # Answered at once, so the button stops spinning whatever the handling takes.
+            with contextlib.suppress(DeliveryError):  # expired: the press is still handled
+                await call(update.callback_query.answer())
+            await core.handle(incoming_press(update))
+
+        # Every message, commands included: /start and the rest are the core's too.
+        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
+        self.application.add_handler(CallbackQueryHandler(on_press))
+
+    async def _initialize(self) -> None:
+        async with self._init_lock:  # idempotent, but not safe to run twice at once
+            await call(self.application.initialize())
+
+    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str:
+        """Check the token, register the command menu; the bot's username."""
+        await self._initialize()
+        bot = self.application.bot
+        me = await call(bot.get_me())
+        for lang in ("vi", "en"):  # Vietnamese is the default menu
+            entries = [BotCommand(c, d[:256]) for c, d in commands(lang)]
+            await call(bot.set_my_commands(entries, scope=BotCommandScopeDefault(),
+                                           language_code=None if lang == "vi" else lang))
+        return str(me.username or me.id)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        await self._initialize()
+        app, updater = self.application, self.application.updater
+        assert updater is not None
+        await app.start()
+        stopped = asyncio.create_task(stop.wait())
+        polling: asyncio.Task[None] | None = None
+        try:
+            await call(updater.start_polling(  # deletes any webhook first
+                timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                error_callback=lambda exc: log.warning("polling: %r", exc)))
+            # PTB retries every error but a revoked token forever; it keeps its polling
+            # task private, so we look it up to learn when polling gave up.
+            polling = getattr(updater, "_Updater__polling_task", None)
+            await asyncio.wait({stopped} | ({polling} if polling else set()),
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            with contextlib.suppress(TelegramError):  # a dead polling task re-raises here
+                if updater.running:
+                    await updater.stop()
+            if app.running:
+                await app.stop()
+        if polling is not None and polling.done() and not stop.is_set():
+            await call(polling)  # polling ended by itself: say why
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        await self._initialize()
+        update = Update.de_json(data, self.application.bot)
+        await self.application.process_update(update)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self._initialize()
+        await call(self.application.bot.set_webhook(url, secret_token=secret or None,
+                                                    allowed_updates=ALLOWED_UPDATES))
+
+    async def close(self) -> None:
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
