@@ -118,8 +118,12 @@ class ChoiceBook:
         self.wall = wall or (lambda: datetime.now(UTC))
         self.stale_after = stale_after
 
-    async def show(self, chat_id: str, choices: Choices, language: str) -> None:
-        await save_choices(self.engine, self.channel, chat_id, choices, language, self.wall())
+    async def show(self, chat_id: str, choices: Choices, language: str,
+                   shown_at: datetime | None = None) -> None:
+        """Record the list; ``shown_at``: when its posting began (an answer written after
+        that is an answer to it), default now."""
+        await save_choices(self.engine, self.channel, chat_id, choices, language,
+                           shown_at or self.wall())
 
     async def shown(self, chat_id: str) -> Shown | None:
         return await load_choices(self.engine, self.channel, chat_id)

@@ -194,7 +194,10 @@ class ZaloCore:
             if command is not None:
                 inbound = replace(inbound, text=command)
             else:
-                answer, shown = await self.book.interpret(chat, text, update.written_at)
+                # A notification's list may be on screen but not yet recorded (the
+                # notifier records it once Zalo confirms): wait for it under the lock.
+                async with self.sender.lock(chat):
+                    answer, shown = await self.book.interpret(chat, text, update.written_at)
                 if answer.kind is Kind.CHOSEN:
                     inbound = replace(inbound, text=None, action=answer.action)
                 elif shown is not None and answer.kind is not Kind.TEXT:
@@ -222,12 +225,13 @@ class ZaloCore:
                 block = render(choices, t, start=len(shown) + 1)
                 text = f"{text}\n\n{block}" if text.strip() else block
             async with self.sender.lock(chat):
+                posted_at = self.book.wall()
                 if not await self._send(chat, replace(reply, text=text, buttons=(),
                                                       edit=False)):
                     return
                 if choices:
                     shown.extend(choices)
-                    await self.book.show(chat, tuple(shown), language)
+                    await self.book.show(chat, tuple(shown), language, posted_at)
 
     async def _send(self, chat: str, reply: Reply) -> bool:
         """Post one reply; False (logged) if it could not be delivered."""

@@ -3,8 +3,9 @@
 Given a reply's buttons (the notifier sends notifications through ``send_text``), the
 sender adds them as a numbered list in the reader's language and records the list, so
 that the answer "1" to a notification works like a button press. Posting a list and
-recording it happen under the chat's lock, here and in ``ZaloCore``: within a process
-the list recorded last is the one the person sees last.
+recording it happen under the chat's lock, here and in ``ZaloCore``, which also reads an
+answer under it: within a process the list recorded last is the one the person sees
+last, and an answer typed while a list is being posted waits until it is recorded.
 """
 
 from __future__ import annotations
@@ -48,10 +49,11 @@ class ZaloSender:
             language = await self.language(chat_id)
             block = render(choices, Translator(language))
             combined = f"{text}\n\n{block}" if text.strip() else block
+            posted_at = self.book.wall()
             if len(combined) <= self.max_text:
                 await self.client.send_message(chat_id, combined)
             else:
                 await self.client.send_message(chat_id, text)
                 for part in split_text(block, self.max_text):
                     await self.client.send_message(chat_id, part)
-            await self.book.show(chat_id, choices, language)
+            await self.book.show(chat_id, choices, language, posted_at)

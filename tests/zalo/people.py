@@ -74,7 +74,9 @@ class ZaloPerson:
             for number, text in sorted(shown.items()):
                 if test(text.casefold()):
                     return number
-        raise AssertionError(f"{self.name}: no choice like {label!r}; shown: {shown}")
+        recent = "\n---\n".join(self.messages()[-4:])
+        raise AssertionError(f"{self.name}: no choice like {label!r}; shown: {shown}; "
+                             f"the last messages:\n{recent}\n{self.fake.dump()}")
 
     async def choose(self, label: str) -> str:
         """Answer with the number of the choice whose label is (or contains) ``label``."""

@@ -3,6 +3,7 @@ channel a person chose for notifications: the parts, without a server."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.delivery import deliver
 from bot.ratelimit import RateLimiter
 from bot.wiring import App, build_app
 from bot.zalo.choices import ChoiceBook, Kind, again, fold, interpret, numbered, render
-from bot.zalo.core import link_command, looks_like_code, parse_update
+from bot.zalo.core import ZaloCore, link_command, looks_like_code, parse_update
 from bot.zalo.sender import ZaloSender
 from handlers.i18n import Translator
 from handlers.messages import Button, Reply, rows
@@ -206,3 +207,58 @@ async def test_a_long_notification_is_split_at_sentences_and_its_choices_recorde
     shown = await book.shown("chat-9")
     assert shown is not None and shown.choices == (("Tán thành", "k:vt:1:1:a"),
                                                    ("Không tán thành", "k:vt:1:1:r"))
+
+
+class HoldingClient(RecordingClient):
+    """Posts at once but, when asked, answers the next post only once released: the
+    message is on the person's screen before the bot knows it was delivered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold_next = False
+        self.posted, self.release = asyncio.Event(), asyncio.Event()
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, str]:
+        await super().send_message(chat_id, text)
+        if self.hold_next:
+            self.hold_next = False
+            self.posted.set()
+            await self.release.wait()
+        return {}
+
+
+async def test_an_answer_typed_while_a_notification_is_posted_waits_for_its_list(
+        app: App) -> None:
+    """The person reads a notification's list and answers "2" before Zalo confirmed the
+    post to the notifier: the answer is read against that list, not the one before."""
+    client = HoldingClient()
+    book = ChoiceBook(app.engine, "zalo")
+
+    async def language(_chat: str) -> str:
+        return "vi"
+
+    sender = ZaloSender(client, book, language)  # type: ignore[arg-type]
+
+    async def no_download(_url: str, _limit: int) -> bytes:
+        raise AssertionError("no photo here")
+
+    core = ZaloCore(app.assistant, app.services, sender, RateLimiter(), book,
+                    download=no_download)
+    chat = "z-guest-1"
+    await sender.send_text(chat, "Thông báo cũ.", rows(Button("Trợ giúp", "m:help")))
+    client.hold_next = True
+    notice = asyncio.create_task(sender.send_text(chat, "Thông báo mới.", rows(
+        Button("Trợ giúp", "m:help"), Button("Ngôn ngữ", "m:language"))))
+    await client.posted.wait()
+    message = {"from": {"id": chat, "display_name": "Khách"},
+               "chat": {"id": chat, "chat_type": "PRIVATE"}, "text": "2",
+               "message_id": "answer-1", "date": int(datetime.now(UTC).timestamp() * 1000)}
+    turn = asyncio.create_task(core.handle({"event_name": "message.text.received",
+                                            "message": message}))
+    await asyncio.sleep(0.2)
+    assert not turn.done()  # waiting for the list being posted
+    client.release.set()
+    await asyncio.gather(notice, turn)
+    answer = client.sent[-1]
+    assert "Số này không có trong danh sách" not in answer
+    assert "English" in answer  # the language choice, the second of the new list
