@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.fakes.zalo import FakeZalo
@@ -45,6 +46,10 @@ class ZaloPerson:
     core: ZaloCore | None = None  # to know when the bot has finished a turn
     lang: str = "vi"
     read: int = field(default=0)  # messages already looked at
+    # Waits until the bot has sent this person every notification it owes them. On Zalo
+    # the newest list on screen is the one a number answers, and notifications come
+    # asynchronously: a person reads what arrived before answering, and so do we.
+    caught_up: Callable[[str], Awaitable[None]] | None = None
 
     def messages(self) -> list[str]:
         return self.fake.texts(self.user_id)
@@ -80,9 +85,15 @@ class ZaloPerson:
 
     async def choose(self, label: str) -> str:
         """Answer with the number of the choice whose label is (or contains) ``label``."""
+        await self.catch_up()
         return await self.say(str(self.number_of(label)))
 
+    async def catch_up(self) -> None:
+        if self.caught_up is not None:
+            await self.caught_up(self.name)
+
     async def say(self, text: str, *, date: int | None = None) -> str:
+        await self.catch_up()
         self.read = len(self.messages())
         before = len(self.messages())
         self.fake.user_sends(self.user_id, text, name=self.name, date=date)
@@ -90,6 +101,7 @@ class ZaloPerson:
         return self.text
 
     async def send_photo(self, content: bytes, caption: str | None = None) -> str:
+        await self.catch_up()
         self.read = len(self.messages())
         before = len(self.messages())
         self.fake.user_sends_photo(self.user_id, content, caption=caption, name=self.name)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.fakes.telegram import FakeTelegram
 from storage.db import session_factory
 from storage.invitations import issue_invitations
-from storage.models import ChatAccount, ShownChoices
+from storage.models import ChatAccount, OutboxMessage, ShownChoices
 from storage.organisation import demo_text, parse_org_text
 from tests.conversation.test_dossiers import file
 from tests.telegram.conftest import free_port
@@ -29,7 +31,30 @@ SECRET = "zalo-s3cret_for-tests"
 
 def on_zalo(run: Running, number: int, person: str) -> ZaloPerson:
     core = run.service.zalo.core if run.service.zalo else None
-    return ZaloPerson(run.zalo, f"zl{number:018x}", person, core=core)
+    return ZaloPerson(run.zalo, f"zl{number:018x}", person, core=core,
+                      caught_up=notified(run))
+
+
+def notified(run: Running, timeout: float = 90.0) -> Callable[[str], Awaitable[None]]:
+    """Wait until no notification for a person is waiting to be sent (soon)."""
+    engine, clock = run.service.app.engine, run.service.app.services.clock
+
+    async def wait(person: str) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            soon = clock.now() + timedelta(minutes=2)  # the app's clock, as the rows
+            async with engine.connect() as conn:
+                waiting = (await conn.execute(select(func.count()).select_from(
+                    OutboxMessage).where(OutboxMessage.person_id == person,
+                                         OutboxMessage.status.in_(("pending", "sending")),
+                                         OutboxMessage.next_attempt_at < soon))).scalar_one()
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{person}: {waiting} notifications still unsent")
+            await asyncio.sleep(0.05)
+
+    return wait
 
 
 async def link_everyone_on_zalo(run: Running) -> dict[str, Someone]:
@@ -164,6 +189,8 @@ async def test_the_zalo_webhook_refuses_a_wrong_secret_and_answers_the_right_one
     assert await fake.post_update_to_webhook(update_, SECRET) == 200
     text = await fake.wait_for(lambda f: f.texts(user) and f.texts(user)[0])
     assert "Chào mừng" in text
+    # The welcome, then the menu: the turn is over when the menu came.
+    await fake.wait_for(lambda f: "Ngôn ngữ / Language" in f.texts(user)[-1])
     # Zalo sends an update again when unsure: it is answered once.
     answered = len(fake.texts(user))
     assert await fake.post_update_to_webhook(update_, SECRET) == 200
