@@ -90,6 +90,11 @@ class Directory(Protocol):
         """Dossiers sent and not finished (not drafts, closed or withdrawn), by id."""
         ...
 
+    async def dossiers_owing_duties(self) -> list[Dossier]:
+        """Dossiers, open or finished, with a written duty not yet done, by id (a plan
+        found not feasible is closed while its written notice is still owed)."""
+        ...
+
     async def counted_members(self, body_id: str) -> list[str]:
         """The body's counted members today (its working rules), by person id."""
         ...

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.ports import LinkedChannel, LinkStatus, PersonInfo, Unreachable
 from storage import audit, channel_prefs, outbox
-from storage.dossier_models import DossierRow
+from storage.dossier_models import DossierRow, ObligationRow
 from storage.invitations import RedeemStatus, redeem
 from storage.models import (
     Body,
@@ -138,9 +138,16 @@ class SqlDirectory:
 
 
     async def open_dossiers(self) -> list[Dossier]:
+        return await self._dossiers(select(DossierRow.id).where(
+            DossierRow.state.not_in(FINISHED)).order_by(DossierRow.id))
+
+    async def dossiers_owing_duties(self) -> list[Dossier]:
+        return await self._dossiers(select(ObligationRow.dossier_id).where(
+            ObligationRow.done_at.is_(None)).distinct().order_by(ObligationRow.dossier_id))
+
+    async def _dossiers(self, ids_query: Select[int]) -> list[Dossier]:
         async with self._sessions() as session:
-            ids = (await session.execute(select(DossierRow.id).where(
-                DossierRow.state.not_in(FINISHED)).order_by(DossierRow.id))).scalars().all()
+            ids = (await session.execute(ids_query)).scalars().all()
             repository = SqlDossiers(session)
             found = [await repository.get(dossier_id) for dossier_id in ids]
         return [d for d in found if d is not None]

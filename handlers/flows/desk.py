@@ -164,9 +164,12 @@ class DeskFlow:
         t = turn.t
         actor = await turn.actor()
         mine: list[Dossier] = []
-        for dossier in await turn.services.directory.open_dossiers():
+        directory = turn.services.directory
+        owing = {d.id: d for d in await directory.dossiers_owing_duties()}
+        for dossier in {**{d.id: d for d in await directory.open_dossiers()}, **owing}.values():
             roles = acting_roles(dossier, actor)
-            if offered(dossier, roles) or self._votes_on(dossier, roles):
+            if (offered(dossier, roles) or self._votes_on(dossier, roles)
+                    or (dossier.id in owing and roles & {Role.OFFICE, Role.HEAD})):
                 mine.append(dossier)
         mine.sort(key=_by_due)
         extra: list[tuple[Button, ...]] = []

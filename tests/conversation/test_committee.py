@@ -134,9 +134,16 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     assert (await stored(app, dossier.id)).state is State.CLOSED
     await lan.notifications()
     assert "Vượt quá nguồn lực của trường." in lan.text
-    # The office has the written notice drafted, signed and numbered.
+    # The dossier is closed but the notice is owed: the office's tasks and deadlines
+    # still list it, and the task opens it.
     await nam.notifications()
-    await nam.action(f"k:v:{dossier.id}")
+    await nam.send("/viec")
+    assert "1 hồ sơ đang chờ đồng chí" in nam.text, nam.text
+    await nam.send("/hanchot")
+    assert "gửi văn bản thông báo cho người đề xuất" in nam.text, nam.text
+    # The office has the written notice drafted, signed and numbered.
+    await nam.send("/viec")
+    await nam.press(f"{dossier.id}.")
     assert "gửi văn bản thông báo cho người đề xuất" in nam.text
     await nam.press("Văn bản: xem dự thảo")
     draft = nam.replies[0].text
@@ -145,6 +152,8 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     assert "Vượt quá nguồn lực của trường." in draft
     await nam.send("12-TB/ĐU ngày 27/11/2026")
     assert "Nhiệm vụ chưa thực hiện" not in nam.text
+    await nam.send("/viec")
+    assert "Hiện chưa có hồ sơ nào chờ đồng chí xử lý" in nam.text, nam.text
     await lan.notifications()
     assert "Văn bản thông báo 12-TB/ĐU ngày 27/11/2026" in lan.text
 
