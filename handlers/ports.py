@@ -6,7 +6,7 @@ objects that satisfy these ports, and the conversation tests can use the real on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -86,13 +86,14 @@ class Directory(Protocol):
         """Dossiers the person proposed or co-proposed, newest first."""
         ...
 
-    async def open_dossiers(self) -> list[Dossier]:
-        """Dossiers sent and not finished (not drafts, closed or withdrawn), by id."""
+    async def open_dossiers(self, also: Collection[int] = ()) -> list[Dossier]:
+        """Dossiers sent and not finished (not drafts, closed or withdrawn), and those of
+        ``also`` whatever their state, by id."""
         ...
 
-    async def dossiers_owing_duties(self) -> list[Dossier]:
-        """Dossiers, open or finished, with a written duty not yet done, by id (a plan
-        found not feasible is closed while its written notice is still owed)."""
+    async def owing_dossier_ids(self) -> frozenset[int]:
+        """Dossiers, open or finished, with a written duty not yet done (a plan found not
+        feasible is closed while its written notice is still owed)."""
         ...
 
     async def counted_members(self, body_id: str) -> list[str]:

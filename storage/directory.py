@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.ports import LinkedChannel, LinkStatus, PersonInfo, Unreachable
@@ -137,20 +138,21 @@ class SqlDirectory:
         return [d for d in found if d is not None]
 
 
-    async def open_dossiers(self) -> list[Dossier]:
-        return await self._dossiers(select(DossierRow.id).where(
-            DossierRow.state.not_in(FINISHED)).order_by(DossierRow.id))
-
-    async def dossiers_owing_duties(self) -> list[Dossier]:
-        return await self._dossiers(select(ObligationRow.dossier_id).where(
-            ObligationRow.done_at.is_(None)).distinct().order_by(ObligationRow.dossier_id))
-
-    async def _dossiers(self, ids_query: Select[int]) -> list[Dossier]:
+    async def open_dossiers(self, also: Collection[int] = ()) -> list[Dossier]:
+        wanted: ColumnElement[bool] = DossierRow.state.not_in(FINISHED)
+        if also:
+            wanted = or_(wanted, DossierRow.id.in_(sorted(also)))
         async with self._sessions() as session:
-            ids = (await session.execute(ids_query)).scalars().all()
+            ids = (await session.execute(select(DossierRow.id).where(wanted)
+                                         .order_by(DossierRow.id))).scalars().all()
             repository = SqlDossiers(session)
             found = [await repository.get(dossier_id) for dossier_id in ids]
         return [d for d in found if d is not None]
+
+    async def owing_dossier_ids(self) -> frozenset[int]:
+        async with self._sessions() as session:
+            return frozenset((await session.execute(select(ObligationRow.dossier_id).where(
+                ObligationRow.done_at.is_(None)).distinct())).scalars())
 
     async def counted_members(self, body_id: str) -> list[str]:
         async with self._sessions() as session:

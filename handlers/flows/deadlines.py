@@ -134,8 +134,8 @@ async def _collect(turn: Turn) -> tuple[list[Deadline], dict[int, Dossier],
     calendar = _calendar(turn)
     candidates: dict[int, Dossier] = {d.id: d for d in await services.directory.dossiers_of(
         person)}
-    for dossier in (*await services.directory.open_dossiers(),
-                    *await services.directory.dossiers_owing_duties()):
+    owing = await services.directory.owing_dossier_ids()
+    for dossier in await services.directory.open_dossiers(also=owing):
         candidates.setdefault(dossier.id, dossier)
     items: list[Deadline] = []
     dossiers: dict[int, Dossier] = {}

@@ -165,8 +165,8 @@ class DeskFlow:
         actor = await turn.actor()
         mine: list[Dossier] = []
         directory = turn.services.directory
-        owing = {d.id: d for d in await directory.dossiers_owing_duties()}
-        for dossier in {**{d.id: d for d in await directory.open_dossiers()}, **owing}.values():
+        owing = await directory.owing_dossier_ids()
+        for dossier in await directory.open_dossiers(also=owing):
             roles = acting_roles(dossier, actor)
             if (offered(dossier, roles) or self._votes_on(dossier, roles)
                     or (dossier.id in owing and roles & {Role.OFFICE, Role.HEAD})):
