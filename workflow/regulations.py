@@ -396,7 +396,9 @@ def load_library(index_text: str, read: dict[str, str]) -> Library:
         label=_text(d["label"]), breaks=tuple(str(b) for b in d.get("breaks") or ()),
     ) for d in data["documents"]]
     articles = [a for d in documents for a in parse_text(read[d.file], d)]
-    topics = [Topic(str(t["keyword"]), _text(t["label"])) for t in data.get("topics") or ()]
+    # Not ``t``: that name is the gettext keyword, and Babel would extract t["keyword"].
+    topics = [Topic(str(topic["keyword"]), _text(topic["label"]))
+              for topic in data.get("topics") or ()]
     synonyms = {str(k): str(v) for k, v in (data.get("synonyms") or {}).items()}
     return Library(documents, articles, topics, synonyms)
 
