@@ -114,7 +114,7 @@ class Service:
                    else f"zalo:{(zalo_token or '').split(':')[0]}")
             redis = RedisCoordination(settings.redis_url, bot, prefix=settings.redis_prefix)
             await redis.check()
-        app = await build_app(settings.database_url, engine=engine,
+        app = await build_app(settings=settings, engine=engine,
                               clock=clock or SystemClock(settings.zone),
                               account_lock=redis.account_lock if redis else None)
         if await ensure_demo(app):

@@ -1,18 +1,34 @@
-"""Configuration of a running bot: environment variables, or a ``.env`` file beside it.
+"""The one configuration of cadrebot: environment variables, or a ``.env`` file beside it.
 
-Every name starts with ``CADREBOT_``. A bad value stops start-up with one line that
-names the variable and says what it should be; nothing is half-configured.
+Every name starts with ``CADREBOT_`` and is a field here. The command line loads it once
+(``load_settings``) and hands it down; nothing below reads the environment. A bad value
+stops start-up with one line that names the variable and says what it should be; nothing
+is half-configured. Files named by a setting (calendar overrides, reporting duties) are
+read and checked here too, so a broken one stops start-up the same way.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import time
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from workflow.calendar import (
+    CalendarOverrides,
+    OverridesError,
+    WorkingCalendar,
+    bundled_overrides,
+    parse_overrides,
+)
+from workflow.quiet_hours import QuietHours
+from workflow.reminders import ReminderSettings
+from workflow.reporting_duties import ReportingDuty, bundled_duties, parse_duties
 
 ENV_PREFIX = "CADREBOT_"
 TELEGRAM_API = "https://api.telegram.org"
@@ -27,13 +43,19 @@ class ConfigError(Exception):
     """One line for the person starting the bot."""
 
 
+OPTIONAL = ("database_url", "data_dir", "redis_url", "webhook_url", "zalo_webhook_url",
+            "calendar_overrides", "reporting_duties", "reminder_hours", "tell_superior_after")
+MAX_SUPERIOR_AFTER = ReminderSettings().overdue_repeats
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env",
                                       env_file_encoding="utf-8", extra="ignore")
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_API
-    database_url: str | None = None  # SQLite in ./data when unset (storage.db)
+    database_url: str | None = None  # SQLite in data_dir when unset
+    data_dir: Path = Path("data")
     redis_url: str | None = None
     redis_prefix: str = Field(default="cadrebot", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     webhook_url: str | None = None  # public https URL Telegram posts to; unset = polling
@@ -53,6 +75,44 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_webhook_path: str = "/zalo"
     zalo_send_rate: float = Field(default=10.0, gt=0, le=1000)  # messages a second, overall
+    # The working-day calendar, the reminders and the recurring reporting duties.
+    calendar_overrides: Path | None = None  # an office's days off and make-up days (YAML)
+    reporting_duties: Path | None = None  # the installation's own list (YAML)
+    reminder_hours: str | None = None  # when messages may go out, e.g. "07:00-21:00"
+    tell_superior_after: int | None = Field(default=None, ge=1, le=MAX_SUPERIOR_AFTER)
+    # Development: a user-visible string missing from a catalog raises (the tests set it).
+    i18n_strict: bool = False
+
+    @field_validator(*OPTIONAL, mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: Any) -> Any:
+        return Path("data") if value is None else value
+
+    @field_validator("calendar_overrides")
+    @classmethod
+    def _overrides_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            _read_overrides(value)
+        return value
+
+    @field_validator("reporting_duties")
+    @classmethod
+    def _duties_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            _read_duties(value)
+        return value
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            _quiet_hours(value)
+        return value
 
     @field_validator("telegram_token")
     @classmethod
@@ -138,6 +198,40 @@ class Settings(BaseSettings):
                              "must differ: both webhooks are served by one server")
         return self
 
+    @classmethod
+    def of(cls, **values: Any) -> Settings:
+        """Settings from these values and the defaults alone, not the environment (tests,
+        and code that builds an app without a command line)."""
+        return _Given(**values)
+
+    @property
+    def database(self) -> str:
+        """The database URL: the configured one, else SQLite in the data directory."""
+        return self.database_url or sqlite_url(self.data_dir)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar: the bundled overrides, then the office's file."""
+        layers: list[CalendarOverrides] = [bundled_overrides()]
+        if self.calendar_overrides is not None:
+            layers.append(_read_overrides(self.calendar_overrides))
+        return WorkingCalendar(layers)
+
+    @cached_property
+    def duties(self) -> tuple[ReportingDuty, ...]:
+        """The recurring reporting duties: the installation's file if set, else the bundled."""
+        if self.reporting_duties is None:
+            return bundled_duties()
+        return _read_duties(self.reporting_duties)
+
+    @property
+    def reminders(self) -> ReminderSettings:
+        """The reminder policy's settings, with what the installation overrides."""
+        default = ReminderSettings()
+        return ReminderSettings(
+            quiet=_quiet_hours(self.reminder_hours) if self.reminder_hours else default.quiet,
+            tell_superior_after=self.tell_superior_after or default.tell_superior_after)
+
     @property
     def token(self) -> str | None:
         return self.telegram_token.get_secret_value() if self.telegram_token else None
@@ -157,6 +251,51 @@ class Settings(BaseSettings):
             CHANNELS, (self.token, self.zalo_bot_token), strict=True) if token)
 
 
+class _Given(Settings):
+    """Settings whose only source is the values given (see ``Settings.of``)."""
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir / 'cadrebot.sqlite3'}"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _read_overrides(path: Path) -> CalendarOverrides:
+    try:
+        return parse_overrides(_read_text(path), origin=str(path))
+    except OverridesError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _read_duties(path: Path) -> tuple[ReportingDuty, ...]:
+    return parse_duties(_read_text(path), origin=str(path))  # DutiesError is a ValueError
+
+
+def _quiet_hours(text: str) -> QuietHours:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        return QuietHours(start, end)
+    except ValueError:
+        raise ValueError("write HH:MM-HH:MM, the start before the end, e.g. 07:00-21:00") \
+            from None
+
+
 def load_settings(env_file: Path | str | None = ".env") -> Settings:
     """The settings, or ``ConfigError`` with one line naming the first bad variable."""
     try:
@@ -167,5 +306,5 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
         message = str(error["msg"]).removeprefix("Value error, ")
         if not field:
             raise ConfigError(message) from None
-        shown = "" if "token" in field or "secret" in field else f"={error.get('input')!r}"
+        shown = "" if "token" in field or "secret" in field else f"={str(error.get('input'))!r}"
         raise ConfigError(f"{ENV_PREFIX}{field.upper()}{shown}: {message}") from None

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.scheduler import ReminderScheduler, duties_from_env, settings_from_env
+from bot.scheduler import ReminderScheduler
+from bot.settings import Settings
 from handlers.app import Assistant
 from handlers.context import Services
 from handlers.flows.registry import all_flows
@@ -20,7 +21,6 @@ from storage.duty_reminders import DutyWriter
 from storage.migrate import ensure_schema
 from storage.reminders import ReminderWriter
 from storage.uow import SqlUnitOfWork
-from workflow.calendar import default_calendar
 from workflow.rules import RuleBook, bundled_rulebook
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -41,6 +41,7 @@ class App:
     engine: AsyncEngine
     services: Services
     assistant: Assistant
+    settings: Settings
     reminders: ReminderScheduler | None = None
 
     def start_reminders(self) -> ReminderScheduler:
@@ -51,7 +52,7 @@ class App:
         if self.reminders is None:
             clock = self.services.clock
             duties = DutyWriter(self.services.duties, self.services.calendar,  # type: ignore[arg-type]
-                                settings_from_env())
+                                self.settings.reminders)
             self.reminders = ReminderScheduler(Dispatcher(self.engine, clock=clock.now,
                                                           duties=duties))
             self.reminders.start()
@@ -64,17 +65,24 @@ class App:
         await self.engine.dispose()
 
 
-async def build_app(database_url: str | None = None, *, rulebook: RuleBook | None = None,
-                    clock: object | None = None, engine: AsyncEngine | None = None,
+async def build_app(database_url: str | None = None, *, settings: Settings | None = None,
+                    rulebook: RuleBook | None = None, clock: object | None = None,
+                    engine: AsyncEngine | None = None,
                     account_lock: AccountLock | None = None) -> App:
-    """Everything the channels need, on the configured database (migrated if behind)."""
-    engine = engine or create_engine(database_url)
+    """Everything the channels need, on the configured database (migrated if behind).
+
+    ``settings`` is the one configuration (the defaults when not given): its database
+    unless ``database_url`` or ``engine`` says otherwise, its calendar, reminder policy,
+    reporting duties and time zone.
+    """
+    settings = settings or Settings.of()
+    engine = engine or create_engine(database_url or settings.database)
     await ensure_schema(engine)
     sessions = session_factory(engine)
     book = rulebook or bundled_rulebook()
-    calendar = default_calendar()
-    writer = ReminderWriter(calendar=calendar, settings=settings_from_env())
-    now = clock or SystemClock()
+    calendar = settings.calendar
+    writer = ReminderWriter(calendar=calendar, settings=settings.reminders)
+    now = clock or SystemClock(settings.zone)
     services = Services(
         directory=SqlDirectory(sessions, book),
         conversations=SqlConversations(sessions),
@@ -84,6 +92,8 @@ async def build_app(database_url: str | None = None, *, rulebook: RuleBook | Non
         clock=now,  # type: ignore[arg-type]
         calendar=calendar,  # type: ignore[arg-type]
         rulebook=book,
-        duties=duties_from_env(),
+        duties=settings.duties,
     )
-    return App(engine, services, Assistant(services, all_flows(), account_lock=account_lock))
+    assistant = Assistant(services, all_flows(), account_lock=account_lock,
+                          default_language=settings.language)
+    return App(engine, services, assistant, settings)

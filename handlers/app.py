@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from handlers import menu
 from handlers.context import Services, Turn
 from handlers.flows import Flow
-from handlers.i18n import LANGUAGES, guess_language
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, guess_language
 from handlers.messages import Inbound, Reply
 from handlers.ports import AccountLock
 from workflow.errors import DomainError, StaleVersion
@@ -26,8 +26,12 @@ MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is 
 
 class Assistant:
     def __init__(self, services: Services, flows: Sequence[Flow], *,
-                 account_lock: AccountLock | None = None) -> None:
+                 account_lock: AccountLock | None = None,
+                 default_language: str = DEFAULT_LANGUAGE) -> None:
         self.services = services
+        # Before a person has chosen a language and when their app gives no hint.
+        self.default_language = (default_language if default_language in LANGUAGES
+                                 else DEFAULT_LANGUAGE)
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         # Several worker processes: a lock they share (Redis) around the local one.
         self.account_lock = account_lock
@@ -71,7 +75,7 @@ class Assistant:
         lang = conversation.language or (person.language if person else None)
         if lang not in LANGUAGES:
             hint = inbound.language if inbound.language in LANGUAGES else None
-            lang = guess_language(inbound.text or "", default=hint or "vi")
+            lang = guess_language(inbound.text or "", default=hint or self.default_language)
         return Turn(inbound, conversation, person, lang, self.services)
 
     async def _dispatch(self, turn: Turn) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-import os
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -20,9 +19,6 @@ from babel.messages.pofile import read_po
 DOMAIN = "cadrebot"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-# Tests set this so that a string missing from a catalog fails loudly instead of
-# silently showing English to a Vietnamese reader.
-STRICT_ENV = "CADREBOT_I18N_STRICT"
 
 
 class UntranslatedString(LookupError):
@@ -77,9 +73,21 @@ def translations(lang: str) -> _gettext.NullTranslations:
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     result = _gettext.GNUTranslations(buffer)
-    if os.environ.get(STRICT_ENV):
+    if _strict:
         result.add_fallback(_Strict())
     return result
+
+
+_strict = False
+
+
+def set_strict(on: bool) -> None:
+    """Make a string missing from a catalog raise instead of showing its English (the
+    tests, and ``CADREBOT_I18N_STRICT`` for a developer trying new screens)."""
+    global _strict
+    if on != _strict:
+        _strict = on
+        translations.cache_clear()
 
 
 class Translator:

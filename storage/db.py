@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-DATABASE_URL_ENV = "CADREBOT_DATABASE_URL"
-DATA_DIR_ENV = "CADREBOT_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """Where the default SQLite database lives (``./data`` unless configured)."""
-    return Path(os.environ.get(DATA_DIR_ENV) or "data")
-
-
-def database_url() -> str:
-    configured = os.environ.get(DATABASE_URL_ENV)
-    if configured:
-        return configured
-    return f"sqlite+aiosqlite:///{data_dir() / 'cadrebot.sqlite3'}"
+DEFAULT_URL = "sqlite+aiosqlite:///data/cadrebot.sqlite3"  # the settings say otherwise
 
 
 def is_sqlite(url: str) -> bool:
@@ -47,7 +33,7 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     a deferred BEGIN turned every harmless overlap into a spurious "changed meanwhile".
     Conflicts that matter are still caught by the dossiers' versions.
     """
-    url = url or database_url()
+    url = url or DEFAULT_URL
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     database = make_url(url).database

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from bot.cli import ask, audit, console, db, deadline, org, reminders, route, rules, run
 from bot.cli.common import CliError
+from bot.settings import ConfigError, load_settings
+from handlers.i18n import set_strict
 from workflow.rules import PackError
 
 # Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
@@ -30,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        # The one place the configuration is read; every command gets it as args.settings.
+        args.settings = load_settings(getattr(args, "env_file", ".env"))
+    except ConfigError as exc:
+        print(f"cadrebot: {exc}", file=sys.stderr)
+        return 2
+    set_strict(args.settings.i18n_strict)
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -38,7 +38,7 @@ async def _verify(engine: AsyncEngine) -> audit.Verification:
 
 def run_verify(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
-    result = with_database(t, _verify)
+    result = with_database(args.settings, t, _verify)
     if args.json:
         print_json({"ok": result.ok, "checked": result.checked,
                     "first_bad_record": result.first_bad_seq, "problem": result.problem})

@@ -36,11 +36,12 @@ def run(args: argparse.Namespace) -> int:
     if args.script is not None and not args.script.is_file():
         raise CliError(f"no such script: {args.script}")
     # The database checks and their one-line errors are those of every db command.
-    return with_database(Translator(args.lang or "vi"), lambda engine: _run(args, engine))
+    return with_database(args.settings, Translator(args.lang or args.settings.language),
+                         lambda engine: _run(args, engine))
 
 
 async def _run(args: argparse.Namespace, engine: AsyncEngine) -> int:
-    app = await build_app(engine=engine)
+    app = await build_app(settings=args.settings, engine=engine)
     try:
         if await ensure_demo(app):
             print("(Đã nạp tổ chức mẫu Đức Phổ vào cơ sở dữ liệu trống / the demo "

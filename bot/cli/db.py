@@ -1,7 +1,7 @@
 """``cadrebot db upgrade``, and how every database command opens the database.
 
-The database is ``$CADREBOT_DATABASE_URL``, else a SQLite file under ``./data`` (or
-``$CADREBOT_DATA_DIR``). Every command that uses it first brings the schema up to date,
+The database is the settings' (``CADREBOT_DATABASE_URL``, else a SQLite file under
+``./data`` or ``CADREBOT_DATA_DIR``). Every command that uses it first brings the schema up to date,
 so a newcomer never runs a migration by hand. A bad URL or an unreachable server is one
 line and exit status 2, never a traceback.
 """
@@ -19,11 +19,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
+from bot.settings import ENV_PREFIX, Settings
 from handlers.i18n import Translator
-from storage.db import DATABASE_URL_ENV, create_engine, database_url, is_sqlite
+from storage.db import create_engine, is_sqlite
 from storage.migrate import current_revision, ensure_schema, head_revision, upgrade
 
 T = TypeVar("T")
+DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
 CONNECT_TIMEOUT = 10  # seconds: an unreachable server fails soon, not after a minute
 
 
@@ -33,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     actions.required = True
     up = actions.add_parser(
         "upgrade", help="create or upgrade the configured database",
-        description=f"Database: ${DATABASE_URL_ENV}, else data/cadrebot.sqlite3.")
+        description=f"Database: ${DATABASE_URL_ENV}, else cadrebot.sqlite3 in "
+                    f"${ENV_PREFIX}DATA_DIR (default: ./data).")
     add_json(up)
     add_lang(up)
     up.set_defaults(func=run_upgrade)
@@ -60,10 +63,10 @@ def open_engine(url: str) -> AsyncEngine:
     return create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT})
 
 
-def with_database(t: Translator, work: Callable[[AsyncEngine], Awaitable[T]], *,
-                  migrate: bool = True, url: str | None = None) -> T:
+def with_database(settings: Settings, t: Translator,
+                  work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True) -> T:
     """Run ``work`` on an engine for the configured database, schema brought up to date."""
-    url = url or database_url()
+    url = settings.database
 
     async def main() -> T:
         engine = open_engine(url)
@@ -95,8 +98,8 @@ def run_upgrade(args: argparse.Namespace) -> int:
         await upgrade(engine)
         return before, await current_revision(engine)
 
-    before, after = with_database(t, work, migrate=False)
-    url = shown_url(database_url())
+    before, after = with_database(args.settings, t, work, migrate=False)
+    url = shown_url(args.settings.database)
     if args.json:
         print_json({"database": url, "from": before, "revision": after, "head": head_revision()})
     elif before == after:

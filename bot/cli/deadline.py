@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from workflow.calendar import (
     parse_overrides,
 )
 
-OVERRIDES_ENV = "CADREBOT_CALENDAR_OVERRIDES"
+OVERRIDES_ENV = "CADREBOT_CALENDAR_OVERRIDES"  # a field of the settings
 
 HELP = """\
 Counts per the Civil Code (Điều 147–148): the day given with --from (e.g. the day a
@@ -35,8 +34,9 @@ The explanation and the JSON field "days_off_skipped" list only named days off
 and the due date, not ordinary Saturdays and Sundays.
 
 Overrides (YAML, lists days_off, working_days, remove_days_off of {date, reason}) are
-read from --overrides FILE, else from the file named by $CADREBOT_CALENDAR_OVERRIDES,
-and applied after the ones shipped with cadrebot.
+read from --overrides FILE, else from the file named by CADREBOT_CALENDAR_OVERRIDES
+(the same calendar the running assistant uses), and applied after the ones shipped
+with cadrebot.
 """
 
 
@@ -61,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
     start = _start(args.start, t)
     n = _working_days(args.working_days, t)
-    calendar = WorkingCalendar(_overrides(args.overrides, t), language=t.lang)
+    layers = (_overrides(args.overrides, t) if args.overrides
+              else args.settings.calendar.overrides)  # what the running assistant uses
+    calendar = WorkingCalendar(layers, language=t.lang)
     try:
         due = calendar.add_working_days(start, n)
     except ValueError as exc:
@@ -127,12 +129,11 @@ def _working_days(text: str, t: Translator) -> int:
     return n
 
 
-def _overrides(option: str | None, t: Translator) -> list[CalendarOverrides]:
-    """The bundled overrides, then the office's file (option, else environment)."""
+def _overrides(path: str, t: Translator) -> list[CalendarOverrides]:
+    """The bundled overrides, then the file given with --overrides."""
     layers = []
     try:
         layers.append(bundled_overrides())
-        path = option or os.environ.get(OVERRIDES_ENV) or None
         if path:
             try:
                 text = Path(path).read_text(encoding="utf-8")

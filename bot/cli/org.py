@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
 from bot.cli.db import with_database
+from bot.settings import Settings
 from handlers.i18n import Translator
 from storage.db import session_factory
 from storage.invitations import VALID_FOR, IssuedInvitation, UnknownPeople, issue_invitations
@@ -130,14 +131,15 @@ def _parse(text: str, origin: str, t: Translator) -> OrgChart:
         raise CliError(exc.render(t), exit_code=1) from None
 
 
-def _import(chart: OrgChart, source: str, t: Translator) -> tuple[ImportReport, dict[str, int]]:
+def _import(settings: Settings, chart: OrgChart, source: str,
+            t: Translator) -> tuple[ImportReport, dict[str, int]]:
     async def work(engine: AsyncEngine) -> tuple[ImportReport, dict[str, int]]:
         async with session_factory(engine)() as session, session.begin():
             report = await import_chart(session, chart, actor=ACTOR, source=source)
             return report, await count_rows(session, chart.organisation.id)
 
     try:
-        return with_database(t, work)
+        return with_database(settings, t, work)
     except OrgFileError as exc:  # ids owned by another organisation
         raise CliError(exc.render(t), exit_code=1) from None
 
@@ -172,14 +174,14 @@ def run_import(args: argparse.Namespace) -> int:
         raise CliError(t("Cannot read {file}: {reason}", file=str(args.file),
                          reason=exc)) from None
     chart = _parse(text, str(args.file), t)
-    _print_report(*_import(chart, str(args.file), t), args.json, t)
+    _print_report(*_import(args.settings, chart, str(args.file), t), args.json, t)
     return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
     chart = _parse(demo_text(), "demo_organisation.yaml", t)
-    _print_report(*_import(chart, "demo", t), args.json, t)
+    _print_report(*_import(args.settings, chart, "demo", t), args.json, t)
     return 0
 
 
@@ -193,7 +195,7 @@ def run_export(args: argparse.Namespace) -> int:
         async with session_factory(engine)() as session:
             return await export_chart(session, await _pick(session, args.organisation, t))
 
-    chart = with_database(t, work)
+    chart = with_database(args.settings, t, work)
     assert chart is not None  # _pick returned a known organisation
     text = dump_org_text(chart)
     if args.output is None:
@@ -248,7 +250,7 @@ def run_invites(args: argparse.Namespace) -> int:
                 select(Body.id, Body.name).where(Body.organisation_id == org_id))).all()
             return issued, {body_id: name for body_id, name in rows}
 
-    issued, body_names = with_database(t, work)
+    issued, body_names = with_database(args.settings, t, work)
     if args.json:
         rows: list[dict[str, Any]] = [
             {"person": i.person, "name": i.name,

@@ -14,11 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
 from bot.cli.db import with_database
-from bot.scheduler import duties_from_env
 from handlers.i18n import Translator
 from storage.db import session_factory
 from storage.models import Reminder
-from workflow.calendar import default_calendar
 from workflow.i18n import N_
 from workflow.quiet_hours import VIETNAM
 from workflow.reporting_duties import (
@@ -63,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     duties = actions.add_parser(
         "duties", help="the recurring reporting duties (seed 002) and their next dates")
     duties.add_argument("--file", metavar="FILE",
-                        help="check this duties file (default: $CADREBOT_REPORTING_DUTIES, "
+                        help="check this duties file (default: CADREBOT_REPORTING_DUTIES, "
                              "else the bundled list)")
     duties.add_argument("--on", metavar="YYYY-MM-DD",
                         help="show the next dates as seen on this day (default: today)")
@@ -82,13 +80,13 @@ def run_duties(args: argparse.Namespace) -> int:
         if args.file:
             items = parse_duties(Path(args.file).read_text(encoding="utf-8"), origin=args.file)
         else:
-            items = duties_from_env()
+            items = args.settings.duties
     except OSError as exc:
         raise CliError(t("cannot read the duties file {path}: {reason}", path=args.file,
                          reason=exc.strerror or exc)) from None
     except ValueError as exc:  # a malformed file: its line and key
         raise CliError(str(exc), 1) from None
-    calendar = default_calendar()
+    calendar = args.settings.calendar
     shown = [(duty, next_occurrence(duty, today, calendar)) for duty in items]
     if args.json:
         print_json([_duty_json(duty, upcoming, calendar) for duty, upcoming in shown])
@@ -135,7 +133,7 @@ def run_preview(args: argparse.Namespace) -> int:
             return list((await session.execute(
                 query.order_by(Reminder.due_at, Reminder.idempotency_key))).scalars())
 
-    rows = with_database(t, work)
+    rows = with_database(args.settings, t, work)
     if args.json:
         print_json([_as_json(r) for r in rows])
         return 0

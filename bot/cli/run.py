@@ -9,7 +9,6 @@ import sys
 
 from bot.cli.common import CliError
 from bot.cli.db import with_database
-from bot.settings import ConfigError, load_settings
 from handlers.i18n import Translator
 
 NO_TOKEN = """\
@@ -65,10 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(args.env_file)
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
+    settings = args.settings
     channels = (settings.channels if args.channel is None
                 else ("telegram", "zalo") if args.channel == "both" else (args.channel,))
     if not channels:
@@ -86,9 +82,8 @@ def run(args: argparse.Namespace) -> int:
 
     t = Translator(settings.language)
     try:
-        with_database(t, lambda engine: run_until_signal(settings, args.framework, engine,
-                                                         channels),
-                      url=settings.database_url)
+        with_database(settings, t, lambda engine: run_until_signal(
+            settings, args.framework, engine, channels))
     except Exception as exc:
         reason = startup_error(exc, settings.telegram_api_base or "", settings.zalo_api_base)
         if reason is None:

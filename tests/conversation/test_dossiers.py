@@ -19,7 +19,6 @@ from handlers.messages import Attachment
 from tests.conversation.harness import VIETNAM, Chat, SettableClock
 from tests.fakes import COMPLETE_PLAN, Scenario
 from workflow import services as svc
-from workflow.calendar import default_calendar
 from workflow.commands import AssignAppraisal, CellAgree, CreateDraft, MarkComplex, Register, Submit
 from workflow.dossier import Dossier
 from workflow.lifecycle import State
@@ -56,7 +55,7 @@ async def file(app: App, to: State = State.DRAFT, person: str = LAN,
     if reached >= 3:
         office = await directory.actor(OFFICE[person])
         dossier = await svc.register(Register(actor=office, dossier_id=dossier.id),
-                                     services.uow(), services.clock, default_calendar())
+                                     services.uow(), services.clock, services.calendar)
     assert dossier.state is to
     return dossier
 
@@ -162,7 +161,7 @@ async def test_a_dossier_in_full_with_route_complexity_and_history(
     office = await app.services.directory.actor("ho-van-nam")
     await svc.mark_complex(MarkComplex(actor=office, dossier_id=dossier.id,
                                        reason="Cần lấy ý kiến phụ huynh"),
-                           app.services.uow(), app.services.clock, default_calendar())
+                           app.services.uow(), app.services.clock, app.services.calendar)
     await lan.send("/hoso")
     await lan.press("Số hóa hồ sơ")
     text = lan.text

@@ -87,7 +87,7 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Start]:
 
     async def start(framework: str = "aiogram", *, codes: bool = True,
                     **overrides: Any) -> Running:
-        settings = Settings(_env_file=None, telegram_token=TOKEN,  # type: ignore[call-arg]
+        settings = Settings.of(telegram_token=TOKEN,
                             telegram_api_base=fake.base,
                             database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
                             **overrides)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.scheduler import DUTIES_ENV, duties_from_env
+from bot.settings import ConfigError, Settings, load_settings
 from workflow.actors import Role
 from workflow.calendar import default_calendar
 from workflow.reporting_duties import (
@@ -143,13 +143,17 @@ def test_an_empty_file_has_no_duties() -> None:
     assert parse_duties("") == () and parse_duties("duties:\n") == ()
 
 
-def test_the_installation_may_use_its_own_file(tmp_path: pytest.TempPathFactory) -> None:
+def test_the_installation_may_use_its_own_file(tmp_path: pytest.TempPathFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     own = tmp_path / "duties.yaml"  # type: ignore[operator]
     own.write_text(GOOD, encoding="utf-8")
-    assert [d.id for d in duties_from_env({DUTIES_ENV: str(own)})] == ["yearly-report"]
-    assert duties_from_env({}) == bundled_duties()
-    with pytest.raises(ValueError, match=DUTIES_ENV):
-        duties_from_env({DUTIES_ENV: str(own) + ".missing"})
+    monkeypatch.setenv("CADREBOT_REPORTING_DUTIES", str(own))
+    assert [d.id for d in load_settings(None).duties] == ["yearly-report"]
+    assert Settings.of().duties == bundled_duties()
+    monkeypatch.setenv("CADREBOT_REPORTING_DUTIES", str(own) + ".missing")
+    with pytest.raises(ConfigError, match=r"CADREBOT_REPORTING_DUTIES=.*cannot read"):
+        load_settings(None)
     own.write_text(GOOD.replace("30/11", "31/11"), encoding="utf-8")
-    with pytest.raises(ValueError, match="'31/11' is not a date"):
-        duties_from_env({DUTIES_ENV: str(own)})
+    monkeypatch.setenv("CADREBOT_REPORTING_DUTIES", str(own))
+    with pytest.raises(ConfigError, match="'31/11' is not a date"):
+        load_settings(None)

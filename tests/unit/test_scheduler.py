@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from bot.scheduler import JOB_ID, ReminderScheduler, settings_from_env
+from bot.scheduler import JOB_ID, ReminderScheduler
+from bot.settings import ConfigError, Settings, load_settings
 from bot.wiring import build_app
 from storage.models import OutboxMessage, Reminder
 from workflow.quiet_hours import QuietHours
@@ -56,16 +57,21 @@ async def test_a_failing_tick_does_not_stop_the_next_ones() -> None:
     assert scheduler.failures == 1 and scheduler.ticks >= 1
 
 
-def test_settings_come_from_the_environment_with_clear_errors() -> None:
-    settings = settings_from_env({"CADREBOT_REMINDER_HOURS": "06:30-20:00",
-                                  "CADREBOT_TELL_SUPERIOR_AFTER": "5"})
+def test_settings_come_from_the_environment_with_clear_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CADREBOT_REMINDER_HOURS", "06:30-20:00")
+    monkeypatch.setenv("CADREBOT_TELL_SUPERIOR_AFTER", "5")
+    settings = load_settings(None).reminders
     assert settings.quiet == QuietHours(time(6, 30), time(20))
     assert settings.tell_superior_after == 5
-    assert settings_from_env({}) == ReminderSettings()
-    with pytest.raises(ValueError, match="HH:MM-HH:MM"):
-        settings_from_env({"CADREBOT_REMINDER_HOURS": "21:00-07:00"})
-    with pytest.raises(ValueError, match="working days"):
-        settings_from_env({"CADREBOT_TELL_SUPERIOR_AFTER": "0"})
+    assert Settings.of().reminders == ReminderSettings()
+    monkeypatch.setenv("CADREBOT_REMINDER_HOURS", "21:00-07:00")
+    with pytest.raises(ConfigError, match=r"CADREBOT_REMINDER_HOURS='21:00-07:00': .*HH:MM"):
+        load_settings(None)
+    monkeypatch.delenv("CADREBOT_REMINDER_HOURS")
+    monkeypatch.setenv("CADREBOT_TELL_SUPERIOR_AFTER", "0")
+    with pytest.raises(ConfigError, match="CADREBOT_TELL_SUPERIOR_AFTER='0'"):
+        load_settings(None)
 
 
 async def test_the_app_starts_its_dispatcher_and_a_due_reminder_reaches_the_outbox(

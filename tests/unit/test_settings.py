@@ -49,6 +49,15 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     ("CADREBOT_TELEGRAM_API_BASE", "api.telegram.org", "http:// or https://"),
     ("CADREBOT_WEBHOOK_URL", "https://bot.example.vn/tg", "set CADREBOT_WEBHOOK_SECRET"),
     ("CADREBOT_WEBHOOK_SECRET", "has spaces!", "CADREBOT_WEBHOOK_SECRET: 1-256"),
+    ("CADREBOT_REMINDER_HOURS", "7-21", "CADREBOT_REMINDER_HOURS='7-21': write HH:MM-HH:MM"),
+    ("CADREBOT_TELL_SUPERIOR_AFTER", "many", "CADREBOT_TELL_SUPERIOR_AFTER='many'"),
+    ("CADREBOT_CALENDAR_OVERRIDES", "/nowhere/days.yaml",
+     "CADREBOT_CALENDAR_OVERRIDES='/nowhere/days.yaml': cannot read"),
+    ("CADREBOT_REPORTING_DUTIES", "/nowhere/duties.yaml",
+     "CADREBOT_REPORTING_DUTIES='/nowhere/duties.yaml': cannot read"),
+    ("CADREBOT_SEND_RATE", "fast", "CADREBOT_SEND_RATE='fast'"),
+    ("CADREBOT_MAX_FILE_MB", "0", "CADREBOT_MAX_FILE_MB='0'"),
+    ("CADREBOT_I18N_STRICT", "perhaps", "CADREBOT_I18N_STRICT='perhaps'"),
 ])
 def test_bad_value_is_one_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
                                expected: str) -> None:

@@ -62,7 +62,7 @@ async def start_bot(zalo: FakeZalo, tmp_path: Path) -> AsyncIterator[Start]:
     async def start(*, telegram: FakeTelegram | None = None, **overrides: Any) -> Running:
         both = {"telegram_token": TELEGRAM_TOKEN,
                 "telegram_api_base": telegram.base} if telegram is not None else {}
-        settings = Settings(_env_file=None, zalo_token=ZALO_TOKEN,  # type: ignore[call-arg]
+        settings = Settings.of(zalo_token=ZALO_TOKEN,
                             zalo_api_base=zalo.base,
                             database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
                             **both, **overrides)

@@ -11,9 +11,9 @@ TELEGRAM = "123456:AAE-valid-looking-token"
 
 
 def test_the_channels_are_those_with_a_token() -> None:
-    assert Settings(_env_file=None).channels == ()  # type: ignore[call-arg]
-    assert Settings(_env_file=None, zalo_token=ZALO).channels == ("zalo",)  # type: ignore[call-arg]
-    both = Settings(_env_file=None, zalo_token=ZALO, telegram_token=TELEGRAM)  # type: ignore[call-arg]
+    assert Settings.of().channels == ()
+    assert Settings.of(zalo_token=ZALO).channels == ("zalo",)
+    both = Settings.of(zalo_token=ZALO, telegram_token=TELEGRAM)
     assert both.channels == ("telegram", "zalo")
     assert both.zalo_api_base == "https://bot-api.zaloplatforms.com"
     assert both.zalo_bot_token == ZALO and both.zalo_send_rate == 10.0
