@@ -30,6 +30,9 @@ from workflow.reminders import URGENT
 log = logging.getLogger(__name__)
 
 # Any constant shared by every worker of the installation: "cadrebot reminders".
+# Advisory locks are per database: the second key is the schema's, so that
+# installations (or test runs) in different schemas of one database do not exclude
+# each other.
 ADVISORY_LOCK_ID = 0x0CAD_2E07
 BATCH = 10_000  # reminders claimed per transaction; a bigger backlog takes more ticks
 CHUNK = 2_000  # ids per statement: well under SQLite's and asyncpg's parameter limits
@@ -79,7 +82,8 @@ class Dispatcher:
         conn = await self.engine.connect()
         try:
             got = bool((await conn.execute(
-                text("SELECT pg_try_advisory_lock(:id)"), {"id": ADVISORY_LOCK_ID})).scalar())
+                text("SELECT pg_try_advisory_lock(:id, hashtext(current_schema()))"),
+                {"id": ADVISORY_LOCK_ID})).scalar())
             await conn.commit()  # a session-level lock: it survives the transaction
         except Exception:
             await conn.close()

@@ -15,9 +15,7 @@ from pathlib import Path
 from bot.console import deliver_pending
 from bot.wiring import App, build_app
 from handlers.messages import Attachment, Button, Inbound, Reply
-from storage.db import session_factory
-from storage.invitations import issue_invitations
-from storage.organisation import demo_text, import_chart, parse_org_text
+from tests.templates import demo_database
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 _accounts = itertools.count(1000)
@@ -33,13 +31,10 @@ class SettableClock:
 
 async def demo_app(folder: Path, clock: SettableClock | None = None) -> tuple[App, dict[str, str]]:
     """An app on a new SQLite database with the demo organisation; codes by person id."""
+    codes = await demo_database(folder / "chat.sqlite3")
     app = await build_app(f"sqlite+aiosqlite:///{folder / 'chat.sqlite3'}",
                           clock=clock or SettableClock())
-    async with session_factory(app.engine)() as session, session.begin():
-        chart = parse_org_text(demo_text(), "demo")
-        await import_chart(session, chart)
-        issued = await issue_invitations(session, chart.organisation.id)
-    return app, {i.person: i.code for i in issued}
+    return app, codes
 
 
 @dataclass

@@ -22,6 +22,7 @@ from storage.db import session_factory
 from storage.invitations import issue_invitations
 from storage.organisation import demo_text, parse_org_text
 from tests.conversation.harness import VIETNAM
+from tests.templates import demo_database
 
 TOKEN = "123456:AAE-test-token-for-the-fake-server"
 REDIS_ENV = "CADREBOT_TEST_REDIS_URL"
@@ -87,16 +88,18 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Start]:
 
     async def start(framework: str = "aiogram", *, codes: bool = True,
                     **overrides: Any) -> Running:
-        settings = Settings.of(telegram_token=TOKEN,
-                            telegram_api_base=fake.base,
-                            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-                            **overrides)
+        database = tmp_path / "bot.sqlite3"
+        # The first bot gets a copy of the demo database; a second worker shares it.
+        issued = {} if database.exists() else await demo_database(database)
+        settings = Settings.of(telegram_token=TOKEN, telegram_api_base=fake.base,
+                               database_url=f"sqlite+aiosqlite:///{database}",
+                               data_dir=tmp_path, **overrides)
         service = await Service.start(settings, framework=framework, clock=RunningClock(),
                                       reminders=False)
         stop = asyncio.Event()
         task = asyncio.create_task(service.serve(stop))
         started.append((service, stop, task))
-        return Running(fake, service, await invitation_codes(service) if codes else {})
+        return Running(fake, service, issued if codes else {})
 
     yield start
     for service, stop, task in started:

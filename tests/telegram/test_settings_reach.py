@@ -89,7 +89,7 @@ async def test_an_explicit_database_url_wins_over_the_data_directory(
     service = await _service()
     try:
         assert service.app.engine.url.database == str(env / "own.sqlite3")
-        assert not (env / "office-data").exists()
+        assert not (env / "office-data" / "cadrebot.sqlite3").exists()
     finally:
         await service.close()
 

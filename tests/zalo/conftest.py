@@ -17,7 +17,8 @@ from bot.fakes.zalo import FakeZalo
 from bot.runner import Service
 from bot.settings import Settings
 from tests.telegram.conftest import TOKEN as TELEGRAM_TOKEN
-from tests.telegram.conftest import RunningClock, invitation_codes
+from tests.telegram.conftest import RunningClock
+from tests.templates import demo_database
 
 ZALO_TOKEN = "2233445566:zalo-test-token-for-the-fake-server"
 
@@ -62,15 +63,16 @@ async def start_bot(zalo: FakeZalo, tmp_path: Path) -> AsyncIterator[Start]:
     async def start(*, telegram: FakeTelegram | None = None, **overrides: Any) -> Running:
         both = {"telegram_token": TELEGRAM_TOKEN,
                 "telegram_api_base": telegram.base} if telegram is not None else {}
-        settings = Settings.of(zalo_token=ZALO_TOKEN,
-                            zalo_api_base=zalo.base,
-                            database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-                            **both, **overrides)
+        database = tmp_path / "bot.sqlite3"
+        codes = await demo_database(database)
+        settings = Settings.of(zalo_token=ZALO_TOKEN, zalo_api_base=zalo.base,
+                               database_url=f"sqlite+aiosqlite:///{database}", data_dir=tmp_path,
+                               **both, **overrides)
         service = await Service.start(settings, clock=RunningClock(), reminders=False)
         stop = asyncio.Event()
         task = asyncio.create_task(service.serve(stop))
         started.append((service, stop, task))
-        return Running(zalo, telegram, service, await invitation_codes(service))
+        return Running(zalo, telegram, service, codes)
 
     yield start
     for service, stop, task in started:

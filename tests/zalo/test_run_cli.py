@@ -5,12 +5,11 @@ Zalo server answers and stops cleanly on Ctrl-C."""
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
 from pathlib import Path
 
 from bot.fakes.zalo import FakeZalo
-from tests.cli.test_run_cli import CADREBOT, _env
+from tests.cli.test_run_cli import CADREBOT, REPLY, _env, running_line, start_run, stop_run
 
 
 def test_without_any_token_it_explains_both_apps(tmp_path: Path) -> None:
@@ -38,7 +37,7 @@ async def test_a_refused_token_is_one_line(tmp_path: Path) -> None:
             CADREBOT, "run", cwd=tmp_path, stderr=asyncio.subprocess.PIPE,
             env=_env(tmp_path, CADREBOT_ZALO_TOKEN="1234567890:not-the-right-token",
                      CADREBOT_ZALO_API_BASE=base))
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=180)
     finally:
         await fake.stop()
     assert process.returncode == 2
@@ -50,20 +49,16 @@ async def test_a_refused_token_is_one_line(tmp_path: Path) -> None:
 async def test_it_runs_on_zalo_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     fake = FakeZalo()
     base = await fake.start()
-    process = await asyncio.create_subprocess_exec(
-        CADREBOT, "run", cwd=tmp_path, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=_env(tmp_path, CADREBOT_ZALO_TOKEN=fake.token, CADREBOT_ZALO_API_BASE=base))
+    process = await start_run(tmp_path, CADREBOT_ZALO_TOKEN=fake.token,
+                              CADREBOT_ZALO_API_BASE=base)
     try:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+        line = await running_line(process, tmp_path)
         assert b"the Zalo bot bot.cadrebot is running (polling)" in line
         fake.user_sends("zalo-1001", "/start")
         text = await fake.wait_for(lambda f: f.texts("zalo-1001") and f.texts("zalo-1001")[0],
-                                   timeout=30)
+                                   timeout=REPLY)
         assert "Chào mừng" in text
-        process.send_signal(signal.SIGINT)
-        assert await asyncio.wait_for(process.wait(), timeout=40) == 0
+        await stop_run(process, tmp_path)
     finally:
         if process.returncode is None:
             process.kill()
