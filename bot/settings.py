@@ -46,6 +46,7 @@ class ConfigError(Exception):
 OPTIONAL = ("database_url", "data_dir", "redis_url", "webhook_url", "zalo_webhook_url",
             "calendar_overrides", "reporting_duties", "reminder_hours", "tell_superior_after")
 MAX_SUPERIOR_AFTER = ReminderSettings().overdue_repeats
+MIN_AUDIT_KEY = 32
 
 
 class Settings(BaseSettings):
@@ -80,6 +81,9 @@ class Settings(BaseSettings):
     reporting_duties: Path | None = None  # the installation's own list (YAML)
     reminder_hours: str | None = None  # when messages may go out, e.g. "07:00-21:00"
     tell_superior_after: int | None = Field(default=None, ge=1, le=MAX_SUPERIOR_AFTER)
+    # The key sealing the audit trail and invitation codes; unset: a key file created in
+    # data_dir at first start. Keep it (and data_dir's audit.anchors) out of the database.
+    audit_key: SecretStr | None = None
     # Development: a user-visible string missing from a catalog raises (the tests set it).
     i18n_strict: bool = False
 
@@ -92,6 +96,16 @@ class Settings(BaseSettings):
     @classmethod
     def _data_dir(cls, value: Any) -> Any:
         return Path("data") if value is None else value
+
+    @field_validator("audit_key")
+    @classmethod
+    def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value().strip()) < MIN_AUDIT_KEY:
+            raise ValueError(f"at least {MIN_AUDIT_KEY} characters, e.g. the output of "
+                             "`openssl rand -hex 32`")
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("calendar_overrides")
     @classmethod
@@ -306,5 +320,6 @@ def load_settings(env_file: Path | str | None = ".env") -> Settings:
         message = str(error["msg"]).removeprefix("Value error, ")
         if not field:
             raise ConfigError(message) from None
-        shown = "" if "token" in field or "secret" in field else f"={str(error.get('input'))!r}"
+        secret = any(word in field for word in ("token", "secret", "key"))
+        shown = "" if secret else f"={str(error.get('input'))!r}"
         raise ConfigError(f"{ENV_PREFIX}{field.upper()}{shown}: {message}") from None

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.scheduler import ReminderScheduler
+from bot.sealing import prepare
 from bot.settings import Settings
 from handlers.app import Assistant
 from handlers.context import Services
 from handlers.flows.registry import all_flows
 from handlers.ports import AccountLock
 from storage.conversations import SqlConversations
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.directory import SqlDirectory
 from storage.dispatcher import Dispatcher
 from storage.duty_reminders import DutyWriter
-from storage.migrate import ensure_schema
 from storage.reminders import ReminderWriter
 from storage.uow import SqlUnitOfWork
 from workflow.rules import RuleBook, bundled_rulebook
@@ -65,6 +67,15 @@ class App:
         await self.engine.dispose()
 
 
+def folder_of(url: str | None) -> Path:
+    """Where a SQLite file lives, for its key and anchors when nothing else says."""
+    if url and is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            return Path(database).parent
+    return Settings.of().data_dir
+
+
 async def build_app(database_url: str | None = None, *, settings: Settings | None = None,
                     rulebook: RuleBook | None = None, clock: object | None = None,
                     engine: AsyncEngine | None = None,
@@ -75,9 +86,10 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
     unless ``database_url`` or ``engine`` says otherwise, its calendar, reminder policy,
     reporting duties and time zone.
     """
-    settings = settings or Settings.of()
+    url = database_url or (engine.url.render_as_string(False) if engine else None)
+    settings = settings or Settings.of(data_dir=folder_of(url))
     engine = engine or create_engine(database_url or settings.database)
-    await ensure_schema(engine)
+    await prepare(engine, settings)
     sessions = session_factory(engine)
     book = rulebook or bundled_rulebook()
     calendar = settings.calendar

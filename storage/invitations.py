@@ -2,15 +2,16 @@
 
 A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), shown as
 ``ABCD-EFGH`` and accepted in any case, with or without spaces and dashes: easy to type
-on a phone. Only its SHA-256 is stored, with an expiry (30 days by default), so the
-plain code exists only in the output of the run that issued it. Hence issuing is also
+on a phone. Only its HMAC under the server's key is stored (storage.audit's seal), with an
+expiry (30 days by default), so the plain code exists only in the output of the run that
+issued it, and someone who can read the database cannot try the 31^8 codes offline
+without the key. Hence issuing is also
 re-issuing: a person who already has an open code gets a new one and the old one is
 expired at once — the administrator always has one usable code per person to hand out.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -32,8 +33,8 @@ def normalise_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def hash_code(text: str) -> str:
-    return hashlib.sha256(normalise_code(text).encode("ascii", "ignore")).hexdigest()
+def hash_code(text: str, seal: audit.Seal) -> str:
+    return seal.digest(b"invitation:" + normalise_code(text).encode("ascii", "ignore"))
 
 
 def format_code(code: str) -> str:
@@ -97,7 +98,9 @@ async def issue_invitations(session: AsyncSession, organisation_id: str, *,
     issued: list[IssuedInvitation] = []
     for person in people:
         code = await _unused_code(session)
-        session.add(Invitation(person_id=person.id, code_hash=hash_code(code), created_at=now,
+        session.add(Invitation(person_id=person.id,
+                               code_hash=hash_code(code, audit.session_seal(session)),
+                               created_at=now,
                                expires_at=now + valid_for))
         issued.append(IssuedInvitation(person=person.id, name=person.name,
                                        roles=roles.get(person.id, ()), code=format_code(code),
@@ -113,7 +116,8 @@ async def _unused_code(session: AsyncSession) -> str:
     while True:  # 31^8 codes: a clash is rare, but the hash column is unique
         code = new_code()
         clash = (await session.execute(
-            select(Invitation.id).where(Invitation.code_hash == hash_code(code)))).first()
+            select(Invitation.id).where(Invitation.code_hash == hash_code(
+                code, audit.session_seal(session))))).first()
         if clash is None:
             return code
 
@@ -164,7 +168,8 @@ async def redeem(session: AsyncSession, code: str, *, channel: str, external_id:
     if len(normalise_code(code)) != CODE_LENGTH:
         return Redemption(RedeemStatus.UNKNOWN)
     invitation = (await session.execute(
-        select(Invitation).where(Invitation.code_hash == hash_code(code))
+        select(Invitation).where(Invitation.code_hash == hash_code(
+            code, audit.session_seal(session)))
         .with_for_update())).scalar_one_or_none()
     if invitation is None:
         return Redemption(RedeemStatus.UNKNOWN)

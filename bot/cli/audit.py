@@ -13,9 +13,10 @@ from storage import audit
 from storage.db import session_factory
 
 HELP = """\
-Exit status 0 when every record's hash matches its content and the previous record,
-1 naming the first record that was edited, removed or reordered, 2 when the database
-cannot be used.
+Exit status 0 when every record's keyed hash matches its content and the previous
+record, and the chain reaches the newest anchor (data folder: audit.anchors); 1 naming
+the first record that was edited, removed, reordered or rehashed without the key, or a
+trail truncated or wiped; 2 when the database cannot be used.
 """
 
 
@@ -41,7 +42,8 @@ def run_verify(args: argparse.Namespace) -> int:
     result = with_database(args.settings, t, _verify)
     if args.json:
         print_json({"ok": result.ok, "checked": result.checked,
-                    "first_bad_record": result.first_bad_seq, "problem": result.problem})
+                    "first_bad_record": result.first_bad_seq, "problem": result.problem,
+                    "anchored": result.anchored})
         return 0 if result.ok else 1
     if result.ok:
         print(t("The audit trail is intact. Records checked: {count}.", count=result.checked))

@@ -19,10 +19,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
+from bot.sealing import prepare, seal_for
 from bot.settings import ENV_PREFIX, Settings
 from handlers.i18n import Translator
+from storage import audit
 from storage.db import create_engine, is_sqlite
-from storage.migrate import current_revision, ensure_schema, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade
 
 T = TypeVar("T")
 DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
@@ -72,7 +74,9 @@ def with_database(settings: Settings, t: Translator,
         engine = open_engine(url)
         try:
             if migrate:
-                await ensure_schema(engine)
+                await prepare(engine, settings)
+            else:
+                audit.bind(engine, seal_for(settings))
             return await work(engine)
         finally:
             await engine.dispose()

@@ -42,7 +42,8 @@ def test_an_edited_record_is_named_and_exit_1(
                           "altered). Records checked before it: 1.")
     assert main(["audit", "verify", "--json"]) == 1
     assert json.loads(capsys.readouterr().out) == {
-        "ok": False, "checked": 1, "first_bad_record": 2, "problem": "record 2 was altered"}
+        "ok": False, "checked": 1, "first_bad_record": 2, "problem": "record 2 was altered",
+        "anchored": 3}
 
 
 def test_a_removed_record_is_named(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,3 +52,21 @@ def test_a_removed_record_is_named(database: Path, capsys: pytest.CaptureFixture
     capsys.readouterr()
     assert main(["audit", "verify", "--lang", "en"]) == 1
     assert "broken at record 3" in capsys.readouterr().err
+
+
+def test_a_trail_wiped_with_its_head_is_found_by_the_anchors(
+        database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with sqlite3.connect(database) as connection:
+        connection.execute("DELETE FROM audit_records")
+        connection.execute("DELETE FROM audit_head")
+    capsys.readouterr()
+    assert main(["audit", "verify", "--lang", "en"]) == 1
+    assert "3 were anchored" in capsys.readouterr().err
+
+
+def test_the_key_never_leaves_its_file(database: Path, tmp_path: Path) -> None:
+    key = (tmp_path / "data" / "audit.key")
+    assert key.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(database) as connection:
+        dumped = "\n".join(connection.iterdump())
+    assert key.read_text().strip() not in dumped

@@ -16,11 +16,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import audit
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.fakes import Scenario
 
 POSTGRES_ENV = "CADREBOT_TEST_POSTGRES_URL"
+TEST_KEY = b"a-test-key-for-the-audit-trail-0123456789"
+
+
+def seal_for_test(folder: Path) -> audit.Seal:
+    """The audit seal of a test's database: a fixed key, anchors in the test's folder."""
+    return audit.Seal(TEST_KEY, folder / audit.ANCHOR_FILE)
 
 
 def _postgres_url() -> str | None:
@@ -36,6 +43,7 @@ def _postgres_url() -> str | None:
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
         eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
+        audit.bind(eng, seal_for_test(tmp_path))
         await upgrade(eng)
         yield eng
         await eng.dispose()
@@ -52,6 +60,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await admin.dispose()
         pytest.fail(f"PostgreSQL at {url} is not reachable: {exc}")
     eng = create_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    audit.bind(eng, seal_for_test(tmp_path))
     try:
         await upgrade(eng)
         yield eng

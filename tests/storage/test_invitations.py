@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import audit
 from storage.db import session_factory
 from storage.invitations import (
     ALPHABET,
@@ -16,6 +17,7 @@ from storage.invitations import (
     RedeemStatus,
     Redemption,
     UnknownPeople,
+    hash_code,
     issue_invitations,
     normalise_code,
     redeem,
@@ -70,7 +72,11 @@ async def test_only_a_hash_of_each_code_is_stored(demo: AsyncEngine) -> None:
     for invitation in issued:
         assert invitation.code.upper() not in everything
         assert normalise_code(invitation.code) not in everything
-        assert hashlib.sha256(normalise_code(invitation.code).encode()).hexdigest() in hashes
+        # Keyed: the plain SHA-256 of a code is nowhere; its HMAC under the key is stored.
+        assert hashlib.sha256(normalise_code(invitation.code).encode()).hexdigest() \
+            not in everything.lower()
+        seal = audit.seal_of(demo)
+        assert seal is not None and hash_code(invitation.code, seal) in hashes
 
 
 async def test_running_again_replaces_the_codes_and_the_new_ones_work(
