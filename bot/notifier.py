@@ -121,7 +121,7 @@ class Notifier:
         while not stop.is_set():
             self._woken.clear()
             try:
-                report = await self.drain_once()
+                report = await self.drain_once(stop)
             except Exception:
                 log.exception("notifier: draining the outbox failed; trying again")
                 await self._wait(stop, ERROR_SECONDS)
@@ -131,8 +131,9 @@ class Notifier:
             if report.claimed < self.batch or not report.sent:
                 await self._wait(stop, self.idle)
 
-    async def drain_once(self) -> DrainReport:
-        """Claim one batch of due messages and deliver them; what happened."""
+    async def drain_once(self, stop: asyncio.Event | None = None) -> DrainReport:
+        """Claim one batch of due messages and deliver them; what happened. Once ``stop``
+        is set the rest of the batch is given back, due at once, for the next start."""
         report = DrainReport()
         now = self.clock()
         token = f"{self.worker}:{next(self._claims)}"
@@ -148,6 +149,8 @@ class Notifier:
         left = [row.id for row in rows]
         try:
             for row in rows:
+                if stop is not None and stop.is_set():
+                    break  # shutting down: what is left is released below
                 now = self.clock()
                 if now >= lease_until - self.lease / 2:  # keep the claim well ahead
                     mine = await queue.renew(self.engine, left, token, now + self.lease)

@@ -26,7 +26,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from storage.db import session_factory
+from storage.db import read_only, session_factory
 from storage.models import ChatAccount, OutboxMessage
 from storage.outbox import EVENT_PRIORITY, OutboxWriter
 from storage.uow import SqlDossiers
@@ -251,8 +251,23 @@ async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_i
     """
     if isinstance(target, AsyncSession):
         return await _seen(target, channel, external_id, now)
+    # Nearly always there is nothing to write (seen within the minute, reachable): find
+    # out with a read, which on SQLite does not queue for the writer's lock.
+    async with read_only(target) as reading, reading.begin():
+        row = (await reading.execute(
+            select(ChatAccount.unreachable_since, ChatAccount.last_seen_at).where(
+                ChatAccount.channel == channel, ChatAccount.external_id == external_id))
+               ).first()
+    if row is None or (row.unreachable_since is None and row.last_seen_at is not None
+                       and _aware(row.last_seen_at) >= now - SEEN_GRANULARITY):
+        return False
     async with target.begin() as conn:
         return await _seen(conn, channel, external_id, now)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive; they were written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def _seen(db: AsyncSession | AsyncConnection, channel: str, external_id: str,

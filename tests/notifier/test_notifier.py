@@ -17,7 +17,7 @@ from bot.wiring import App
 from handlers.notifications import render
 from storage import outbox, outbox_queue
 from storage.db import session_factory
-from storage.models import OutboxMessage, Person
+from storage.models import ChatAccount, OutboxMessage, Person
 from tests.conversation.test_dossiers import file
 from tests.notifier.support import (
     LAN,
@@ -424,3 +424,17 @@ async def test_a_visit_is_recorded_at_most_once_a_minute(app: App, time: FakeTim
     await outbox_queue.mark_seen(app.engine, "telegram", external, later)
     assert (await account(app.engine, account_id)).last_seen_at == later
     assert not await outbox_queue.mark_seen(app.engine, "telegram", "nobody", later)
+
+
+async def test_a_visit_within_the_minute_costs_no_write(app: App, time: FakeTime) -> None:
+    """Every incoming update asks; nearly always the answer is "nothing to write", and it
+    must not queue for SQLite's single writer: it answers while another writer holds it."""
+    await link(app.engine, LAN)
+    external, start = "telegram-user-" + LAN, time.now()
+    await outbox_queue.mark_seen(app.engine, "telegram", external, start)
+    async with session_factory(app.engine)() as session, session.begin():
+        await session.execute(update(ChatAccount).where(ChatAccount.id == -1)
+                              .values(chat_id="x"))  # holds the writer's lock (SQLite)
+        seen = outbox_queue.mark_seen(app.engine, "telegram", external,
+                                      start + timedelta(seconds=20))
+        assert not await asyncio.wait_for(seen, timeout=3)
