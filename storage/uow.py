@@ -13,6 +13,7 @@ vote that was committed after the closer looked.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -22,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import audit
-from storage.codec import dump, load
+from storage.codec import Schema, dump, load
 from storage.dossier_models import (
     AttachmentRow,
     BallotRow,
@@ -68,8 +69,13 @@ class _Tracked:
 
 # --- dossiers ---------------------------------------------------------------------------
 
+# The stored blob (the history lives in its own table). A field renamed, added or
+# removed in workflow/dossier.py means a version bump and an upcaster here.
+DOSSIER_BLOB = Schema("dossier", Dossier, version=1)
+
+
 def _dossier_data(dossier: Dossier) -> dict[str, Any]:
-    data = dump(dossier)
+    data = DOSSIER_BLOB.dump(dossier)
     data.pop("history", None)
     return data
 
@@ -89,11 +95,10 @@ class SqlDossiers(_Tracked):
         steps = (await self.session.execute(
             select(DossierHistoryRow).where(DossierHistoryRow.dossier_id == dossier_id)
             .order_by(DossierHistoryRow.seq))).scalars().all()
-        data = dict(row.data)
-        data["history"] = [
+        history = [
             {"action": s.action, "from_state": s.from_state, "to_state": s.to_state,
              "by": s.by, "at": s.at.isoformat(), "note": s.note} for s in steps]
-        dossier: Dossier = load(Dossier, data)
+        dossier = DOSSIER_BLOB.load(row.data, dossier_id, extra={"history": history})
         self.seen[dossier_id] = dossier
         self.loaded[dossier_id] = _dossier_data(dossier)
         self.history_len[dossier_id] = len(steps)
@@ -155,6 +160,23 @@ def _dossier_columns(dossier: Dossier, data: dict[str, Any], now: datetime) -> d
 # --- ballots ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BallotData:
+    """A ballot row's blob: the rule and the electorate snapshotted at opening."""
+
+    rule: VotingRule
+    voters: Electorate
+    purpose: str
+
+
+def _ballot_purpose(blob: dict[str, Any]) -> dict[str, Any]:
+    # Ballots from before evaluations were put to the vote have no purpose: they decided.
+    return {**blob, "purpose": blob.get("purpose", DECISION)}
+
+
+BALLOT_BLOB = Schema("ballot", BallotData, version=2, upcasters={1: _ballot_purpose})
+
+
 class SqlBallots(_Tracked):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__()
@@ -169,14 +191,15 @@ class SqlBallots(_Tracked):
     async def _load(self, row: BallotRow) -> Ballot:
         votes = (await self.session.execute(
             select(VoteRow).where(VoteRow.ballot_id == row.id))).scalars().all()
+        data = BALLOT_BLOB.load(row.data, row.id)
         ballot = Ballot(
             id=row.id, dossier_id=row.dossier_id, body=row.body,
-            rule=load(VotingRule, row.data["rule"]), voters=load(Electorate, row.data["voters"]),
+            rule=data.rule, voters=data.voters,
             opened_at=row.opened_at, closes_at=row.closes_at,
             votes={v.person_id: Vote(Choice(v.choice), v.at, v.comment or "") for v in votes},
             closed_at=row.closed_at, outcome=load(Outcome | None, row.outcome),
             automatic=row.automatic, cancelled=row.cancelled, version=row.version,
-            purpose=str(row.data.get("purpose", DECISION)))
+            purpose=data.purpose)
         self.seen[ballot.id] = ballot
         self.loaded[ballot.id] = dump(ballot)
         return ballot
@@ -206,8 +229,7 @@ class SqlBallots(_Tracked):
                 "closed_at": ballot.closed_at,
                 "outcome": ballot.outcome.value if ballot.outcome else None,
                 "automatic": ballot.automatic, "cancelled": ballot.cancelled,
-                "data": {"rule": dump(ballot.rule), "voters": dump(ballot.voters),
-                         "purpose": ballot.purpose},
+                "data": BALLOT_BLOB.dump(BallotData(ballot.rule, ballot.voters, ballot.purpose)),
             }
             before = self.loaded.get(ballot_id)
             if before is None:
@@ -256,6 +278,8 @@ async def _upsert_vote(session: AsyncSession, ballot_id: int, person: str, vote:
 
 # --- obligations ------------------------------------------------------------------------
 
+OBLIGATION_BLOB = Schema("obligation", Obligation, version=1)
+
 
 class SqlObligations(_Tracked):
     def __init__(self, session: AsyncSession) -> None:
@@ -269,9 +293,9 @@ class SqlObligations(_Tracked):
         return None if row is None else self._load(row)
 
     def _load(self, row: ObligationRow) -> Obligation:
-        obligation: Obligation = load(Obligation, row.data)
+        obligation = OBLIGATION_BLOB.load(row.data, row.id)
         self.seen[obligation.id] = obligation
-        self.loaded[obligation.id] = dump(obligation)
+        self.loaded[obligation.id] = OBLIGATION_BLOB.dump(obligation)
         return obligation
 
     async def add(self, obligation: Obligation, /) -> None:
@@ -292,7 +316,7 @@ class SqlObligations(_Tracked):
 
     async def save(self) -> None:
         for obligation_id, obligation in self.seen.items():
-            data = dump(obligation)
+            data = OBLIGATION_BLOB.dump(obligation)
             columns = {"dossier_id": obligation.dossier_id, "kind": obligation.kind.value,
                        "owner_body": obligation.owner_body, "created_at": obligation.created_at,
                        "due_on": obligation.due_on, "done_at": obligation.done_at,
