@@ -9,19 +9,24 @@ understand gets a short helpful answer and the current step again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Sequence
 
 from handlers import menu
 from handlers.context import Services, Turn
 from handlers.flows import Flow
-from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, guess_language
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, guess_language
 from handlers.messages import Inbound, Reply
-from handlers.ports import AccountLock
-from workflow.errors import DomainError, StaleVersion
+from handlers.ports import TURN_COMMITS, AccountLock
+from workflow.errors import DomainError, StaleVersion, StorageUnavailable
 from workflow.reading import fold
 
 MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is lost silently
+BUSY_RETRIES = 4  # a turn that met a busy database: tried again after 0.2, 0.4, 0.8, 1.6 s
+BUSY_BACKOFF = 0.2
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -50,9 +55,36 @@ class Assistant:
         lock = self._locks.setdefault((inbound.channel, inbound.account), asyncio.Lock())
         async with lock:
             if self.account_lock is None:
-                return await self._handle(inbound)
+                return await self._handle_retrying(inbound)
             async with self.account_lock(inbound.channel, inbound.account):
+                return await self._handle_retrying(inbound)
+
+    async def _handle_retrying(self, inbound: Inbound) -> list[Reply]:
+        """The turn; tried again with back-off while the database is busy and nothing of
+        it was saved yet. When it cannot be finished the person is told to send it again
+        (never silence) and the operator's log says why, in one line."""
+        for attempt in range(1 + BUSY_RETRIES):
+            commits = [0]
+            token = TURN_COMMITS.set(commits)
+            try:
                 return await self._handle(inbound)
+            except StorageUnavailable as error:
+                if commits[0] or attempt == BUSY_RETRIES:
+                    log.error("a message from %s:%s was not handled: the database is "
+                              "unavailable (%s; attempts: %d, saved steps: %d)",
+                              inbound.channel, inbound.account, error, attempt + 1,
+                              commits[0])
+                    return [self._busy(inbound)]
+            finally:
+                TURN_COMMITS.reset(token)
+            await asyncio.sleep(BUSY_BACKOFF * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _busy(self, inbound: Inbound) -> Reply:
+        hint = inbound.language if inbound.language in LANGUAGES else self.default_language
+        t = Translator(hint)
+        return Reply(t("The system is busy and could not finish your last message. Please "
+                       "open /menu to check, and send it again if needed."))
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         turn = await self._turn(inbound)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -167,3 +168,9 @@ class ConversationStore(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 # Held around one message of one account, across worker processes: (channel, account).
 AccountLock = Callable[[str, str], AbstractAsyncContextManager[object]]
+
+
+# Commits made during the turn being handled: storage counts each one here (a list of
+# one number, set by the assistant for each turn), so that a turn that met a busy
+# database is tried again only when nothing of it was saved yet.
+TURN_COMMITS: ContextVar[list[int] | None] = ContextVar("turn_commits", default=None)

@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from handlers.ports import TURN_COMMITS
+from workflow.errors import StorageUnavailable
 
 DEFAULT_URL = "sqlite+aiosqlite:///data/cadrebot.sqlite3"  # the settings say otherwise
 # An execution option for a connection that only reads: on SQLite its transaction is a
@@ -36,7 +40,8 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str | None = None, *, busy_timeout_ms: float = BUSY_TIMEOUT_MS,
+                  **kwargs: Any) -> AsyncEngine:
     """An engine with the settings this application relies on.
 
     SQLite: WAL (readers do not block the writer), a busy timeout, foreign keys on,
@@ -50,11 +55,13 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     """
     url = url or DEFAULT_URL
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+        _translate_transient(engine)
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
                                  **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -62,10 +69,12 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, not the driver
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    _translate_transient(engine)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -73,6 +82,42 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
     return engine
+
+
+# PostgreSQL: serialization failure, deadlock, lock not available, shutting down, and the
+# connection exceptions (class 08).
+TRANSIENT_SQLSTATES = ("40001", "40P01", "55P03", "57P01", "57P02", "57P03")
+SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_transient(error: BaseException | None, disconnect: bool = False) -> bool:
+    """Whether trying the same transaction again later may succeed."""
+    if disconnect:
+        return True
+    state = str(getattr(error, "sqlstate", None) or getattr(error, "pgcode", None) or "")
+    if state.startswith("08") or state in TRANSIENT_SQLSTATES:
+        return True
+    cause = getattr(error, "__cause__", None)
+    if cause is not None and cause is not error and not isinstance(error, str):
+        state = str(getattr(cause, "sqlstate", "") or "")
+        if state.startswith("08") or state in TRANSIENT_SQLSTATES:
+            return True
+    return any(words in str(error).lower() for words in SQLITE_BUSY)
+
+
+def _translate_transient(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: Any) -> BaseException | None:
+        if is_transient(context.original_exception, context.is_disconnect):
+            return StorageUnavailable(str(context.original_exception).splitlines()[0])
+        return None
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commit(_session: Session) -> None:
+    commits = TURN_COMMITS.get()
+    if commits is not None:
+        commits[0] += 1
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -19,7 +19,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import audit
@@ -395,14 +394,9 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self.session is not None, "use the unit of work in `async with`"
-        try:
-            await self._commit()
-        except OperationalError as exc:
-            # SQLite: our snapshot is older than someone else's committed write (or the
-            # writer ahead of us held the lock too long). Either way: look again, retry.
-            if "database is locked" in str(exc.orig):
-                raise StaleVersion() from None
-            raise
+        # A busy database raises StorageUnavailable (storage.db): rolled back, and the
+        # assistant tries the whole turn again when nothing of it was saved yet.
+        await self._commit()
 
     async def _commit(self) -> None:
         assert self.session is not None

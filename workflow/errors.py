@@ -68,6 +68,11 @@ class NotFound(DomainError):
     default_msgid = N_("Nothing was found with that number.")
 
 
+class StorageUnavailable(Exception):
+    """The records could not be reached for a moment (the database busy, a connection
+    lost): the transaction that met it was rolled back, so the step may be tried again."""
+
+
 class StaleVersion(DomainError):
     """Someone changed the dossier since the actor last saw it (optimistic versioning)."""
 
