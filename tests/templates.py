@@ -19,6 +19,22 @@ from storage.migrate import upgrade
 from storage.organisation import demo_text, import_chart, parse_org_text
 
 _built: tuple[Path, dict[str, str]] | None = None
+_empty: Path | None = None
+
+
+async def empty_database(target: Path) -> None:
+    """Put a migrated, empty SQLite database at ``target`` (a new file)."""
+    global _empty
+    if _empty is None:
+        folder = Path(tempfile.mkdtemp(prefix="cadrebot-empty-"))
+        atexit.register(shutil.rmtree, folder, True)
+        engine = create_engine(f"sqlite+aiosqlite:///{folder / 'empty.sqlite3'}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+        _empty = folder / "empty.sqlite3"
+    shutil.copyfile(_empty, target)
 
 
 async def _build() -> tuple[Path, dict[str, str]]:

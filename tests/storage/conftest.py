@@ -20,6 +20,7 @@ from storage import audit
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.fakes import Scenario
+from tests.templates import empty_database
 
 POSTGRES_ENV = "CADREBOT_TEST_POSTGRES_URL"
 TEST_KEY = b"a-test-key-for-the-audit-trail-0123456789"
@@ -42,9 +43,9 @@ def _postgres_url() -> str | None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
+        await empty_database(tmp_path / "test.sqlite3")  # migrated once per process
         eng = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}")
         audit.bind(eng, seal_for_test(tmp_path))
-        await upgrade(eng)
         yield eng
         await eng.dispose()
         return
