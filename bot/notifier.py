@@ -67,7 +67,9 @@ BATCH = 100
 MAX_ATTEMPTS = 16  # 10 s, 20 s, ... then every 15 min: about two and a half hours
 RETRY_FIRST = timedelta(seconds=10)
 RETRY_CAP = timedelta(minutes=15)
-LEASE = timedelta(minutes=5)  # a claim not finished by then is taken by another worker
+# A claim not finished by then is taken by another worker (renewed at half-time while a
+# batch is sent), so a worker that died holds its messages back for two minutes at most.
+LEASE = timedelta(minutes=2)
 IDLE_SECONDS = 1.0  # between drains when the outbox is empty (wake() cuts it short)
 ERROR_SECONDS = 5.0  # after a drain failed (database down)
 
@@ -118,6 +120,14 @@ class Notifier:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Drain until ``stop`` is set; a failed drain is logged and tried again."""
+        try:
+            recovered = await queue.recover(self.engine, self.clock())
+        except Exception:
+            log.exception("notifier: could not recover the rows of a stopped process")
+        else:
+            if recovered:
+                log.warning("notifier: %d messages claimed before a crash are due again",
+                            recovered)
         while not stop.is_set():
             self._woken.clear()
             try:

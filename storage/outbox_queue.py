@@ -156,6 +156,19 @@ async def reschedule(engine: AsyncEngine, row: Claimed, token: str, *, at: datet
     return status if done.rowcount else None
 
 
+async def recover(engine: AsyncEngine, now: datetime) -> int:
+    """At start-up on SQLite (one process, so no other worker can hold a claim): every
+    row left claimed by a process that died is due again at once, in its place, instead
+    of waiting for its lease. Returns how many."""
+    if engine.dialect.name != "sqlite":
+        return 0  # other workers may be alive: their leases decide
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(OutboxMessage).where(OutboxMessage.status == SENDING)
+            .values(status="pending", next_attempt_at=now, claimed_by=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def release(engine: AsyncEngine, ids: Iterable[int], token: str, now: datetime) -> None:
     """Give claimed rows back untried (due at once, no attempt counted)."""
     wanted = list(ids)

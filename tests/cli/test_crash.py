@@ -1,0 +1,95 @@
+"""kill -9 during a fan-out: after a restart every message is sent, at most one twice.
+
+``cadrebot run`` serves the fake Bot API on the default SQLite; thirty people of the
+demo organisation have linked their accounts; sixty notices are written to the outbox
+at once; the process is killed (SIGKILL, nothing to clean up) once some have gone out,
+then started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.fakes.telegram import FakeTelegram
+from storage import audit
+from storage.db import create_engine, session_factory
+from storage.models import OutboxMessage
+from tests.cli.test_run_cli import REPLY, running_line, start_run
+from tests.templates import demo_database
+
+PEOPLE, PER_PERSON = 30, 2
+
+
+def _notices(fake: FakeTelegram) -> int:
+    """Notices the fake accepted (a 200 answer) since the people linked."""
+    return sum(1 for call in fake.calls_to("sendMessage") if call.status == 200 and any(
+        words in str(call.params.get("text")) for words in ("Không liên lạc được",
+                                                            "cannot be reached")))
+
+
+async def test_a_kill_during_a_fan_out_loses_nothing_and_repeats_at_most_one(
+        tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    codes = await demo_database(data / "cadrebot.sqlite3")
+    people = sorted(codes)[:PEOPLE]
+    fake = FakeTelegram()
+    base = await fake.start()
+    env = {"CADREBOT_TELEGRAM_TOKEN": fake.token, "CADREBOT_TELEGRAM_API_BASE": base}
+    engine = create_engine(f"sqlite+aiosqlite:///{data / 'cadrebot.sqlite3'}")
+    audit.bind(engine, audit.load_seal(data))
+    process = await start_run(tmp_path, **env)
+    try:
+        await running_line(process, tmp_path)
+        users = {person: 80_000 + i for i, person in enumerate(people)}
+        for person, user in users.items():
+            fake.user_sends(user, f"/start {codes[person]}")
+        await fake.wait_for(lambda f: all(f.sent_to(u) for u in users.values()),
+                            timeout=REPLY)
+        await fake.wait_idle(quiet=1.0, timeout=REPLY)
+
+        now = datetime.now(UTC)
+        async with session_factory(engine)() as session, session.begin():
+            for n in range(PER_PERSON):
+                for i, person in enumerate(people):
+                    other = people[(i + 1) % PEOPLE]  # "someone cannot be reached" notices
+                    session.add(OutboxMessage(
+                        dedupe_key=f"crash:{n}:{person}", person_id=person, priority=3,
+                        payload={"notice": "unreachable", "person_id": other,
+                                 "channel": "zalo", "dossier_id": 0},
+                        status="pending", attempts=0, created_at=now, next_attempt_at=now))
+        total = PEOPLE * PER_PERSON
+        await fake.wait_for(lambda f: _notices(f) >= total // 4, timeout=REPLY)
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        sent_before = _notices(fake)
+        assert sent_before < total, "the fan-out ended before the kill: nothing was tested"
+
+        process = await start_run(tmp_path, **env)
+        await running_line(process, tmp_path)
+
+        async def all_sent() -> None:
+            while True:
+                async with session_factory(engine)() as session:
+                    left = await session.scalar(select(func.count()).select_from(
+                        OutboxMessage).where(OutboxMessage.dedupe_key.like("crash:%"),
+                                             OutboxMessage.status != "sent"))
+                if not left:
+                    return
+                await asyncio.sleep(0.2)
+
+        await asyncio.wait_for(all_sent(), timeout=REPLY)
+        await fake.wait_idle(quiet=1.0, timeout=REPLY)
+        assert total <= _notices(fake) <= total + 1  # one kill: at most one repeated
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), timeout=60) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await engine.dispose()
+        await fake.stop()
