@@ -3,9 +3,11 @@ each missed reminder once after a downtime, and a vote that stops the ballot rem
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -132,3 +134,30 @@ async def test_a_vote_stops_that_members_ballot_reminders(
     assert "member-1" not in people
     assert people == Counter({"secretary": 2, "member-2": 2, "member-3": 2, "member-4": 2})
     assert {at.hour for _, at in closing} == {17, 15}  # 24 h and 2 h before 17:00
+
+
+async def test_after_three_days_down_two_dispatchers_deliver_each_missed_reminder_once(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    """Two workers come back at once on PostgreSQL, both past the leader lock (as if it
+    were broken): SKIP LOCKED claims still send each missed reminder once."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has a single process and so a single dispatcher")
+    s = scenario
+    await _register_on(s, date(2026, 10, 14))
+    dispatcher = Dispatcher(engine)
+    await _run(dispatcher, datetime(2026, 11, 25, 7, tzinfo=VIETNAM),
+               datetime(2026, 11, 25, 20, tzinfo=VIETNAM))
+    before = len(await _sent(engine))
+    await dispatcher.close()
+    workers = [Dispatcher(engine, use_lock=False) for _ in range(2)]
+    try:
+        back = datetime(2026, 11, 30, 10, tzinfo=VIETNAM)
+        for moment in (back, back + timedelta(minutes=1)):
+            await asyncio.gather(*(worker.tick(moment) for worker in workers))
+    finally:
+        for worker in workers:
+            await worker.close()
+    new = (await _sent(engine))[before:]
+    assert Counter((kind, person) for kind, person, _, _ in new) == Counter({
+        ("answer_due", "office-clerk"): 1, ("answer_due", "secretary"): 1,
+        ("answer_overdue", "office-clerk"): 1, ("answer_overdue", "secretary"): 1})
