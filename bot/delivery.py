@@ -6,7 +6,11 @@ later (5xx, timeouts), or give up on this chat (the person blocked the bot). Spl
 long texts, rate limiting and retrying are done here, once, for every channel: by the
 adapters for interactive replies and by the notifier for the outbox. A sender that can
 also send a file by its platform id (``FileSender``) gets a reply's files as files;
-another gets them listed as text.
+another gets them listed as text. A reply given up (refused, or still failing after the
+retries) is logged in one line and handed to the composition root (``give_up``).
+
+What comes in from a platform is cleaned here too, the same for every channel
+(``clean_text``): text that no encoder or database accepts never reaches the handlers.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ class Transient(DeliveryError):
 
 class Unreachable(DeliveryError):
     """The person blocked the bot or the chat is gone: retrying will not help."""
+
+
+GivenUp = Callable[[str, str, Reply], Awaitable[None]]  # (chat, error, reply) -> None
 
 
 class Sender(Protocol):
@@ -115,6 +122,39 @@ def split_text(text: str, limit: int) -> list[str]:
     if rest.strip() or not parts:
         parts.append(rest)
     return parts
+
+
+def clean_text(text: str) -> str:
+    """``text`` as it can be kept: NULs removed (PostgreSQL refuses them) and lone
+    surrogates (which no UTF-8 encoder accepts) replaced by U+FFFD."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate: a pair is joined, a lone one replaced
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+# What reading a malformed update raises: missing fields, wrong types, values out of range.
+UNREADABLE = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An error as one short line of a log (a validation error spans many)."""
+    return clean_text(" ".join(f"{type(error).__name__}: {error}".split()))[:limit]
+
+
+async def give_up(channel: str, chat: str, reply: Reply, error: DeliveryError,
+                  given_up: GivenUp | None) -> None:
+    """A reply that could not be delivered: one line in the log (the error says why; a
+    traceback would add nothing), then ``given_up``, so the operator learns of it."""
+    log.error("%s: gave up a reply to chat %s (%d characters): %s", channel, chat,
+              len(reply.text), one_line(error))
+    if given_up is not None:
+        try:
+            await given_up(chat, str(error), reply)
+        except Exception:
+            log.exception("%s: could not record the reply given up in chat %s", channel, chat)
 
 
 TRANSIENT_RETRIES = 3

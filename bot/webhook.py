@@ -5,12 +5,19 @@ An update is accepted only with the secret token the platform was given (Telegra
 header ``X-Telegram-Bot-Api-Secret-Token``, Zalo's ``X-Bot-Api-Secret-Token``), answered
 at once and handled in the background, so a slow turn never makes the platform resend
 it. One server may carry several platforms, each on its own path (``Route``).
+
+Whatever is posted, nothing escapes a handler: a body over ``MAX_BODY`` is answered 413;
+one that is not JSON, is nested deeper than ``MAX_DEPTH`` or is not an object, 400; an
+object that is not an update the route accepts is logged in one line and answered 200
+(an error would have the platform post it again and again). Reading a partial or
+malformed update is the adapters' task: they log it in one line and ignore it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -18,10 +25,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.delivery import clean_text, one_line
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
+MAX_BODY = 1024 * 1024  # bytes; Telegram's and Zalo's updates take a few kilobytes
+MAX_DEPTH = 32  # nested objects and lists; an update has about ten levels
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
 Health = Callable[[], Awaitable[bool]]
@@ -58,17 +69,26 @@ def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
             if not hmac.compare_digest(given.encode(), route.secret.encode()):
                 log.warning("webhook call to %s with a wrong secret from %s", route.path,
                             request.remote)
-                return web.json_response({"ok": False, "description": "wrong secret token"},
-                                         status=401)
+                return _refused(401, "wrong secret token")
+            if (request.content_length or 0) > MAX_BODY:
+                return _refused(413, "too large")
             try:
-                body = await request.json()
-            except ValueError:
-                return web.json_response({"ok": False, "description": "not JSON"},
-                                         status=400)
-            update = route.accept(body)
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:  # a body without its length announced
+                return _refused(413, "too large")
+            body, problem = parse_body(raw)
+            if problem is not None:
+                log.info("webhook call to %s refused: %s", route.path, problem)
+                return _refused(400, problem)
+            try:
+                update = route.accept(body)
+            except Exception as exc:  # a route's reader must not turn garbage into a 500
+                log.warning("webhook call to %s: unreadable update: %s", route.path,
+                            one_line(exc))
+                update = None
             if update is None:
-                return web.json_response({"ok": False, "description": "not an update"},
-                                         status=400)
+                log.warning("webhook call to %s ignored: not an update", route.path)
+                return web.json_response({"ok": True, "description": "ignored"})
             task = asyncio.create_task(_handle(route.feed, update))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -85,7 +105,7 @@ def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
         if tasks:
             await asyncio.wait(set(tasks), timeout=30)
 
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY)
     for route in routes:
         app.router.add_post(route.path, receiver(route))
     app.router.add_get(HEALTH_PATH, healthy)
@@ -93,9 +113,49 @@ def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
     return app
 
 
+def parse_body(raw: bytes) -> tuple[dict[str, Any], None] | tuple[None, str]:
+    """A posted body as a JSON object, or why it is not one."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        return None, "nested too deeply"
+    except ValueError:  # not JSON, not UTF-8, a number too long
+        return None, "not JSON"
+    if not isinstance(body, dict):
+        return None, "not an object"
+    if too_deep(body, MAX_DEPTH):
+        return None, "nested too deeply"
+    return body, None
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects and lists more than ``limit`` levels (counted
+    without recursion: the readers after this one recurse)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [item for container in level
+                 for item in (container.values() if isinstance(container, dict)
+                              else container if isinstance(container, list) else ())
+                 if isinstance(item, dict | list)]
+        if not level:
+            return False
+    return True
+
+
+def _refused(status: int, description: str) -> web.Response:
+    return web.json_response({"ok": False, "description": description}, status=status)
+
+
 async def _handle(feed: Feed, update: dict[str, Any]) -> None:
     try:
         await feed(update)
     except Exception:  # one bad update must not take the server down
-        log.exception("update %s failed", update.get("update_id")
-                      or (update.get("message") or {}).get("message_id"))
+        log.exception("update %s failed", _update_id(update))
+
+
+def _update_id(update: dict[str, Any]) -> str:
+    """Which update it was, for the log: its id, or its message's."""
+    message = update.get("message")
+    found = update.get("update_id") or (message.get("message_id")
+                                        if isinstance(message, dict) else None)
+    return clean_text(str(found))[:64]

@@ -191,6 +191,14 @@ class FakeTelegram(Watched):
     def user_blocks_bot(self, user_id: int) -> None:
         self._blocked.add(user_id)
 
+    def queue_raw(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue ``body`` as it is, with the next update id (unless it has one): an
+        update with fields missing or of the wrong type, as a test needs it."""
+        update = {"update_id": next(self._update_ids), **body}
+        self._updates.append(update)
+        self._wake()
+        return update
+
     def _user_message(self, user_id: int, extra: dict[str, Any], first_name: str,
                       language_code: str, chat_id: int | None) -> dict[str, Any]:
         chat = self.known_chat(user_id, first_name=first_name, language_code=language_code,
@@ -202,10 +210,7 @@ class FakeTelegram(Watched):
         return self._queue({"message": copy.deepcopy(message)})
 
     def _queue(self, body: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": next(self._update_ids), **body}
-        self._updates.append(update)
-        self._wake()
-        return update
+        return self.queue_raw(body)
 
     def _wake(self) -> None:
         self._arrived.set()

@@ -257,6 +257,12 @@ class FakeZalo(Watched):
         self._wake()
         return copy.deepcopy(update)
 
+    def queue_raw(self, update: Any) -> None:
+        """Hand ``update`` out as it is (fields missing or of the wrong type), as a test
+        needs it."""
+        self._updates.append(copy.deepcopy(update))
+        self._wake()
+
     def redeliver(self, update: dict[str, Any]) -> None:
         """Queue an update again, as a platform does when it thinks it was lost."""
         self._updates.append(copy.deepcopy(update))

@@ -1,7 +1,10 @@
 """The aiogram 3 adapter: aiogram's updates into ``Incoming``, ``TelegramOps`` onto ``Bot``.
 
 Nothing here decides anything; ``TelegramCore`` and the handlers do. Texts are sent
-without a parse mode, so nothing a person typed can break the markup.
+without a parse mode, so nothing a person typed can break the markup. An update aiogram
+cannot read is logged in one line and ignored, whether posted to the webhook or polled
+(``UpdatesSession``: otherwise the whole ``getUpdates`` answer would fail, again and
+again).
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -24,6 +29,8 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     BotCommand,
     BotCommandScopeDefault,
@@ -31,25 +38,52 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    TelegramObject,
     Update,
 )
 
-from bot.delivery import DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.delivery import UNREADABLE, DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
 from bot.telegram.bot_ops import BotOps
 from bot.telegram.core import (
     FileRef,
     Incoming,
     TelegramCore,
+    ignored,
+    read_update,
+    readable_updates,
 )
 
 T = TypeVar("T")
+UPDATE_KINDS = ("message", "callback_query")
+
+
+class UpdatesSession(AiohttpSession):
+    """aiogram's session, but a ``getUpdates`` answer loses the updates aiogram cannot
+    read (each logged in one line) instead of failing whole."""
+
+    def check_response(self, bot: Bot, method: TelegramMethod[TelegramType],
+                       status_code: int, content: str) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            content = _readable_answer(content)
+        return super().check_response(bot, method, status_code, content)
+
+
+def _readable_answer(content: str) -> str:
+    try:
+        answer = json.loads(content)
+    except (ValueError, RecursionError):
+        return content  # aiogram says what is wrong with it
+    if not isinstance(answer, dict) or not isinstance(answer.get("result"), list):
+        return content
+    answer["result"] = readable_updates(answer["result"], Update.model_validate)
+    return json.dumps(answer)
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
     """A ``Bot`` on Telegram, or on another Bot API server at ``api_base``."""
     if api_base:
-        return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
-    return Bot(token)
+        return Bot(token, session=UpdatesSession(api=TelegramAPIServer.from_base(api_base)))
+    return Bot(token, session=UpdatesSession())
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -127,17 +161,32 @@ def build_dispatcher(core: TelegramCore) -> Dispatcher:
     @router.message()
     async def on_message(message: Message, event_update: Any = None) -> None:
         update_id = event_update.update_id if event_update is not None else -message.message_id
-        await core.handle(incoming_message(update_id, message))
+        incoming = read_update(update_id, lambda: incoming_message(update_id, message))
+        if incoming is not None:
+            await core.handle(incoming)
 
     @router.callback_query()
     async def on_press(query: CallbackQuery, event_update: Any = None) -> None:
+        update_id = event_update.update_id if event_update is not None else hash(query.id)
+        incoming = read_update(update_id, lambda: incoming_press(update_id, query))
+        if incoming is None:
+            return
         # Answered at once, so the button stops spinning whatever the handling takes.
         with contextlib.suppress(DeliveryError):  # expired: the press is still handled
             await call(query.answer())
-        update_id = event_update.update_id if event_update is not None else hash(query.id)
-        await core.handle(incoming_press(update_id, query))
+        await core.handle(incoming)
+
+    async def only_known_kinds(
+            handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+            update: TelegramObject, data: dict[str, Any]) -> Any:
+        # An update of another kind (or one kept only for its id: ``UpdatesSession``)
+        # is not ours: aiogram would warn of an unknown kind.
+        if all(getattr(update, kind, None) is None for kind in UPDATE_KINDS):
+            return UNHANDLED
+        return await handler(update, data)
 
     dispatcher = Dispatcher()
+    dispatcher.update.outer_middleware(only_known_kinds)
     dispatcher.include_router(router)
     return dispatcher
 
@@ -174,7 +223,7 @@ class AiogramAdapter:
         await call(self.bot.delete_webhook(drop_pending_updates=False))
         polling = asyncio.create_task(self.dispatcher.start_polling(
             self.bot, handle_signals=False, close_bot_session=False, polling_timeout=20,
-            allowed_updates=["message", "callback_query"]))
+            allowed_updates=list(UPDATE_KINDS)))
         stopped = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if polling in done:
@@ -186,12 +235,16 @@ class AiogramAdapter:
 
     async def feed(self, data: dict[str, Any]) -> None:
         assert self.dispatcher is not None, "attach() first"
-        update = Update.model_validate(data, context={"bot": self.bot})
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+        except UNREADABLE as exc:
+            ignored(data.get("update_id"), exc)
+            return
         await self.dispatcher.feed_update(self.bot, update)
 
     async def set_webhook(self, url: str, secret: str) -> None:
         await call(self.bot.set_webhook(url, secret_token=secret,
-                                        allowed_updates=["message", "callback_query"]))
+                                        allowed_updates=list(UPDATE_KINDS)))
 
     async def close(self) -> None:
         await self.bot.session.close()

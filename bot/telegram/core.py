@@ -6,6 +6,11 @@ id); everything else is here, once: files checked and fingerprinted, the assista
 asked, replies delivered within the flood limits (an edit of the pressed message where
 the reply asks for one; a reply's files after its text), the notifier nudged, and a
 redelivered update never handled twice.
+
+The adapters read updates through ``read_update``: one the library cannot parse, or
+whose fields are missing or of the wrong type, is logged in one line and ignored; texts
+and names are cleaned (``clean_text``) before the core sees them. A reply that cannot be
+delivered is logged in one line and handed to ``given_up``.
 """
 
 from __future__ import annotations
@@ -14,10 +19,22 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
-from bot.delivery import DeliveryError, Keyboard, Sender, Unreachable, deliver, deliver_files
+from bot.delivery import (
+    UNREADABLE,
+    DeliveryError,
+    GivenUp,
+    Keyboard,
+    Sender,
+    Unreachable,
+    clean_text,
+    deliver,
+    deliver_files,
+    give_up,
+    one_line,
+)
 from bot.ratelimit import RateLimiter
 from handlers.app import Assistant
 from handlers.i18n import LANGUAGES, Translator
@@ -58,6 +75,78 @@ class FileTooLarge(Exception):
     pass
 
 
+MAX_ID = 2 ** 63  # Telegram's ids fit in 64 bits (52 significant bits, in fact)
+
+
+def read_update(update_id: object, convert: Callable[[], Incoming]) -> Incoming | None:
+    """The ``Incoming`` that ``convert`` reads from an update, checked and cleaned; None
+    (logged in one line) when a field is missing or of the wrong type."""
+    try:
+        return checked(convert())
+    except UNREADABLE as exc:
+        ignored(update_id, exc)
+        return None
+
+
+def ignored(update_id: object, error: BaseException) -> None:
+    """Say in one line that an update was ignored, and why."""
+    shown = update_id if isinstance(update_id, int) else "without an id"
+    log.warning("telegram: ignored an unreadable update %s: %s", shown, one_line(error))
+
+
+def checked(incoming: Incoming) -> Incoming:
+    """``incoming`` with the types the core relies on (python-telegram-bot does not check
+    them: TypeError when one is wrong) and its texts cleaned."""
+    for value in (incoming.update_id, incoming.user_id, incoming.chat_id):
+        _id(value)
+    if incoming.message_id is not None:
+        _id(incoming.message_id)
+    files = tuple(FileRef(_text(f.file_id), _text(f.name), _optional_text(f.mime_type),
+                          None if f.size is None else _id(f.size)) for f in incoming.files)
+    return replace(incoming, text=_optional_text(incoming.text),
+                   data=_optional_text(incoming.data),
+                   language_code=_optional_text(incoming.language_code),
+                   name=_text(incoming.name), files=files,
+                   unsupported=incoming.unsupported is True)
+
+
+def _id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_ID < value < MAX_ID:
+        raise TypeError(f"{type(value).__name__} where a 64-bit integer belongs")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{type(value).__name__} where a text belongs")
+    return clean_text(value)
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def readable_updates(updates: Any, parse: Callable[[Any], object]) -> Any:
+    """A ``getUpdates`` result without the updates ``parse`` (the library's reader)
+    refuses, each logged in one line: one bad update would otherwise fail every poll and
+    stop the bot. One refused is kept as its bare ``update_id`` (an update of no kind,
+    which nothing handles), so that polling confirms it and moves on."""
+    if not isinstance(updates, list):
+        return updates
+    kept: list[Any] = []
+    for update in updates:
+        try:
+            parse(update)
+        except UNREADABLE as exc:
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            ignored(update_id, exc)
+            if isinstance(update_id, int) and not isinstance(update_id, bool):
+                kept.append({"update_id": update_id})
+            continue
+        kept.append(update)
+    return kept
+
+
 def is_photo_refused(error: DeliveryError) -> bool:
     """Telegram refused to send a photo's file id as a document ("can't use file of
     type Photo as Document"): it must go as a photo."""
@@ -89,8 +178,12 @@ class TelegramCore:
     def __init__(self, assistant: Assistant, ops: TelegramOps, limiter: RateLimiter, *,
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
-                 claim: Callable[[int], Awaitable[bool]] | None = None) -> None:
+                 claim: Callable[[int], Awaitable[bool]] | None = None,
+                 given_up: GivenUp | None = None) -> None:
+        """``given_up(chat, error, reply)`` hears of every reply that could not be
+        delivered (refused, or still failing after the retries)."""
         self.assistant, self.ops, self.limiter = assistant, ops, limiter
+        self.given_up = given_up
         self.max_file_bytes = max_file_bytes
         self.default_language = default_language
         self.seen, self.after_turn = seen, after_turn
@@ -140,26 +233,34 @@ class TelegramCore:
     async def send_replies(self, chat: str, replies: list[Reply],
                            pressed: int | None = None) -> None:
         """Deliver a turn's replies in order, each one's files after its text; the first
-        ``edit`` one replaces ``pressed``."""
+        ``edit`` one replaces ``pressed``. One that cannot be delivered is given up (the
+        others still go); nothing more goes to a chat that blocked the bot."""
+        for reply in replies:
+            try:
+                if pressed is not None and await self._edit(chat, pressed, reply):
+                    pressed = None  # one message replaced per press
+                    await deliver_files(self.ops, self.limiter, chat, reply.files,
+                                        interactive=True)
+                else:
+                    await deliver(self.ops, self.limiter, chat, reply, interactive=True)
+            except Unreachable:
+                log.info("chat %s blocked the bot while we answered", chat)
+                return
+            except DeliveryError as exc:
+                await give_up(CHANNEL, chat, reply, exc, self.given_up)
+
+    async def _edit(self, chat: str, pressed: int, reply: Reply) -> bool:
+        """Replace the pressed message with ``reply`` if it asks for that; False when it
+        is to be sent as a new message (it does not ask, or the message is too old to
+        edit, deleted...)."""
+        if not reply.edit or len(reply.text) > self.ops.max_text:
+            return False
+        await self.limiter.acquire(chat, group=self.ops.is_group(chat), interactive=True)
         try:
-            for reply in replies:
-                if reply.edit and pressed is not None and len(reply.text) <= self.ops.max_text:
-                    await self.limiter.acquire(chat, group=self.ops.is_group(chat),
-                                               interactive=True)
-                    try:
-                        await self.ops.edit_text(chat, pressed, reply.text, reply.buttons)
-                    except DeliveryError:
-                        pass  # too old to edit, deleted...: send it as a new message
-                    else:
-                        pressed = None  # one message replaced per press
-                        await deliver_files(self.ops, self.limiter, chat, reply.files,
-                                            interactive=True)
-                        continue
-                await deliver(self.ops, self.limiter, chat, reply, interactive=True)
-        except Unreachable:
-            log.info("chat %s blocked the bot while we answered", chat)
+            await self.ops.edit_text(chat, pressed, reply.text, reply.buttons)
         except DeliveryError:
-            log.exception("could not answer chat %s", chat)
+            return False
+        return True
 
     async def _first_time(self, update_id: int) -> bool:
         if self.claim is not None:

@@ -3,7 +3,9 @@ onto its ``Bot``; the twin of ``aiogram_adapter``.
 
 Nothing here decides anything; ``TelegramCore`` and the handlers do. PTB runs without
 persistence, job queue or rate limiter (the core and the notifier own those), and
-handles updates concurrently: the core serializes each account's turns itself.
+handles updates concurrently: the core serializes each account's turns itself. An update
+PTB cannot read is logged in one line and ignored, whether posted to the webhook or
+polled (``UpdatesRequest``: otherwise every ``getUpdates`` would fail on it, forever).
 """
 
 from __future__ import annotations
@@ -33,14 +35,19 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.delivery import UNREADABLE, DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
 from bot.telegram.bot_ops import BotOps
 from bot.telegram.core import (
     FileRef,
     Incoming,
     TelegramCore,
+    checked,
+    ignored,
+    read_update,
+    readable_updates,
 )
 
 log = logging.getLogger(__name__)
@@ -131,6 +138,35 @@ def incoming_press(update: Update) -> Incoming:
                     name=query.from_user.full_name)
 
 
+def readable(data: Any, bot: Any = None) -> Update:
+    """``data`` as PTB's ``Update``, if both PTB and the core can read it. PTB does not
+    check types, and a wrong one (a chat id that is an object) would fail inside it,
+    after our handlers."""
+    update = Update.de_json(data, bot)
+    if update is None:
+        raise ValueError("not an update")
+    if update.message is not None:
+        checked(incoming_message(update))
+    elif update.callback_query is not None:
+        checked(incoming_press(update))
+    return update
+
+
+class UpdatesRequest(HTTPXRequest):
+    """The connection ``getUpdates`` uses (one, as PTB's default), whose answers lose the
+    updates PTB cannot read (each logged in one line) instead of failing whole."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        answer = HTTPXRequest.parse_json_payload(payload)
+        if isinstance(answer, dict) and "result" in answer:
+            answer["result"] = readable_updates(answer["result"], readable)
+        return answer
+
+
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", getattr(update, "update_id", update), exc_info=context.error)
 
@@ -141,7 +177,8 @@ class PtbAdapter:
     name = "ptb"
 
     def __init__(self, token: str, api_base: str | None = None) -> None:
-        builder = ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
+        builder = (ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
+                   .get_updates_request(UpdatesRequest()))
         if api_base:
             builder = builder.base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot")
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
@@ -151,14 +188,19 @@ class PtbAdapter:
 
     def attach(self, core: TelegramCore) -> None:
         async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            await core.handle(incoming_message(update))
+            incoming = read_update(update.update_id, lambda: incoming_message(update))
+            if incoming is not None:
+                await core.handle(incoming)
 
         async def on_press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             assert update.callback_query is not None
+            incoming = read_update(update.update_id, lambda: incoming_press(update))
+            if incoming is None:
+                return
             # Answered at once, so the button stops spinning whatever the handling takes.
             with contextlib.suppress(DeliveryError):  # expired: the press is still handled
                 await call(update.callback_query.answer())
-            await core.handle(incoming_press(update))
+            await core.handle(incoming)
 
         # Every message, commands included: /start and the rest are the core's too.
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
@@ -208,7 +250,11 @@ class PtbAdapter:
 
     async def feed(self, data: dict[str, Any]) -> None:
         await self._initialize()
-        update = Update.de_json(data, self.application.bot)
+        try:
+            update = readable(data, self.application.bot)
+        except UNREADABLE as exc:
+            ignored(data.get("update_id"), exc)
+            return
         await self.application.process_update(update)
 
     async def set_webhook(self, url: str, secret: str) -> None:

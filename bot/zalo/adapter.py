@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import DeliveryError, RetryAfter, Transient
+from bot.delivery import DeliveryError, GivenUp, RetryAfter, Transient
 from bot.ratelimit import RateLimiter
 from bot.zalo.choices import ChoiceBook
 from bot.zalo.client import POLL_SECONDS, ZaloApiError, ZaloClient
@@ -62,11 +62,11 @@ class ZaloAdapter:
     def attach(self, assistant: Assistant, limiter: RateLimiter, *,
                max_file_bytes: int = 20 * 1024 * 1024, seen: Seen | None = None,
                after_turn: Callable[[], None] | None = None,
-               claim: Claim | None = None) -> ZaloCore:
+               claim: Claim | None = None, given_up: GivenUp | None = None) -> ZaloCore:
         self.core = ZaloCore(assistant, self.services, self.sender, limiter, self.book,
                              download=self.client.download, max_file_bytes=max_file_bytes,
                              default_language=self.default_language, seen=seen,
-                             after_turn=after_turn, claim=claim)
+                             after_turn=after_turn, claim=claim, given_up=given_up)
         return self.core
 
     async def prepare(self) -> str:

@@ -3,10 +3,25 @@
 Every method is ``POST <base>/bot<TOKEN>/<method>`` with a JSON body, answered by an
 envelope ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N,
 "description": "..."}``, sometimes with HTTP 200: ``ok`` decides, not the status.
-Failures become the delivery errors every caller understands: 429 -> ``RetryAfter``;
-5xx, timeouts, dropped connections and answers that are not JSON -> ``Transient``; 403
-or a "blocked" description -> ``Unreachable``; anything else -> ``DeliveryError``. A long
-poll that ends with no update (Zalo answers ``408 Request timeout``) is an empty list.
+Failures become the delivery errors every caller understands (``error_for``):
+
+=============================================  ==========================================
+Zalo's answer (``error_code``, or the status)   becomes
+=============================================  ==========================================
+429                                            ``RetryAfter`` (its ``retry_after``, or 5 s)
+500-599, timeouts, dropped connections,        ``Transient``: retried with backoff
+answers that are not JSON
+403, or a description saying the person        ``Unreachable``: the chat is given up
+blocked the bot, left or is unknown
+401 (the token), 400, 404, 405, 409, 413,      ``ZaloApiError``: a refusal of this very
+414, 415, 422 (the request itself is wrong)    request, which retrying will not change
+408 (Zalo timed out)                           ``ZaloTransient``: retried
+any other code (-32, 0, ...: Zalo documents    ``ZaloTransient``: retried a bounded number
+none of its own)                               of times (``bot.delivery``), then given up
+=============================================  ==========================================
+
+A long poll that ends with no update (Zalo answers ``408 Request timeout``) is an empty
+list.
 
 The token is part of every URL: it never appears in an error or a log line.
 """
@@ -31,12 +46,26 @@ UNREACHABLE_WORDS = ("block", "not allow", "unfollow", "chặn", "user not found
                      "chat not found", "not a friend")
 
 
-class ZaloApiError(DeliveryError):
-    """Zalo refused a call (``ok: false``) for a reason retrying will not change."""
+# Codes whose meaning is known: the request itself is wrong (bad parameters, an unknown
+# method, a text too long...), the same request will be refused again.
+REFUSED = frozenset({400, 401, 404, 405, 409, 413, 414, 415, 422})
+
+
+class ZaloRefusal(DeliveryError):
+    """Zalo answered a call with ``ok: false``: its code and description."""
 
     def __init__(self, method: str, code: int, description: str) -> None:
         super().__init__(f"Zalo {method}: {code} {description}".rstrip())
         self.method, self.code, self.description = method, code, description
+
+
+class ZaloApiError(ZaloRefusal):
+    """Zalo refused a call for a reason retrying will not change."""
+
+
+class ZaloTransient(ZaloRefusal, Transient):
+    """Zalo refused a call with a code it does not document (or timed out): it may go
+    through if tried again, so it is, a bounded number of times."""
 
 
 class FileTooLarge(DeliveryError):
@@ -49,19 +78,21 @@ def error_for(method: str, status: int, body: Any, retry_header: str | None = No
     body = body if isinstance(body, dict) else {}
     try:
         code = int(body.get("error_code") or status)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         code = status
     description = str(body.get("description") or body.get("message") or "").strip()
     if status == 429 or code == 429:
         return RetryAfter(_retry_after(body, retry_header))
-    if status >= 500 or code >= 500:
+    if status >= 500 or 500 <= code <= 599:
         return Transient(f"Zalo {method}: {code} {description}".rstrip())
     lowered = description.lower()
     if status == 403 or code == 403 or any(word in lowered for word in UNREACHABLE_WORDS):
         return Unreachable(f"Zalo {method}: {code} {description}".rstrip())
     if status == 401 or code == 401:
         return ZaloApiError(method, code, description or "Unauthorized")
-    return ZaloApiError(method, code, description)
+    if code in REFUSED or status in REFUSED:
+        return ZaloApiError(method, code, description)
+    return ZaloTransient(method, code, description)  # 408, or a code nobody documented
 
 
 def _retry_after(body: dict[str, Any], header: str | None) -> float:
@@ -129,7 +160,7 @@ class ZaloClient:
         try:
             result = await self.call("getUpdates", {"timeout": str(timeout)},
                                      timeout=timeout + 15)
-        except ZaloApiError as exc:
+        except ZaloRefusal as exc:
             if exc.code == NO_UPDATE:
                 return []
             raise

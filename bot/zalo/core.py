@@ -7,6 +7,11 @@ Everything Zalo-specific about the conversation is here, and nothing else is: a 
 fingerprinted; replies go out with their buttons as a numbered list, split at Zalo's
 2,000 characters. Zalo has no update ids: a redelivered update is recognised by its
 ``message_id``. Messages of one chat are handled one at a time, in order.
+
+An update is read defensively: one with a field missing or of the wrong type is logged in
+one line and ignored, and its texts and ids are cleaned (``clean_text``) before anything
+else sees them. A reply that cannot be delivered is logged in one line and handed to
+``given_up``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.delivery import DeliveryError, Unreachable, deliver
+from bot.delivery import (
+    UNREADABLE,
+    DeliveryError,
+    GivenUp,
+    Unreachable,
+    clean_text,
+    deliver,
+    give_up,
+    one_line,
+)
 from bot.ratelimit import RateLimiter
 from bot.zalo.choices import ChoiceBook, Kind, again, fold, numbered, render
 from bot.zalo.client import FileTooLarge
@@ -38,6 +52,7 @@ __all__ = ["CHANNEL", "MAX_TEXT", "ZaloCore", "ZaloUpdate", "parse_update"]
 TEXT_EVENT, IMAGE_EVENT = "message.text.received", "message.image.received"
 RECENT_UPDATES = 2048  # how many message ids to remember against redelivery
 LINK_WORDS = ("lienket", "lien ket")  # LIENKET CODE, Liên kết CODE...
+MAX_ID = 64  # characters of an id we keep (the database's columns)
 
 Seen = Callable[[str, str], Awaitable[None]]  # (channel, external id) -> None
 Claim = Callable[[str], Awaitable[bool]]  # message id -> first worker to see it
@@ -64,42 +79,60 @@ class ZaloUpdate:
 
 
 def parse_update(data: Mapping[str, Any]) -> ZaloUpdate | None:
-    """An update (the webhook may wrap it as ``{"ok": true, "result": {...}}``), or None
-    when it is not a message we can answer."""
+    """An update (the webhook may wrap it as ``{"ok": true, "result": {...}}``), its texts
+    and ids cleaned; None when it is not a message we can answer (no message, or no
+    usable sender or message id)."""
     wrapped = data.get("result")
     body: Mapping[str, Any] = wrapped if isinstance(wrapped, Mapping) else data
     message = body.get("message")
     if not isinstance(message, Mapping):
         return None
-    event = str(body.get("event_name") or "")
+    event = _text(body.get("event_name")) or ""
     sender: Mapping[str, Any] = _mapping(message.get("from"))
     chat: Mapping[str, Any] = _mapping(message.get("chat"))
-    user_id = str(sender.get("id") or chat.get("id") or "")
-    chat_id = str(chat.get("id") or user_id)
-    message_id = str(message.get("message_id") or "")
+    user_id = _id(sender.get("id")) or _id(chat.get("id"))
+    chat_id = _id(chat.get("id")) or user_id
+    message_id = _id(message.get("message_id"))
     if not user_id or not message_id:
         return None
-    text = message.get("text") if isinstance(message.get("text"), str) else None
-    photo = message.get("photo") or message.get("photo_url")
-    photo = photo if isinstance(photo, str) and photo else None
+    text = _text(message.get("text"))
+    photo = _text(message.get("photo")) or _text(message.get("photo_url")) or None
     if event == IMAGE_EVENT or photo:
-        caption = message.get("caption")
-        text = caption if isinstance(caption, str) and caption.strip() else None
+        caption = _text(message.get("caption"))
+        text = caption if caption is not None and caption.strip() else None
     elif event and event != TEXT_EVENT:
         text = None  # a sticker carries no text for us
-    name = next((str(sender[key]) for key in ("display_name", "first_name", "name")
-                 if sender.get(key)), "")
-    written_at = None
-    stamp = message.get("date")
-    if isinstance(stamp, int | float) and stamp > 0:
-        written_at = datetime.fromtimestamp(stamp / 1000, UTC)
+    name = next((name for key in ("display_name", "first_name", "name")
+                 if (name := _text(sender.get(key)))), "")
     return ZaloUpdate(event, message_id, user_id, chat_id,
                       group=str(chat.get("chat_type", "")).upper() == "GROUP", name=name,
-                      text=text, photo=photo, written_at=written_at)
+                      text=text, photo=photo, written_at=_written_at(message.get("date")))
 
 
 def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str | None:
+    return clean_text(value) if isinstance(value, str) else None
+
+
+def _id(value: object) -> str:
+    """An id as Zalo sends them (a string, sometimes a number); "" when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    text = _text(value)
+    return text if text is not None and len(text) <= MAX_ID else ""
+
+
+def _written_at(stamp: object) -> datetime | None:
+    """When Zalo stamped the message (milliseconds since the epoch), if it is a time."""
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float) or not stamp > 0:
+        return None
+    try:
+        return datetime.fromtimestamp(stamp / 1000, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def link_command(text: str) -> str | None:
@@ -143,20 +176,27 @@ class ZaloCore:
                  limiter: RateLimiter, book: ChoiceBook, *, download: Download,
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
-                 claim: Claim | None = None) -> None:
+                 claim: Claim | None = None, given_up: GivenUp | None = None) -> None:
+        """``given_up(chat, error, reply)`` hears of every reply that could not be
+        delivered (refused, or still failing after the retries)."""
         self.assistant, self.services, self.sender = assistant, services, sender
         self.limiter, self.book, self.download = limiter, book, download
         self.max_file_bytes, self.default_language = max_file_bytes, default_language
         self.seen, self.after_turn, self.claim = seen, after_turn, claim
+        self.given_up = given_up
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._chats: dict[str, asyncio.Lock] = {}
         self.active = 0  # updates being handled now (health checks, tests)
 
     async def handle(self, data: Mapping[str, Any]) -> None:
-        update = parse_update(data)
+        try:
+            update = parse_update(data)
+        except UNREADABLE as exc:  # parse_update checks every field; this is a last guard
+            log.warning("zalo: ignored an unreadable update: %s", one_line(exc))
+            return
         if update is None:
-            log.info("zalo: ignored an update that is not a message (%s)",
-                     data.get("event_name") or "no event")
+            log.info("zalo: ignored an update that is not a message we can answer (%s)",
+                     clean_text(str(data.get("event_name") or "no event"))[:80])
             return
         if not await self._first_time(update.message_id):
             return
@@ -226,22 +266,24 @@ class ZaloCore:
                 text = f"{text}\n\n{block}" if text.strip() else block
             async with self.sender.lock(chat):
                 posted_at = self.book.wall()
-                if not await self._send(chat, replace(reply, text=text, buttons=(),
-                                                      edit=False)):
-                    return
-                if choices:
+                sent = await self._send(chat, replace(reply, text=text, buttons=(),
+                                                      edit=False))
+                if sent is None:
+                    return  # the person blocked the bot: nothing more will arrive
+                if sent and choices:
                     shown.extend(choices)
                     await self.book.show(chat, tuple(shown), language, posted_at)
 
-    async def _send(self, chat: str, reply: Reply) -> bool:
-        """Post one reply; False (logged) if it could not be delivered."""
+    async def _send(self, chat: str, reply: Reply) -> bool | None:
+        """Post one reply: True when it arrived, False when it was given up (logged,
+        ``given_up`` told), None when the chat is unreachable."""
         try:
             await deliver(self.sender, self.limiter, chat, reply, interactive=True)
         except Unreachable:
             log.info("zalo chat %s blocked the bot while we answered", chat)
-            return False
-        except DeliveryError:
-            log.exception("could not answer zalo chat %s", chat)
+            return None
+        except DeliveryError as exc:
+            await give_up(CHANNEL, chat, reply, exc, self.given_up)
             return False
         return True
 

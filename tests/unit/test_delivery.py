@@ -12,6 +12,7 @@ from bot.delivery import (
     RetryAfter,
     Transient,
     Unreachable,
+    clean_text,
     deliver,
     split_text,
 )
@@ -169,3 +170,16 @@ async def test_a_group_chat_is_held_to_the_group_rate(clock: Clock,
     for _ in range(21):
         await deliver(platform, limiter, "group", Reply("thông báo"), interactive=False)
     assert clock.t == pytest.approx(3)  # 20 at once, the 21st three seconds later
+
+
+@pytest.mark.parametrize(("raw", "kept"), [
+    ("plain", "plain"),
+    ("a\x00b", "ab"),
+    ("\ud800", "\ufffd"),
+    ("x\udfffy\ud800", "x\ufffdy\ufffd"),
+    ("\ud83d\ude00", "😀"),  # a pair split in two code points is joined
+    ("Tiếng Việt 😀", "Tiếng Việt 😀"),
+])
+def test_text_from_a_platform_is_cleaned_to_be_kept(raw: str, kept: str) -> None:
+    assert clean_text(raw) == kept
+    kept.encode("utf-8")
