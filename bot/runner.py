@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.console import ensure_demo
-from bot.delivery import DeliveryError, Sender
+from bot.delivery import DeliveryError, GivenUp, Sender
 from bot.notifier import Notifier
 from bot.ratelimit import Limits, RateLimiter
 from bot.redis_state import CLAIM_SECONDS, RedisCoordination
@@ -34,7 +34,8 @@ from bot.wiring import App, SystemClock, build_app
 from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
 from bot.zalo.adapter import ZaloAdapter, wrapped_update
 from handlers.command_list import command_list
-from storage.outbox_queue import mark_seen
+from handlers.messages import Reply
+from storage.outbox_queue import keep_reply, mark_seen
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +138,28 @@ class Service:
             if await mark_seen(app.engine, channel, account, app.services.clock.now()):
                 notifier.wake()  # reachable again: what waited for them can go
 
+        def keep(channel: str) -> GivenUp:
+            async def kept(chat: str, error: str, reply: Reply) -> None:
+                data = {"text": reply.text, "buttons": [[(b.label, b.action) for b in row]
+                                                        for row in reply.buttons]}
+                if await keep_reply(app.engine, channel, chat, data, app.services.clock.now()):
+                    notifier.wake()
+            return kept
+
         core = None
         if adapter is not None:
             core = TelegramCore(app.assistant, adapter.ops, limiter,
                                 max_file_bytes=settings.max_file_mb * 1024 * 1024,
                                 default_language=settings.language, seen=seen,
-                                after_turn=notifier.wake, claim=redis.claim if redis else None)
+                                after_turn=notifier.wake, claim=redis.claim if redis else None,
+                                given_up=keep("telegram"))
             adapter.attach(core)
         if zalo is not None:
             zalo.attach(app.assistant, zalo_limiter,
                         max_file_bytes=settings.max_file_mb * 1024 * 1024, seen=seen,
                         after_turn=notifier.wake,
-                        claim=_message_claim(redis, zalo_token or "") if redis else None)
+                        claim=_message_claim(redis, zalo_token or "") if redis else None,
+                        given_up=keep("zalo"))
         service = cls(settings, app, notifier, redis, adapter=adapter, core=core, zalo=zalo)
         try:
             if adapter is not None:

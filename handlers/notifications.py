@@ -38,6 +38,11 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         return await render_reminder(services, person, payload)
     if "notice" in payload:
         return await system_notices.render(services, person, payload)
+    if "reply" in payload:  # an answer kept after its platform refused it (bot.runner)
+        kept = dict(payload["reply"])
+        return Reply(str(kept.get("text", "")), tuple(
+            tuple(Button(str(label), str(action)) for label, action in row)
+            for row in kept.get("buttons") or ()))
     t = Translator(person.language)
     event = str(payload.get("event", ""))
     data: dict[str, Any] = dict(payload.get("data") or {})

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -251,6 +251,28 @@ async def _tell_office(session: AsyncSession, row: Claimed, channel: str,
         except IntegrityError:
             continue
     return written
+
+
+REPLY_PRIORITY = 1  # a person's own answer, kept for them after it could not be sent
+
+
+async def keep_reply(engine: AsyncEngine, channel: str, chat: str, reply: dict[str, Any],
+                     now: datetime) -> bool:
+    """An answer the platform refused to take after every quick retry: written to the
+    outbox for the person of that chat, so the notifier tries again with its back-off and
+    lists it to the office as failed if it never goes. False for a chat nobody linked
+    (then only the log knows)."""
+    async with engine.begin() as conn:
+        person = await conn.scalar(select(ChatAccount.person_id).where(
+            ChatAccount.channel == channel,
+            (ChatAccount.chat_id == chat) | (ChatAccount.external_id == chat)).limit(1))
+        if person is None:
+            return False
+        await conn.execute(insert(OutboxMessage).values(
+            dedupe_key=f"reply:{channel}:{chat}:{now.isoformat()}:{id(reply)}"[:200],
+            person_id=person, priority=REPLY_PRIORITY, payload={"reply": reply},
+            status="pending", attempts=0, created_at=now, next_attempt_at=now))
+    return True
 
 
 async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_id: str,
