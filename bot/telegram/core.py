@@ -15,6 +15,7 @@ delivered is logged in one line and handed to ``given_up``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
@@ -192,15 +193,20 @@ class TelegramCore:
         self.claim = claim
         self._recent: OrderedDict[int, None] = OrderedDict()
         self.active = 0  # updates being handled now (health checks, tests)
+        # One turn at a time per chat, its answer sent before the next turn starts: a
+        # reply held back by a 429 is never overtaken by the answer to a later message.
+        self._chats: dict[str, asyncio.Lock] = {}
 
     async def handle(self, incoming: Incoming) -> None:
-        if not await self._first_time(incoming.update_id):
-            return
-        self.active += 1
-        try:
-            await self._handle(incoming)
-        finally:
-            self.active -= 1
+        # Taken before anything else is awaited, so turns queue in the order they came.
+        async with self._chats.setdefault(str(incoming.chat_id), asyncio.Lock()):
+            if not await self._first_time(incoming.update_id):
+                return
+            self.active += 1
+            try:
+                await self._handle(incoming)
+            finally:
+                self.active -= 1
 
     async def _handle(self, incoming: Incoming) -> None:
         account = str(incoming.user_id)
