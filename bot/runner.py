@@ -40,6 +40,12 @@ from storage.outbox_queue import keep_reply, mark_seen
 log = logging.getLogger(__name__)
 
 FRAMEWORKS = ("aiogram", "ptb")
+# Ctrl-C or SIGTERM: at most this long for each stage, 16 s in all: the channels stop
+# taking updates (a long poll in flight is cut short), the turns already started finish
+# and send their answers, and the notifier gives back what it has not sent.
+CHANNELS_STOP_SECONDS = 4.0
+TURNS_STOP_SECONDS = 4.0
+NOTIFIER_STOP_SECONDS = 8.0
 
 
 class Adapter(Protocol):
@@ -182,8 +188,20 @@ class Service:
             await self._serve_channels(stop)
         finally:
             stop.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(notifier, timeout=10)
+            await self._turns_finished(TURNS_STOP_SECONDS)
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(notifier, timeout=NOTIFIER_STOP_SECONDS)
+
+    async def _turns_finished(self, seconds: float) -> None:
+        """Until no update is being handled (or ``seconds`` passed)."""
+        cores = [c for c in (self.core, self.zalo.core if self.zalo else None) if c]
+        deadline = asyncio.get_running_loop().time() + seconds
+        while any(core.active for core in cores):
+            if asyncio.get_running_loop().time() > deadline:
+                log.warning("stopping with %d updates still being handled",
+                            sum(core.active for core in cores))
+                return
+            await asyncio.sleep(0.05)
 
     async def _serve_channels(self, stop: asyncio.Event) -> None:
         """Each channel polls, or has a route on the webhook server; all until ``stop``."""
@@ -252,12 +270,26 @@ class Service:
 
 
 async def _together(jobs: list[Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
-    """Run ``jobs`` until all end; the first to fail stops the others, then is raised."""
+    """Run ``jobs`` until ``stop`` or until all end; the first to fail stops the others,
+    then is raised. Once stopping, a job gets ``CHANNELS_STOP_SECONDS`` to end by itself
+    before it is cancelled (a long poll in flight would otherwise hold the exit)."""
     tasks = [asyncio.create_task(job) for job in jobs]
+    stopping = asyncio.ensure_future(stop.wait())
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        running: set[asyncio.Future[Any]] = set(tasks)
+        while running and not stop.is_set():
+            done, running = await asyncio.wait(running | {stopping},
+                                               return_when=asyncio.FIRST_COMPLETED)
+            running.discard(stopping)
+            if any(not t.cancelled() and t.exception() is not None
+                   for t in done if t is not stopping):
+                break
     finally:
         stop.set()
+        stopping.cancel()
+        _, late = await asyncio.wait(tasks, timeout=CHANNELS_STOP_SECONDS)
+        for task in late:
+            task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result,
