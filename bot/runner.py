@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -35,6 +37,7 @@ from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
 from bot.zalo.adapter import ZaloAdapter, wrapped_update
 from handlers.command_list import command_list
 from handlers.messages import Reply
+from storage import inbox
 from storage.outbox_queue import keep_reply, mark_seen
 
 log = logging.getLogger(__name__)
@@ -213,15 +216,19 @@ class Service:
         if adapter is not None:
             if settings.webhook_url:
                 secret = _secret(settings.webhook_secret)
-                routes.append(Route(settings.webhook_path, adapter.feed, secret))
+                feed = await self._durable("telegram", adapter.feed)
+                routes.append(Route(settings.webhook_path, feed, secret,
+                                    keep=self._keeper("telegram")))
                 hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret))
             else:
                 jobs.append(adapter.poll(stop))
         if zalo is not None:
             if settings.zalo_webhook_url:
                 zalo_secret = _secret(settings.zalo_webhook_secret)
-                routes.append(Route(settings.zalo_webhook_path, zalo.feed, zalo_secret,
-                                    header=ZALO_SECRET_HEADER, accept=wrapped_update))
+                zalo_feed = await self._durable("zalo", zalo.feed)
+                routes.append(Route(settings.zalo_webhook_path, zalo_feed, zalo_secret,
+                                    header=ZALO_SECRET_HEADER, accept=wrapped_update,
+                                    keep=self._keeper("zalo")))
                 hooks.append(lambda: _zalo_step(zalo.set_webhook(
                     f"{settings.zalo_webhook_url}", zalo_secret)))
             else:
@@ -229,6 +236,32 @@ class Service:
         if routes:
             jobs.append(self._serve_webhook(stop, routes, hooks))
         await _together(jobs, stop)
+
+    def _keeper(self, channel: str) -> Callable[[dict[str, Any]], Awaitable[bool]]:
+        async def keep(update: dict[str, Any]) -> bool:
+            return await inbox.keep(self.app.engine, channel, update_key(update), update,
+                                    self.app.services.clock.now())
+        return keep
+
+    async def _durable(self, channel: str, feed: Callable[[dict[str, Any]], Awaitable[None]]
+                       ) -> Callable[[dict[str, Any]], Awaitable[None]]:
+        """``feed`` marking each kept update handled; first, what a stopped process
+        acknowledged but never handled is handled, oldest first."""
+        async def handled(update: dict[str, Any]) -> None:
+            await feed(update)
+            await inbox.done(self.app.engine, channel, update_key(update),
+                             self.app.services.clock.now())
+
+        left = await inbox.waiting(self.app.engine, channel, self.app.services.clock.now())
+        if left:
+            log.warning("%s: %d updates acknowledged before a stop are handled now",
+                        channel, len(left))
+        for _key, update in left:
+            try:
+                await handled(update)
+            except Exception:
+                log.exception("%s: a kept update could not be handled", channel)
+        return handled
 
     async def _serve_webhook(self, stop: asyncio.Event, routes: list[Route],
                              hooks: list[Callable[[], Awaitable[None]]]) -> None:
@@ -303,6 +336,18 @@ async def _zalo_step(step: Awaitable[Any]) -> Any:
         return await step
     except DeliveryError as exc:
         raise ChannelError("zalo", exc) from exc
+
+
+def update_key(update: dict[str, Any]) -> str:
+    """An update's identity on its platform: Telegram's update id, Zalo's message id,
+    else a digest of its content."""
+    if "update_id" in update:
+        return f"u{update['update_id']}"
+    message = update.get("message")
+    if isinstance(message, dict) and message.get("message_id"):
+        return f"m{message['message_id']}"
+    return "h" + hashlib.sha256(json.dumps(update, sort_keys=True, default=str).encode()
+                                ).hexdigest()
 
 
 def _secret(value: Any) -> str:

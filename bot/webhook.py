@@ -38,6 +38,8 @@ Feed = Callable[[dict[str, Any]], Awaitable[None]]
 Health = Callable[[], Awaitable[bool]]
 # A posted body as the update to feed, or None when it is not one.
 Accept = Callable[[Any], "dict[str, Any] | None"]
+# Makes an update durable before it is acknowledged; False: kept already (a redelivery).
+Keep = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
 def telegram_update(body: Any) -> dict[str, Any] | None:
@@ -53,6 +55,7 @@ class Route:
     secret: str
     header: str = SECRET_HEADER
     accept: Accept = telegram_update
+    keep: Keep | None = None
 
 
 def webhook_app(feed: Feed, secret: str, path: str, health: Health) -> web.Application:
@@ -89,6 +92,15 @@ def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
             if update is None:
                 log.warning("webhook call to %s ignored: not an update", route.path)
                 return web.json_response({"ok": True, "description": "ignored"})
+            if route.keep is not None:
+                try:
+                    new = await route.keep(update)
+                except Exception as exc:  # not kept: the platform must send it again
+                    log.error("webhook call to %s not kept, asked to resend: %s",
+                              route.path, one_line(exc))
+                    return _refused(503, "try again later")
+                if not new:
+                    return web.json_response({"ok": True, "description": "duplicate"})
             task = asyncio.create_task(_handle(route.feed, update))
             tasks.add(task)
             task.add_done_callback(tasks.discard)

@@ -269,3 +269,18 @@ class LinkAttempt(Base):
     account: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InboxUpdate(Base):
+    """An update a platform posted to the webhook, kept before it was acknowledged: the
+    acknowledgement promises it is not lost, so a crash before it was handled replays it
+    at the next start. One row per platform update (its id): a redelivery is a no-op."""
+
+    __tablename__ = "inbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None] = mapped_column(index=True)
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
