@@ -20,7 +20,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.ratelimit import RateLimiter
 from handlers.messages import Attachment, Button, Reply
@@ -51,6 +51,18 @@ class Unreachable(DeliveryError):
 
 
 GivenUp = Callable[[str, str, Reply], Awaitable[None]]  # (chat, error, reply) -> None
+# A polled batch of raw updates, made durable before the platform is told it arrived.
+Keep = Callable[[list[dict[str, Any]]], Awaitable[None]]
+# An update's turn is over: its key ("u<update_id>", "m<message_id>") can be marked.
+Handled = Callable[[str], Awaitable[None]]
+
+
+def telegram_key(update_id: object) -> str:
+    return f"u{update_id}"
+
+
+def zalo_key(message_id: object) -> str:
+    return f"m{message_id}"
 
 
 class Sender(Protocol):

@@ -25,7 +25,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.console import ensure_demo
-from bot.delivery import DeliveryError, GivenUp, Sender
+from bot.delivery import (
+    DeliveryError,
+    GivenUp,
+    Handled,
+    Keep,
+    Sender,
+    telegram_key,
+    zalo_key,
+)
 from bot.notifier import Notifier
 from bot.ratelimit import Limits, RateLimiter
 from bot.redis_state import CLAIM_SECONDS, RedisCoordination
@@ -60,6 +68,8 @@ class Adapter(Protocol):
     def ops(self) -> TelegramOps: ...
 
     def attach(self, core: TelegramCore) -> None: ...
+
+    def keep_polled(self, keep: Keep) -> None: ...
 
     async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str: ...
 
@@ -155,20 +165,37 @@ class Service:
                     notifier.wake()
             return kept
 
+        def keeper(channel: str) -> Keep:
+            async def kept(updates: list[dict[str, Any]]) -> None:
+                # Only what a turn will answer (and so mark): a Zalo event that is not
+                # a message has no id and would wait in the inbox forever.
+                await inbox.keep_all(app.engine, channel,
+                                     [(key, u) for u in updates
+                                      if not (key := update_key(u)).startswith("h")],
+                                     app.services.clock.now())
+            return kept
+
+        def marker(channel: str) -> Handled:
+            async def mark(key: str) -> None:
+                await inbox.done(app.engine, channel, key, app.services.clock.now())
+            return mark
+
         core = None
         if adapter is not None:
+            adapter.keep_polled(keeper("telegram"))
             core = TelegramCore(app.assistant, adapter.ops, limiter,
                                 max_file_bytes=settings.max_file_mb * 1024 * 1024,
                                 default_language=settings.language, seen=seen,
                                 after_turn=notifier.wake, claim=redis.claim if redis else None,
-                                given_up=keep("telegram"))
+                                given_up=keep("telegram"), handled=marker("telegram"))
             adapter.attach(core)
         if zalo is not None:
             zalo.attach(app.assistant, zalo_limiter,
                         max_file_bytes=settings.max_file_mb * 1024 * 1024, seen=seen,
                         after_turn=notifier.wake,
                         claim=_message_claim(redis, zalo_token or "") if redis else None,
-                        given_up=keep("zalo"))
+                        given_up=keep("zalo"), handled=marker("zalo"))
+            zalo.keep = keeper("zalo")
         service = cls(settings, app, notifier, redis, adapter=adapter, core=core, zalo=zalo)
         try:
             if adapter is not None:
@@ -221,6 +248,7 @@ class Service:
                                     keep=self._keeper("telegram")))
                 hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret))
             else:
+                await self._durable("telegram", adapter.feed)  # what a stop left behind
                 jobs.append(adapter.poll(stop))
         if zalo is not None:
             if settings.zalo_webhook_url:
@@ -232,6 +260,7 @@ class Service:
                 hooks.append(lambda: _zalo_step(zalo.set_webhook(
                     f"{settings.zalo_webhook_url}", zalo_secret)))
             else:
+                await self._durable("zalo", zalo.feed)
                 jobs.append(_zalo_step(zalo.poll(stop)))
         if routes:
             jobs.append(self._serve_webhook(stop, routes, hooks))
@@ -342,10 +371,10 @@ def update_key(update: dict[str, Any]) -> str:
     """An update's identity on its platform: Telegram's update id, Zalo's message id,
     else a digest of its content."""
     if "update_id" in update:
-        return f"u{update['update_id']}"
+        return telegram_key(update["update_id"])
     message = update.get("message")
     if isinstance(message, dict) and message.get("message_id"):
-        return f"m{message['message_id']}"
+        return zalo_key(message["message_id"])
     return "h" + hashlib.sha256(json.dumps(update, sort_keys=True, default=str).encode()
                                 ).hexdigest()
 

@@ -33,6 +33,23 @@ async def keep(engine: AsyncEngine, channel: str, key: str, payload: dict[str, A
     return True
 
 
+async def keep_all(engine: AsyncEngine, channel: str,
+                   updates: list[tuple[str, dict[str, Any]]], now: datetime) -> None:
+    """Keep a polled batch in one transaction, before the platform is told it arrived
+    (the next poll); updates kept already are left as they are."""
+    if not updates:
+        return
+    async with engine.begin() as conn:
+        known = set((await conn.execute(select(InboxUpdate.update_key).where(
+            InboxUpdate.channel == channel,
+            InboxUpdate.update_key.in_([key[:100] for key, _ in updates])))).scalars())
+        fresh = {key[:100]: payload for key, payload in updates if key[:100] not in known}
+        if fresh:
+            await conn.execute(insert(InboxUpdate), [
+                {"channel": channel, "update_key": key, "payload": payload,
+                 "received_at": now, "handled_at": None} for key, payload in fresh.items()])
+
+
 async def done(engine: AsyncEngine, channel: str, key: str, now: datetime) -> None:
     async with engine.begin() as conn:
         await conn.execute(update(InboxUpdate).where(

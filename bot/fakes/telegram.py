@@ -247,6 +247,11 @@ class FakeTelegram(Watched):
         content: bytes = self._files[file_id]["content"]
         return content
 
+    def drop_pending(self) -> None:
+        """Forget the updates not yet fetched, as if a bot had confirmed them (tests of a
+        bot that acknowledged updates and stopped before handling them)."""
+        self._updates.clear()
+
     def _updates_waiting(self) -> bool:
         return self.webhook is None and any(
             u["update_id"] not in self._delivered

@@ -42,7 +42,15 @@ from aiogram.types import (
     Update,
 )
 
-from bot.delivery import UNREADABLE, DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.delivery import (
+    UNREADABLE,
+    DeliveryError,
+    Keep,
+    Keyboard,
+    RetryAfter,
+    Transient,
+    Unreachable,
+)
 from bot.telegram.bot_ops import BotOps
 from bot.telegram.core import (
     FileRef,
@@ -59,13 +67,32 @@ UPDATE_KINDS = ("message", "callback_query")
 
 class UpdatesSession(AiohttpSession):
     """aiogram's session, but a ``getUpdates`` answer loses the updates aiogram cannot
-    read (each logged in one line) instead of failing whole."""
+    read (each logged in one line) instead of failing whole, and is handed to ``keep``
+    (when set) before aiogram sees it: the next poll acknowledges these updates, so they
+    must be durable by then. If keeping fails the poll fails, and aiogram asks again."""
+
+    keep: Keep | None = None
+    _polled: list[Any] | None = None
 
     def check_response(self, bot: Bot, method: TelegramMethod[TelegramType],
                        status_code: int, content: str) -> Response[TelegramType]:
         if isinstance(method, GetUpdates):
             content = _readable_answer(content)
+            try:
+                self._polled = json.loads(content).get("result")
+            except (ValueError, AttributeError, RecursionError):
+                self._polled = None
         return super().check_response(bot, method, status_code, content)
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[TelegramType],
+                           timeout: int | None = None) -> TelegramType:
+        result = await super().make_request(bot, method, timeout)
+        if isinstance(method, GetUpdates) and self.keep is not None:
+            polled, self._polled = self._polled, None
+            updates = [u for u in polled or () if isinstance(u, dict) and len(u) > 1]
+            if updates:
+                await self.keep(updates)
+        return result
 
 
 def _readable_answer(content: str) -> str:
@@ -211,6 +238,12 @@ class AiogramAdapter:
 
     def attach(self, core: TelegramCore) -> None:
         self.dispatcher = build_dispatcher(core)
+
+    def keep_polled(self, keep: Keep) -> None:
+        """Make each polled batch durable before the next poll acknowledges it."""
+        session = self.bot.session
+        if isinstance(session, UpdatesSession):
+            session.keep = keep
 
     async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str:
         """Check the token, register the command menu; the bot's username."""

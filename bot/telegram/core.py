@@ -27,6 +27,7 @@ from bot.delivery import (
     UNREADABLE,
     DeliveryError,
     GivenUp,
+    Handled,
     Keyboard,
     Sender,
     Unreachable,
@@ -35,6 +36,7 @@ from bot.delivery import (
     deliver_files,
     give_up,
     one_line,
+    telegram_key,
 )
 from bot.ratelimit import RateLimiter
 from handlers.app import Assistant
@@ -180,11 +182,12 @@ class TelegramCore:
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
                  claim: Callable[[int], Awaitable[bool]] | None = None,
-                 given_up: GivenUp | None = None) -> None:
+                 given_up: GivenUp | None = None, handled: Handled | None = None) -> None:
         """``given_up(chat, error, reply)`` hears of every reply that could not be
         delivered (refused, or still failing after the retries)."""
         self.assistant, self.ops, self.limiter = assistant, ops, limiter
         self.given_up = given_up
+        self.handled = handled  # marks a kept update done (storage.inbox)
         self.max_file_bytes = max_file_bytes
         self.default_language = default_language
         self.seen, self.after_turn = seen, after_turn
@@ -205,6 +208,8 @@ class TelegramCore:
             self.active += 1
             try:
                 await self._handle(incoming)
+                if self.handled is not None:
+                    await self.handled(telegram_key(incoming.update_id))
             finally:
                 self.active -= 1
 

@@ -38,7 +38,15 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import UNREADABLE, DeliveryError, Keyboard, RetryAfter, Transient, Unreachable
+from bot.delivery import (
+    UNREADABLE,
+    DeliveryError,
+    Keep,
+    Keyboard,
+    RetryAfter,
+    Transient,
+    Unreachable,
+)
 from bot.telegram.bot_ops import BotOps
 from bot.telegram.core import (
     FileRef,
@@ -158,6 +166,9 @@ class UpdatesRequest(HTTPXRequest):
 
     def __init__(self) -> None:
         super().__init__(connection_pool_size=1)
+        # A polled batch is handed to ``keep`` before PTB sees it: the next poll
+        # acknowledges it. If keeping fails the poll fails and PTB asks again.
+        self.keep: Keep | None = None
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
@@ -165,6 +176,18 @@ class UpdatesRequest(HTTPXRequest):
         if isinstance(answer, dict) and "result" in answer:
             answer["result"] = readable_updates(answer["result"], readable)
         return answer
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, *args, **kwargs)
+        if self.keep is not None and code == 200 and url.endswith("/getUpdates"):
+            try:
+                result = self.parse_json_payload(payload).get("result")
+            except Exception:  # PTB says what is wrong with it
+                return code, payload
+            updates = [u for u in result or () if isinstance(u, dict) and len(u) > 1]
+            if updates:
+                await self.keep(updates)
+        return code, payload
 
 
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -177,14 +200,19 @@ class PtbAdapter:
     name = "ptb"
 
     def __init__(self, token: str, api_base: str | None = None) -> None:
+        self.updates_request = UpdatesRequest()
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
-                   .get_updates_request(UpdatesRequest()))
+                   .get_updates_request(self.updates_request))
         if api_base:
             builder = builder.base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot")
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.ops = PtbOps(self.application.bot)
         self._init_lock = asyncio.Lock()
         self.application.add_error_handler(log_error)
+
+    def keep_polled(self, keep: Keep) -> None:
+        """Make each polled batch durable before the next poll acknowledges it."""
+        self.updates_request.keep = keep
 
     def attach(self, core: TelegramCore) -> None:
         async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,7 +16,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery import DeliveryError, GivenUp, RetryAfter, Transient
+from bot.delivery import (
+    DeliveryError,
+    GivenUp,
+    Handled,
+    Keep,
+    RetryAfter,
+    Transient,
+    one_line,
+)
 from bot.ratelimit import RateLimiter
 from bot.zalo.choices import ChoiceBook
 from bot.zalo.client import POLL_SECONDS, ZaloApiError, ZaloClient
@@ -53,6 +61,7 @@ class ZaloAdapter:
         self.sender = ZaloSender(self.client, self.book, self._language)
         self.poll_timeout = poll_timeout
         self.core: ZaloCore | None = None
+        self.keep: Keep | None = None  # polled updates made durable (storage.inbox)
         self._turns: set[asyncio.Task[None]] = set()
 
     async def _language(self, chat_id: str) -> str:
@@ -62,11 +71,13 @@ class ZaloAdapter:
     def attach(self, assistant: Assistant, limiter: RateLimiter, *,
                max_file_bytes: int = 20 * 1024 * 1024, seen: Seen | None = None,
                after_turn: Callable[[], None] | None = None,
-               claim: Claim | None = None, given_up: GivenUp | None = None) -> ZaloCore:
+               claim: Claim | None = None, given_up: GivenUp | None = None,
+               handled: Handled | None = None) -> ZaloCore:
         self.core = ZaloCore(assistant, self.services, self.sender, limiter, self.book,
                              download=self.client.download, max_file_bytes=max_file_bytes,
                              default_language=self.default_language, seen=seen,
-                             after_turn=after_turn, claim=claim, given_up=given_up)
+                             after_turn=after_turn, claim=claim, given_up=given_up,
+                             handled=handled)
         return self.core
 
     async def prepare(self) -> str:
@@ -100,6 +111,12 @@ class ZaloAdapter:
                 if updates is None:
                     break  # stopped while waiting
                 wait = BACKOFF_FIRST
+                if self.keep is not None and updates:
+                    try:  # Zalo will not give them again: durable before they are handled
+                        await self.keep(updates)
+                    except Exception as exc:
+                        log.error("zalo: %d polled updates not kept (%s); handled anyway",
+                                  len(updates), one_line(exc))
                 for update in updates:
                     self._spawn(self.core.handle(update))
         finally:

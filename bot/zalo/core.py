@@ -29,11 +29,13 @@ from bot.delivery import (
     UNREADABLE,
     DeliveryError,
     GivenUp,
+    Handled,
     Unreachable,
     clean_text,
     deliver,
     give_up,
     one_line,
+    zalo_key,
 )
 from bot.ratelimit import RateLimiter
 from bot.zalo.choices import ChoiceBook, Kind, again, fold, numbered, render
@@ -176,7 +178,8 @@ class ZaloCore:
                  limiter: RateLimiter, book: ChoiceBook, *, download: Download,
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
-                 claim: Claim | None = None, given_up: GivenUp | None = None) -> None:
+                 claim: Claim | None = None, given_up: GivenUp | None = None,
+                 handled: Handled | None = None) -> None:
         """``given_up(chat, error, reply)`` hears of every reply that could not be
         delivered (refused, or still failing after the retries)."""
         self.assistant, self.services, self.sender = assistant, services, sender
@@ -184,6 +187,7 @@ class ZaloCore:
         self.max_file_bytes, self.default_language = max_file_bytes, default_language
         self.seen, self.after_turn, self.claim = seen, after_turn, claim
         self.given_up = given_up
+        self.handled = handled  # marks a kept update done (storage.inbox)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._chats: dict[str, asyncio.Lock] = {}
         self.active = 0  # updates being handled now (health checks, tests)
@@ -204,6 +208,8 @@ class ZaloCore:
         try:
             async with self._chats.setdefault(update.chat_id, asyncio.Lock()):
                 await self._handle(update)
+            if self.handled is not None:
+                await self.handled(zalo_key(update.message_id))
         finally:
             self.active -= 1
 

@@ -1,6 +1,7 @@
-"""Webhook updates are kept before they are acknowledged: a redelivery is handled once,
-an update acknowledged by a process that then stopped is handled at the next start, and
-one that cannot be kept is refused so that the platform sends it again."""
+"""Updates are kept before they are acknowledged (the webhook's 200, the next poll): a
+redelivery is handled once, an update acknowledged by a process that then stopped is
+handled at the next start, and one that cannot be kept is refused so that the platform
+sends it again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.fakes.telegram import FakeTelegram
@@ -83,3 +85,35 @@ async def test_an_update_that_cannot_be_kept_is_refused_for_a_resend(
     monkeypatch.undo()
     assert await fake.post_update_to_webhook(update, SECRET) == 200
     await fake.wait_for(lambda f: f.sent_to(331), timeout=30)
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_polled_updates_are_kept_before_the_next_poll_and_marked(
+        start_bot: Start, framework: str) -> None:
+    run = await start_bot(framework)
+    fake = run.fake
+    update = fake.user_sends(341, "/start")
+    await fake.wait_for(lambda f: f.sent_to(341), timeout=30)
+    await fake.wait_idle(quiet=0.5)
+    rows = {row.update_key: row for row in await _rows(run)}
+    assert rows[update_key(update)].handled_at is not None
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_a_polling_bot_handles_what_a_stopped_one_acknowledged(
+        start_bot: Start, fake: FakeTelegram, tmp_path: Path, framework: str) -> None:
+    database = tmp_path / "bot.sqlite3"
+    await demo_database(database)
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    audit.bind(engine, audit.load_seal(tmp_path))
+    try:
+        update = fake.user_sends(351, "/start", first_name="Bình")
+        fake.drop_pending()  # Telegram has it as confirmed: only the inbox remembers it
+        assert await inbox.keep(engine, "telegram", update_key(update), update,
+                                datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    run = await start_bot(framework)
+    text = await run.fake.wait_for(lambda f: f.sent_to(351) and f.sent_to(351)[0]["text"],
+                                   timeout=30)
+    assert "Chào mừng" in text
