@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.fakes.telegram import FakeTelegram
 from storage import audit
@@ -24,6 +25,30 @@ from tests.cli.test_run_cli import REPLY, running_line, start_run
 from tests.templates import demo_database
 
 PEOPLE, PER_PERSON = 30, 2
+
+
+async def _linked(fake: FakeTelegram, codes: dict[str, str], people: list[str],
+                  first_user: int) -> None:
+    """Each of ``people`` links their Telegram account through the running bot."""
+    users = {person: first_user + i for i, person in enumerate(people)}
+    for person, user in users.items():
+        fake.user_sends(user, f"/start {codes[person]}")
+    await fake.wait_for(lambda f: all(f.sent_to(u) for u in users.values()), timeout=REPLY)
+    await fake.wait_idle(quiet=1.0, timeout=REPLY)
+
+
+async def _notices_to(engine: AsyncEngine, prefix: str, people: list[str],
+                      rounds: int) -> None:
+    """``rounds`` notices for each person, due now ("someone cannot be reached")."""
+    now = datetime.now(UTC)
+    async with session_factory(engine)() as session, session.begin():
+        for n in range(rounds):
+            for i, person in enumerate(people):
+                session.add(OutboxMessage(
+                    dedupe_key=f"{prefix}:{n}:{person}", person_id=person, priority=3,
+                    payload={"notice": "unreachable", "person_id": people[(i + 1) % len(people)],
+                             "channel": "zalo", "dossier_id": 0},
+                    status="pending", attempts=0, created_at=now, next_attempt_at=now))
 
 
 def _notices(fake: FakeTelegram) -> int:
@@ -46,23 +71,8 @@ async def test_a_kill_during_a_fan_out_loses_nothing_and_repeats_at_most_one(
     process = await start_run(tmp_path, **env)
     try:
         await running_line(process, tmp_path)
-        users = {person: 80_000 + i for i, person in enumerate(people)}
-        for person, user in users.items():
-            fake.user_sends(user, f"/start {codes[person]}")
-        await fake.wait_for(lambda f: all(f.sent_to(u) for u in users.values()),
-                            timeout=REPLY)
-        await fake.wait_idle(quiet=1.0, timeout=REPLY)
-
-        now = datetime.now(UTC)
-        async with session_factory(engine)() as session, session.begin():
-            for n in range(PER_PERSON):
-                for i, person in enumerate(people):
-                    other = people[(i + 1) % PEOPLE]  # "someone cannot be reached" notices
-                    session.add(OutboxMessage(
-                        dedupe_key=f"crash:{n}:{person}", person_id=person, priority=3,
-                        payload={"notice": "unreachable", "person_id": other,
-                                 "channel": "zalo", "dossier_id": 0},
-                        status="pending", attempts=0, created_at=now, next_attempt_at=now))
+        await _linked(fake, codes, people, 80_000)
+        await _notices_to(engine, "crash", people, PER_PERSON)
         total = PEOPLE * PER_PERSON
         await fake.wait_for(lambda f: _notices(f) >= total // 4, timeout=REPLY)
         process.send_signal(signal.SIGKILL)
@@ -111,20 +121,8 @@ async def test_sigterm_with_a_backlog_stops_within_twenty_seconds(tmp_path: Path
                               CADREBOT_TELEGRAM_API_BASE=base)
     try:
         await running_line(process, tmp_path)
-        users = {person: 90_000 + i for i, person in enumerate(people)}
-        for person, user in users.items():
-            fake.user_sends(user, f"/start {codes[person]}")
-        await fake.wait_for(lambda f: all(f.sent_to(u) for u in users.values()),
-                            timeout=REPLY)
-        now = datetime.now(UTC)
-        async with session_factory(engine)() as session, session.begin():
-            for n in range(40):
-                for person in people:
-                    session.add(OutboxMessage(
-                        dedupe_key=f"backlog:{n}:{person}", person_id=person, priority=3,
-                        payload={"notice": "unreachable", "person_id": people[0],
-                                 "channel": "zalo", "dossier_id": 0},
-                        status="pending", attempts=0, created_at=now, next_attempt_at=now))
+        await _linked(fake, codes, people, 90_000)
+        await _notices_to(engine, "backlog", people, 40)
         await fake.wait_for(lambda f: _notices(f) >= 6, timeout=REPLY)
         loop = asyncio.get_running_loop()
         asked = loop.time()

@@ -81,15 +81,20 @@ async def test_day_by_day_through_the_deadline_across_the_holiday(
     assert not any(person == "cadre-1" for _, person, _, _ in sent)
 
 
-async def test_a_restart_after_three_days_down_delivers_each_missed_reminder_once(
-        engine: AsyncEngine, scenario: Scenario) -> None:
-    s = scenario
+async def _up_until_wednesday_night(engine: AsyncEngine, s: Scenario) -> int:
+    """A dossier registered 14/10 whose answer is due 26/11, the dispatcher running on
+    25/11 and then down (from Wednesday night); how many messages it had sent."""
     await _register_on(s, date(2026, 10, 14))
     dispatcher = Dispatcher(engine)
     await _run(dispatcher, datetime(2026, 11, 25, 7, tzinfo=VIETNAM),
                datetime(2026, 11, 25, 20, tzinfo=VIETNAM))
-    before = len(await _sent(engine))
-    await dispatcher.close()  # down from Wednesday night to Monday 30/11, 10:00
+    await dispatcher.close()
+    return len(await _sent(engine))
+
+
+async def test_a_restart_after_three_days_down_delivers_each_missed_reminder_once(
+        engine: AsyncEngine, scenario: Scenario) -> None:
+    before = await _up_until_wednesday_night(engine, scenario)  # back Monday 30/11 10:00
     restarted = Dispatcher(engine)
     try:
         back = datetime(2026, 11, 30, 10, tzinfo=VIETNAM)
@@ -142,13 +147,7 @@ async def test_after_three_days_down_two_dispatchers_deliver_each_missed_reminde
     were broken): SKIP LOCKED claims still send each missed reminder once."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has a single process and so a single dispatcher")
-    s = scenario
-    await _register_on(s, date(2026, 10, 14))
-    dispatcher = Dispatcher(engine)
-    await _run(dispatcher, datetime(2026, 11, 25, 7, tzinfo=VIETNAM),
-               datetime(2026, 11, 25, 20, tzinfo=VIETNAM))
-    before = len(await _sent(engine))
-    await dispatcher.close()
+    before = await _up_until_wednesday_night(engine, scenario)
     workers = [Dispatcher(engine, use_lock=False) for _ in range(2)]
     try:
         back = datetime(2026, 11, 30, 10, tzinfo=VIETNAM)
