@@ -187,14 +187,16 @@ class Service:
                                 max_file_bytes=settings.max_file_mb * 1024 * 1024,
                                 default_language=settings.language, seen=seen,
                                 after_turn=notifier.wake, claim=redis.claim if redis else None,
-                                given_up=keep("telegram"), handled=marker("telegram"))
+                                given_up=keep("telegram"), handled=marker("telegram"),
+                                chat_lock=redis.account_lock if redis else None)
             adapter.attach(core)
         if zalo is not None:
             zalo.attach(app.assistant, zalo_limiter,
                         max_file_bytes=settings.max_file_mb * 1024 * 1024, seen=seen,
                         after_turn=notifier.wake,
                         claim=_message_claim(redis, zalo_token or "") if redis else None,
-                        given_up=keep("zalo"), handled=marker("zalo"))
+                        given_up=keep("zalo"), handled=marker("zalo"),
+                        chat_lock=redis.account_lock if redis else None)
             zalo.keep = keeper("zalo")
         service = cls(settings, app, notifier, redis, adapter=adapter, core=core, zalo=zalo)
         try:

@@ -16,6 +16,7 @@ delivered is logged in one line and handed to ``given_up``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
@@ -42,6 +43,7 @@ from bot.ratelimit import RateLimiter
 from handlers.app import Assistant
 from handlers.i18n import LANGUAGES, Translator
 from handlers.messages import Attachment, Inbound, Reply
+from handlers.ports import AccountLock
 
 log = logging.getLogger(__name__)
 
@@ -182,12 +184,15 @@ class TelegramCore:
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
                  claim: Callable[[int], Awaitable[bool]] | None = None,
-                 given_up: GivenUp | None = None, handled: Handled | None = None) -> None:
+                 given_up: GivenUp | None = None, handled: Handled | None = None,
+                 chat_lock: AccountLock | None = None) -> None:
         """``given_up(chat, error, reply)`` hears of every reply that could not be
         delivered (refused, or still failing after the retries)."""
         self.assistant, self.ops, self.limiter = assistant, ops, limiter
         self.given_up = given_up
         self.handled = handled  # marks a kept update done (storage.inbox)
+        # Several workers (Redis): the same one-turn-at-a-time per chat across them.
+        self.chat_lock = chat_lock
         self.max_file_bytes = max_file_bytes
         self.default_language = default_language
         self.seen, self.after_turn = seen, after_turn
@@ -202,7 +207,10 @@ class TelegramCore:
 
     async def handle(self, incoming: Incoming) -> None:
         # Taken before anything else is awaited, so turns queue in the order they came.
-        async with self._chats.setdefault(str(incoming.chat_id), asyncio.Lock()):
+        chat = str(incoming.chat_id)
+        async with self._chats.setdefault(chat, asyncio.Lock()), (
+                self.chat_lock(f"{CHANNEL}-chat", chat) if self.chat_lock
+                else contextlib.nullcontext()):
             if not await self._first_time(incoming.update_id):
                 return
             self.active += 1

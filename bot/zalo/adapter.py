@@ -32,6 +32,7 @@ from bot.zalo.core import CHANNEL, Claim, Seen, ZaloCore, reader_language
 from bot.zalo.sender import ZaloSender
 from handlers.app import Assistant
 from handlers.context import Services
+from handlers.ports import AccountLock
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +73,13 @@ class ZaloAdapter:
                max_file_bytes: int = 20 * 1024 * 1024, seen: Seen | None = None,
                after_turn: Callable[[], None] | None = None,
                claim: Claim | None = None, given_up: GivenUp | None = None,
-               handled: Handled | None = None) -> ZaloCore:
+               handled: Handled | None = None,
+               chat_lock: AccountLock | None = None) -> ZaloCore:
         self.core = ZaloCore(assistant, self.services, self.sender, limiter, self.book,
                              download=self.client.download, max_file_bytes=max_file_bytes,
                              default_language=self.default_language, seen=seen,
                              after_turn=after_turn, claim=claim, given_up=given_up,
-                             handled=handled)
+                             handled=handled, chat_lock=chat_lock)
         return self.core
 
     async def prepare(self) -> str:

@@ -17,6 +17,7 @@ else sees them. A reply that cannot be delivered is logged in one line and hande
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
@@ -45,6 +46,7 @@ from handlers.app import Assistant
 from handlers.context import Services
 from handlers.i18n import LANGUAGES, Translator, guess_language
 from handlers.messages import Attachment, Inbound, Reply
+from handlers.ports import AccountLock
 from storage.invitations import ALPHABET, CODE_LENGTH, normalise_code
 
 log = logging.getLogger(__name__)
@@ -179,7 +181,8 @@ class ZaloCore:
                  max_file_bytes: int = 20 * 1024 * 1024, default_language: str = "vi",
                  seen: Seen | None = None, after_turn: Callable[[], None] | None = None,
                  claim: Claim | None = None, given_up: GivenUp | None = None,
-                 handled: Handled | None = None) -> None:
+                 handled: Handled | None = None, chat_lock: AccountLock | None = None
+                 ) -> None:
         """``given_up(chat, error, reply)`` hears of every reply that could not be
         delivered (refused, or still failing after the retries)."""
         self.assistant, self.services, self.sender = assistant, services, sender
@@ -188,6 +191,7 @@ class ZaloCore:
         self.seen, self.after_turn, self.claim = seen, after_turn, claim
         self.given_up = given_up
         self.handled = handled  # marks a kept update done (storage.inbox)
+        self.chat_lock = chat_lock  # several workers (Redis): one turn per chat across them
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._chats: dict[str, asyncio.Lock] = {}
         self.active = 0  # updates being handled now (health checks, tests)
@@ -206,7 +210,9 @@ class ZaloCore:
             return
         self.active += 1
         try:
-            async with self._chats.setdefault(update.chat_id, asyncio.Lock()):
+            async with self._chats.setdefault(update.chat_id, asyncio.Lock()), (
+                    self.chat_lock(f"{CHANNEL}-chat", update.chat_id) if self.chat_lock
+                    else contextlib.nullcontext()):
                 await self._handle(update)
             if self.handled is not None:
                 await self.handled(zalo_key(update.message_id))

@@ -69,6 +69,8 @@ async def test_two_workers_sharing_redis_handle_a_redelivered_update_once(
     second = await start_bot("aiogram", codes=False, redis_url=url, redis_prefix=prefix,
                              **webhook(ports[1]))
     fake = first.fake
+    # Both listen once each has set its webhook (after handling what a stop left behind).
+    await fake.wait_for(lambda f: len(f.calls_to("setWebhook")) >= 2, timeout=60)
     update = fake.user_sends(401, f"/start {first.codes['nguyen-thi-lan']}")
     # Telegram redelivers the update (the first answer was slow) and it reaches both.
     for port in ports:
