@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.db import read_only, session_factory
 from storage.models import ChatAccount, OutboxMessage
@@ -67,10 +68,18 @@ def _reachable(channels: Collection[str]) -> Select[str | None]:
 async def claim(engine: AsyncEngine, channels: Collection[str], token: str, now: datetime,
                 lease_until: datetime, limit: int) -> list[Claimed]:
     """Claim up to ``limit`` due messages (pending, or sending with an expired lease) for
-    ``token`` until ``lease_until``; returned by priority, then id."""
+    ``token`` until ``lease_until``; returned by priority, then id.
+
+    Nothing is claimed for a person while another claim on one of their messages is
+    alive (a worker sending, or one that died and whose lease has not run out): their
+    messages keep their order across workers and restarts."""
+    held = aliased(OutboxMessage)
+    busy = select(held.person_id).where(held.status == SENDING, held.next_attempt_at > now,
+                                        held.person_id.is_not(None))
     due = (select(OutboxMessage.id)
            .where(OutboxMessage.status.in_(("pending", SENDING)),
-                  OutboxMessage.next_attempt_at <= now)
+                  OutboxMessage.next_attempt_at <= now,
+                  OutboxMessage.person_id.not_in(busy))
            .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
     if engine.dialect.name == "postgresql":  # its planner picks a semi-join by statistics
         due = (due.where(OutboxMessage.person_id.in_(_reachable(channels)))

@@ -291,6 +291,28 @@ async def test_a_worker_that_died_holding_messages_loses_them_when_its_lease_end
     assert (await row(app.engine, row_id)).status == "sent"
 
 
+async def test_a_persons_later_messages_wait_for_the_one_a_dead_worker_holds(
+        app: App, time: FakeTime, telegram: FakeSender) -> None:
+    """Order across workers and restarts: while a claim on Lan's first message is alive,
+    her second one is not sent ahead of it; Nam's goes at once."""
+    await link(app.engine, LAN)
+    await link(app.engine, NAM)
+    first = await plant(app.engine, LAN, note("first"), key="first")
+    second = await plant(app.engine, LAN, note("second"), key="second")
+    other = await plant(app.engine, NAM, note("other"), key="other")
+    claimed = await outbox_queue.claim(app.engine, ["telegram"], "dead-worker:1", time.now(),
+                                       time.now() + LEASE, 1)
+    assert [c.id for c in claimed] == [first]
+    notifier = notifier_for(app, time, telegram)
+    assert (await notifier.drain_once()).sent == 1  # Nam's only
+    assert (await row(app.engine, second)).status == "pending"
+    assert (await row(app.engine, other)).status == "sent"
+    time.advance(LEASE.total_seconds() + 1)
+    assert (await notifier.drain_once()).sent == 2
+    lan = [m.text for m in telegram.sent if m.chat_id == chat_of(LAN)]
+    assert len(lan) == 2 and "first" in lan[0] and "second" in lan[1]
+
+
 class Crash(BaseException):
     """The process dies (not an error anyone handles)."""
 
