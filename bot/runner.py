@@ -245,24 +245,24 @@ class Service:
         if adapter is not None:
             if settings.webhook_url:
                 secret = _secret(settings.webhook_secret)
-                feed = await self._durable("telegram", adapter.feed)
-                routes.append(Route(settings.webhook_path, feed, secret,
+                await self._replay("telegram", adapter.feed)
+                routes.append(Route(settings.webhook_path, adapter.feed, secret,
                                     keep=self._keeper("telegram")))
                 hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret))
             else:
-                await self._durable("telegram", adapter.feed)  # what a stop left behind
+                await self._replay("telegram", adapter.feed)
                 jobs.append(adapter.poll(stop))
         if zalo is not None:
             if settings.zalo_webhook_url:
                 zalo_secret = _secret(settings.zalo_webhook_secret)
-                zalo_feed = await self._durable("zalo", zalo.feed)
-                routes.append(Route(settings.zalo_webhook_path, zalo_feed, zalo_secret,
+                await self._replay("zalo", zalo.feed)
+                routes.append(Route(settings.zalo_webhook_path, zalo.feed, zalo_secret,
                                     header=ZALO_SECRET_HEADER, accept=wrapped_update,
                                     keep=self._keeper("zalo")))
                 hooks.append(lambda: _zalo_step(zalo.set_webhook(
                     f"{settings.zalo_webhook_url}", zalo_secret)))
             else:
-                await self._durable("zalo", zalo.feed)
+                await self._replay("zalo", zalo.feed)
                 jobs.append(_zalo_step(zalo.poll(stop)))
         if routes:
             jobs.append(self._serve_webhook(stop, routes, hooks))
@@ -274,25 +274,22 @@ class Service:
                                     self.app.services.clock.now())
         return keep
 
-    async def _durable(self, channel: str, feed: Callable[[dict[str, Any]], Awaitable[None]]
-                       ) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        """``feed`` marking each kept update handled; first, what a stopped process
-        acknowledged but never handled is handled, oldest first."""
-        async def handled(update: dict[str, Any]) -> None:
-            await feed(update)
-            await inbox.done(self.app.engine, channel, update_key(update),
-                             self.app.services.clock.now())
-
+    async def _replay(self, channel: str,
+                      feed: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        """What a stopped process acknowledged but never handled, handled now, oldest
+        first. (A turn marks its own update handled; marking here too covers an update
+        its turn skipped, e.g. one another worker had claimed.)"""
         left = await inbox.waiting(self.app.engine, channel, self.app.services.clock.now())
         if left:
             log.warning("%s: %d updates acknowledged before a stop are handled now",
                         channel, len(left))
-        for _key, update in left:
+        for key, update in left:
             try:
-                await handled(update)
+                await feed(update)
+                await inbox.done(self.app.engine, channel, key,
+                                 self.app.services.clock.now())
             except Exception:
                 log.exception("%s: a kept update could not be handled", channel)
-        return handled
 
     async def _serve_webhook(self, stop: asyncio.Event, routes: list[Route],
                              hooks: list[Callable[[], Awaitable[None]]]) -> None:
