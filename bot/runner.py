@@ -135,7 +135,7 @@ class Service:
             redis = RedisCoordination(settings.redis_url, bot, prefix=settings.redis_prefix)
             await redis.check()
         app = await build_app(settings=settings, engine=engine,
-                              clock=clock or SystemClock(settings.zone),
+                              clock=clock or SystemClock.of(settings),
                               account_lock=redis.account_lock if redis else None)
         if await ensure_demo(app):
             log.warning("the demo organisation was loaded into the empty database")

@@ -10,7 +10,7 @@ read and checked here too, so a broken one stops start-up the same way.
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +29,7 @@ from workflow.calendar import (
 from workflow.quiet_hours import QuietHours
 from workflow.reminders import ReminderSettings
 from workflow.reporting_duties import ReportingDuty, bundled_duties, parse_duties
+from workflow.rules import DEFAULT_JURISDICTION, UnknownJurisdiction, bundled_rulebook
 
 ENV_PREFIX = "CADREBOT_"
 TELEGRAM_API = "https://api.telegram.org"
@@ -44,7 +45,8 @@ class ConfigError(Exception):
 
 
 OPTIONAL = ("database_url", "data_dir", "redis_url", "webhook_url", "zalo_webhook_url",
-            "calendar_overrides", "reporting_duties", "reminder_hours", "tell_superior_after")
+            "calendar_overrides", "reporting_duties", "reminder_hours", "tell_superior_after",
+            "training_date", "rules_date")
 MAX_SUPERIOR_AFTER = ReminderSettings().overdue_repeats
 MIN_AUDIT_KEY = 32
 
@@ -86,6 +88,16 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = None
     # Development: a user-visible string missing from a catalog raises (the tests set it).
     i18n_strict: bool = False
+    # Where the installation is: a pack jurisdiction, e.g. quang-ngai/xa-phuong (today's
+    # communes and wards) or quang-ngai/duc-pho (the former town); the pack in force
+    # there on the day answers every question and routes every filing.
+    jurisdiction: str = DEFAULT_JURISDICTION
+    # Training: the assistant's clock starts on this day (and runs on from it), so the
+    # rules of another period (e.g. the 2022 town procedure) can be played end to end.
+    training_date: date | None = None
+    # Or only the rules: those in force on this day apply while the clock and the
+    # calendar stay today's (a replay, or training at today's dates); answers say so.
+    rules_date: date | None = None
 
     @field_validator(*OPTIONAL, mode="before")
     @classmethod
@@ -120,6 +132,21 @@ class Settings(BaseSettings):
         if value is not None:
             _read_duties(value)
         return value
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction(cls, value: str) -> str:
+        value = value.strip() or DEFAULT_JURISDICTION
+        try:
+            bundled_rulebook().check_jurisdiction(value)
+        except UnknownJurisdiction as exc:
+            raise ValueError(f"unknown place; known: {', '.join(exc.known)} (or a place "
+                             "within one, e.g. quang-ngai/duc-pho)") from None
+        return value
+
+    def clock_offset(self, today: date) -> timedelta:
+        """How far the training clock is ahead of (or behind) the real ``today``."""
+        return (self.training_date - today) if self.training_date else timedelta(0)
 
     @field_validator("reminder_hours")
     @classmethod

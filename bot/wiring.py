@@ -29,13 +29,18 @@ VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
 
 class SystemClock:
-    """The current time in Vietnam (no daylight saving: a fixed offset is exact)."""
+    """The current time in Vietnam (no daylight saving: a fixed offset is exact); with a
+    training date, the same time of day on that date, running on from there."""
 
-    def __init__(self, zone: tzinfo = VIETNAM) -> None:
-        self.zone = zone
+    def __init__(self, zone: tzinfo = VIETNAM, offset: timedelta = timedelta(0)) -> None:
+        self.zone, self.offset = zone, offset
 
     def now(self) -> datetime:
-        return datetime.now(self.zone)
+        return datetime.now(self.zone) + self.offset
+
+    @classmethod
+    def of(cls, settings: Settings) -> SystemClock:
+        return cls(settings.zone, settings.clock_offset(datetime.now(settings.zone).date()))
 
 
 @dataclass
@@ -53,8 +58,10 @@ class App:
         """
         if self.reminders is None:
             clock = self.services.clock
+            # Planned for the installation's place: only bodies of the rules in force.
             duties = DutyWriter(self.services.duties, self.services.calendar,  # type: ignore[arg-type]
-                                self.settings.reminders)
+                                self.settings.reminders, rulebook=self.services.rulebook,
+                                jurisdiction=self.services.jurisdiction)
             self.reminders = ReminderScheduler(Dispatcher(self.engine, clock=clock.now,
                                                           duties=duties))
             self.reminders.start()
@@ -94,7 +101,7 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
     book = rulebook or bundled_rulebook()
     calendar = settings.calendar
     writer = ReminderWriter(calendar=calendar, settings=settings.reminders)
-    now = clock or SystemClock(settings.zone)
+    now = clock or SystemClock.of(settings)
     services = Services(
         directory=SqlDirectory(sessions, book),
         conversations=SqlConversations(sessions),
@@ -105,6 +112,8 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
         calendar=calendar,  # type: ignore[arg-type]
         rulebook=book,
         duties=settings.duties,
+        jurisdiction=settings.jurisdiction,
+        rules_date=settings.rules_date,
     )
     assistant = Assistant(services, all_flows(), account_lock=account_lock,
                           default_language=settings.language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from handlers.i18n import Translator
@@ -11,7 +12,7 @@ from handlers.ports import Conversation, ConversationStore, Directory, PersonInf
 from workflow.actors import Actor
 from workflow.ports import Clock
 from workflow.reporting_duties import ReportingDuty, bundled_duties
-from workflow.rules import RuleBook
+from workflow.rules import RuleBook, Selection
 from workflow.rules.model import Pack
 
 
@@ -36,6 +37,15 @@ class Services:
     # Recurring reports owed by bodies (seed 002), for /deadlines; the bundled list unless
     # the installation has its own.
     duties: tuple[ReportingDuty, ...] = field(default_factory=bundled_duties)
+    # The installation's place (a pack jurisdiction); None: the rulebook's default.
+    jurisdiction: str | None = None
+    # When set, the rules in force on this day apply whatever the clock says (training
+    # on the 2022 procedure at today's calendar); answers then say so.
+    rules_date: date | None = None
+
+    def rules_on(self, on: date) -> Selection:
+        """The one rule of selection: this installation's pack in force on ``on``."""
+        return self.rulebook.select(self.rules_date or on, jurisdiction=self.jurisdiction)
 
 
 @dataclass
@@ -56,10 +66,14 @@ class Turn:
         self.replies.append(Reply(text=text, buttons=buttons, edit=edit, files=files))
 
     @property
+    def rules(self) -> Selection:
+        """The pack in force today for this installation, the same for guests, members,
+        questions and filings (``cadrebot ask`` and ``route`` select the same way)."""
+        return self.services.rules_on(self.services.clock.now().date())
+
+    @property
     def pack(self) -> Pack:
-        """The routing pack of the person's organisation (the default one otherwise)."""
-        pack_id = self.person.pack_id if self.person else None
-        return self.services.rulebook.get(pack_id)
+        return self.rules.pack
 
     async def actor(self) -> Actor:
         assert self.person is not None, "only for linked people"

@@ -40,24 +40,41 @@ def N_(message: str) -> str:
 
 _VIETNAMESE_LETTERS = frozenset("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
                                 "áàãéèíìóòõúùý")
+# English words that are not also Vietnamese syllables once the diacritics are gone:
+# "an" (công an, chánh án), "to" (tờ trình, tổ), "the" (thế), "my" (Mỹ), "am", "in", "a"
+# and "i" are, so they say nothing about the language.
 _ENGLISH_WORDS = frozenset({
-    "i", "am", "the", "of", "who", "whom", "to", "my", "our", "send", "plan", "which",
-    "where", "what", "is", "in", "and", "for", "an", "a", "at", "work", "head", "deputy",
-    "office",
+    "who", "whom", "which", "where", "what", "how", "should", "does", "is", "are", "was",
+    "of", "and", "for", "with", "from", "our", "your", "i'm", "send", "submit", "plan",
+    "plans", "proposal", "idea", "work", "works", "working", "deputy", "head", "office",
+    "director", "school", "principal", "committee", "party", "commune", "ward", "town",
+    "district", "province", "provincial", "police", "teacher", "company", "bank",
+    "chairman", "secretary", "department", "agency", "people's", "people",
+})
+# Vietnamese words as typed without diacritics: evidence the other way.
+_VIETNAMESE_WORDS = frozenset({
+    "toi", "la", "cua", "gui", "cho", "ai", "nao", "dau", "ve", "voi", "va", "duoc",
+    "khong", "minh", "em", "anh", "chi", "truong", "pho", "xa", "phuong", "huyen", "tinh",
+    "ke", "hoach", "can", "bo", "dang", "uy", "nop", "ho", "so", "chu", "tich", "phong",
+    "cong", "an", "to", "trinh", "tung", "chanh", "giam", "doc", "hieu", "thi", "ban",
+    "cap", "nhan", "dan", "lanh", "dao", "sang", "kien", "de", "xuat", "o", "thuoc",
 })
 
 
 def guess_language(text: str, default: str = DEFAULT_LANGUAGE) -> str:
     """The language a free-text message is written in, when the person has not said.
 
-    Any Vietnamese letter settles it; so do two English function words in a text
-    without one (Vietnamese typed without diacritics has almost none of them).
+    Any Vietnamese letter settles it. Without one, English needs two words that are
+    English only (never a syllable Vietnamese typed without diacritics also has) and
+    more of them than Vietnamese words typed without diacritics.
     """
     lowered = text.lower()
     if any(ch in _VIETNAMESE_LETTERS for ch in lowered):
         return "vi"
-    words = {w.strip(".,;:!?\"'()") for w in lowered.split()}
-    return "en" if len(words & _ENGLISH_WORDS) >= 2 else default
+    words = [w.strip(".,;:!?\"'()") for w in lowered.split()]
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    vietnamese = sum(w in _VIETNAMESE_WORDS for w in words)
+    return "en" if english >= 2 and english > vietnamese else default
 
 
 @cache

@@ -217,6 +217,11 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
     if event == "BallotOpened":
         return t("The vote on your plan “{title}” has opened (until {closes}).", title=title,
                  closes=_time(data.get("closes_at"), zone) or "-")
+    if event == "BallotClosed" and data.get("outcome") == Outcome.QUORUM_NOT_MET \
+            and data.get("head_missing"):
+        return t("The vote on dossier no. {id} “{title}” closed without the head's vote: the "
+                 "head chairs the leadership collective, so nothing was decided. The office "
+                 "may open the vote again.", id=number, title=title)
     if event == "BallotClosed" and data.get("outcome") == Outcome.QUORUM_NOT_MET:
         cast = sum(int(v) for v in (data.get("tally") or {}).values())
         if role in (Role.OFFICE, Role.HEAD):

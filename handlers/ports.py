@@ -17,6 +17,7 @@ from workflow.actors import Actor
 from workflow.dossier import Dossier
 from workflow.organisation import HigherBody
 from workflow.ports import UnitOfWork
+from workflow.rules.model import Pack
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Directory(Protocol):
         """The person with their roles (grants) from current memberships."""
         ...
 
-    async def route_bodies(self, person_id: str) -> dict[str, str]:
+    async def route_bodies(self, person_id: str, pack: Pack) -> dict[str, str]:
         """Route body id -> the organisation's body, for the person's unit (resolved only)."""
         ...
 

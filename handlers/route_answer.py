@@ -109,17 +109,14 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi",
     return "\n".join(lines)
 
 
-def validity_note(pack: Pack, on: date, successor: Pack | None, lang: str = "vi") -> str | None:
-    """A warning when the pack answering is not the one in force on ``on``."""
+def validity_note(pack: Pack, on: date, lang: str = "vi") -> str | None:
+    """A warning when the pack answering is not in force on ``on``."""
     if pack.in_force(on):
         return None
     t = Translator(lang)
     period = t("from {start} to {end}", start=t.date(pack.effective_from, "dd/MM/yyyy"),
                end=t.date(pack.effective_to, "dd/MM/yyyy")) if pack.effective_to else \
         t("from {start}", start=t.date(pack.effective_from, "dd/MM/yyyy"))
-    note = t("Note: these rules ({title}) apply {period}, not on {day}.",
+    return t("Note: these rules ({title}) apply {period}, not on {day}. Please ask your "
+             "committee's office which rules apply.",
              title=pack.title.get(lang), period=period, day=t.date(on, "dd/MM/yyyy"))
-    if successor:
-        note += " " + t("On that day the rules in force are '{pack}' ({title}).",
-                        pack=successor.id, title=successor.title.get(lang))
-    return note

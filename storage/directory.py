@@ -27,6 +27,7 @@ from workflow.actors import Actor, Grant, Role
 from workflow.dossier import Dossier
 from workflow.organisation import HigherBody, OrgTree, escalation_targets, resolve_route_bodies
 from workflow.rules import RuleBook
+from workflow.rules.model import Pack
 
 # Wrong codes allowed per account in the window before linking is refused for a while.
 LINK_ATTEMPTS = 5
@@ -70,7 +71,7 @@ class SqlDirectory:
                   for m in rows for role in GRANTS.get(m.role, ())}
         return Actor(person_id, frozenset(grants))
 
-    async def route_bodies(self, person_id: str) -> dict[str, str]:
+    async def route_bodies(self, person_id: str, pack: Pack) -> dict[str, str]:
         async with self._sessions() as session:
             person = await _person(session, person_id)
             if person is None or not person.unit_id or not person.unit_kind:
@@ -78,7 +79,8 @@ class SqlDirectory:
             org_id = await session.scalar(select(Person.organisation_id)
                                           .where(Person.id == person_id))
             tree = await load_tree(session, org_id or "")
-        pack = self._rulebook.get(person.pack_id)
+        if person.unit_kind not in pack.unit_kind_ids():
+            return {}  # the unit's kind is not one of the rules in force
         route = pack.unit_kind(person.unit_kind).route
         found = resolve_route_bodies(tree, person.unit_id, route.body_ids())
         return {kind: body for kind in route.body_ids() if (body := found.body(kind))}

@@ -68,9 +68,22 @@ class _Tracked:
 
 # --- dossiers ---------------------------------------------------------------------------
 
+def _rule_needs_no_head(rule: Any) -> Any:
+    # Voting rules stored before ``head_must_vote`` (ND 73 Điều 8 khoản 1) did not need
+    # the head's vote.
+    return {"head_must_vote": False, **rule} if isinstance(rule, dict) else rule
+
+
+def _dossier_rules_head(blob: dict[str, Any]) -> dict[str, Any]:
+    rules = blob.get("voting_rules")
+    if not isinstance(rules, dict):
+        return blob
+    return {**blob, "voting_rules": {k: _rule_needs_no_head(v) for k, v in rules.items()}}
+
+
 # The stored blob (the history lives in its own table). A field renamed, added or
 # removed in workflow/dossier.py means a version bump and an upcaster here.
-DOSSIER_BLOB = Schema("dossier", Dossier, version=1)
+DOSSIER_BLOB = Schema("dossier", Dossier, version=2, upcasters={1: _dossier_rules_head})
 
 
 def _dossier_data(dossier: Dossier) -> dict[str, Any]:
@@ -173,7 +186,12 @@ def _ballot_purpose(blob: dict[str, Any]) -> dict[str, Any]:
     return {**blob, "purpose": blob.get("purpose", DECISION)}
 
 
-BALLOT_BLOB = Schema("ballot", BallotData, version=2, upcasters={1: _ballot_purpose})
+def _ballot_rule_head(blob: dict[str, Any]) -> dict[str, Any]:
+    return {**blob, "rule": _rule_needs_no_head(blob.get("rule"))}
+
+
+BALLOT_BLOB = Schema("ballot", BallotData, version=3,
+                     upcasters={1: _ballot_purpose, 2: _ballot_rule_head})
 
 
 class SqlBallots(_Tracked):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from storage import audit
@@ -46,7 +47,7 @@ async def _build() -> tuple[Path, dict[str, str]]:
     try:
         await upgrade(engine)
         async with session_factory(engine)() as session, session.begin():
-            chart = parse_org_text(demo_text(), "demo")
+            chart = parse_org_text(demo_text("duc-pho-2022"), "demo")
             await import_chart(session, chart)
             issued = await issue_invitations(session, chart.organisation.id)
     finally:
@@ -68,3 +69,11 @@ async def demo_database(target: Path) -> dict[str, str]:
     for name in (audit.KEY_FILE, audit.ANCHOR_FILE):
         shutil.copyfile(source.parent / name, target.parent / name)
     return dict(codes)
+
+
+# The demo organisation is the Đức Phổ town of the seeds (2022 structure). The tests that
+# play it keep today's calendar and clock but apply the rules of its period, as an
+# installation set with CADREBOT_JURISDICTION and CADREBOT_RULES_DATE would.
+DEMO_2022_RULES: dict[str, object] = {"jurisdiction": "quang-ngai/duc-pho",
+                                      "rules_date": date(2025, 6, 2)}
+

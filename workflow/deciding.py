@@ -35,7 +35,15 @@ from workflow.service_kit import (
     permit,
     text,
 )
-from workflow.voting import EVALUATION, Ballot, Choice, Outcome, electorate, quorum_needed
+from workflow.voting import (
+    EVALUATION,
+    Ballot,
+    Choice,
+    Outcome,
+    electorate,
+    head_cannot_vote,
+    quorum_needed,
+)
 
 OUTCOME_CONDITION = {
     Outcome.APPROVED: Condition.APPROVED,
@@ -65,6 +73,11 @@ async def open_ballot(cmd: OpenBallot, uow: UnitOfWork, clock: Clock) -> Ballot:
         voters = electorate(rule, members, dossier.proposers, cmd.head_person)
         if not voters.voters:
             raise ValidationError(N_("Nobody in this body may vote on this plan."))
+        if head_cannot_vote(rule, voters):
+            # ND 73 Điều 8 khoản 1: the head chairs; without the head nothing can carry.
+            raise ValidationError(N_("In this body nothing is decided without its head's vote, "
+                                     "and the head is not among the members who may vote on "
+                                     "this plan."))
         ballot = Ballot(id=0, dossier_id=dossier.id, body=body, rule=rule, voters=voters,
                         opened_at=now, closes_at=cmd.closes_at)
         if ballot.certain_outcome() is Outcome.QUORUM_NOT_MET:
@@ -169,7 +182,8 @@ async def _close(
     events: list[ev.Event] = [ev.BallotClosed(
         dossier_id=dossier.id, at=now, notify=notify, ballot_id=ballot.id, outcome=outcome,
         tally=ballot.tally(), automatic=automatic, comments=comments, base=ballot.voters.base,
-        needed=quorum_needed(ballot.rule, ballot.voters.base))]
+        needed=quorum_needed(ballot.rule, ballot.voters.base),
+        head_missing=ballot.rule.head_must_vote and ballot.voters.head not in ballot.votes)]
     if ballot.purpose == EVALUATION:
         events += evaluation_closed(dossier, ballot, outcome, now)
     elif outcome in DECISIONS:

@@ -189,6 +189,8 @@ class BallotClosed(Event):
     comments: tuple[tuple[str, str, str], ...] = ()
     base: int = 0  # the counted members the rule counts from
     needed: int = 0  # votes the attendance quorum asks for (0: no quorum)
+    # The rule needs the head's vote (ND 73: the head chairs) and the head did not vote.
+    head_missing: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,14 +2,24 @@
 
 Two bases are supported:
 
-* **Party rule** (``Basis.COUNTED_MEMBERS``, Điều lệ Đảng Điều 9 khoản 5): a choice
-  carries when its votes are more than ``more_than`` (1/2) of the body's *counted
-  members*, not of those present. The optional attendance quorum is a share of the
-  counted members who voted (an abstention counts as present).
-* **State rule** (``Basis.VOTES_CAST``, Nghị định 73/2023): a choice carries when its
-  votes are more than ``more_than`` of the votes cast. Abstentions are votes cast:
-  a member who took part and did not approve has not approved. With
-  ``tie_breaker="head"`` an exact tie goes the way the head voted.
+* **Counted members** (``Basis.COUNTED_MEMBERS``): a choice carries when its votes are
+  more than ``more_than`` (1/2) of the body's *counted members*, not of those present.
+  The optional attendance quorum is a share of the counted members who voted (an
+  abstention counts as present). The Party rule (Điều lệ Đảng Điều 9 khoản 5) is this
+  basis alone. The state track (Nghị định 73/2023/NĐ-CP Điều 8 khoản 1: "trên 50% ý
+  kiến biểu quyết tán thành" of the leadership collective, that is the head and the
+  deputies less a deputy who made the proposal) is this basis with
+  ``proposer_in_base=False``, ``tie_breaker="head"`` and ``head_must_vote=True``.
+* **Votes cast** (``Basis.VOTES_CAST``): a choice carries when its votes are more than
+  ``more_than`` of the votes cast. Abstentions are votes cast: a member who took part
+  and did not approve has not approved. No bundled pack uses it.
+
+With ``tie_breaker="head"`` a choice backed by exactly ``more_than`` of the basis
+carries when the head voted for it (an exact tie goes the way the head voted). With
+``head_must_vote`` the head chairs the meeting, so nothing is decided without the
+head's vote (an abstention is taking part): a ballot the head has not voted in closes
+as *quorum not met* and is re-opened, and a ballot in which the head cannot vote (no
+head known, or the head is not a voter) can never carry.
 
 Choices are approve, reject, re-prepare, and abstain where the rule allows it.
 Approval is looked at first; rejected and returned need the same majority for their
@@ -45,8 +55,8 @@ from workflow.i18n import N_
 class Basis(StrEnum):
     """What the approval threshold is a fraction of."""
 
-    COUNTED_MEMBERS = "counted_members"  # party rule: members of the body, not those present
-    VOTES_CAST = "votes_cast"  # state rule (ND 73): those voting
+    COUNTED_MEMBERS = "counted_members"  # members of the body, not those present (party, ND 73)
+    VOTES_CAST = "votes_cast"  # those voting
 
 
 @dataclass(frozen=True)
@@ -59,13 +69,16 @@ class VotingRule:
     more_than: Fraction = Fraction(1, 2)
     # Attendance quorum as a share of counted members (None: no quorum).
     quorum: Fraction | None = None
-    # "head": on a tie the side the head voted for wins (ND 73).
+    # "head": on a tie the side the head voted for wins (ND 73 Điều 8 khoản 1).
     tie_breaker: str | None = None
     abstain_allowed: bool = True
     proposer_may_vote: bool = False
     # A proposer who is a counted member stays in the base (the Charter counts members)
     # even though they do not vote on their own plan.
     proposer_in_base: bool = True
+    # The head chairs the meeting (ND 73 Điều 8 khoản 1): without the head's vote nothing
+    # is decided (quorum not met), whatever the others voted.
+    head_must_vote: bool = False
 
 
 # Used when a deciding body has no rule in its pack: the Party Charter's own rule.
@@ -164,6 +177,16 @@ def quorum_needed(rule: VotingRule, base: int) -> int:
     return 0 if rule.quorum is None else math.ceil(rule.quorum * base)
 
 
+def head_cannot_vote(rule: VotingRule, voters: Electorate) -> bool:
+    """Whether the rule needs the head's vote and the head is not among the voters."""
+    return rule.head_must_vote and (voters.head is None or voters.head not in voters.voters)
+
+
+def _head_missing(rule: VotingRule, voters: Electorate, votes: Mapping[str, Choice]) -> bool:
+    """Whether the rule needs the head's vote and the head has not voted (yet)."""
+    return rule.head_must_vote and (voters.head is None or voters.head not in votes)
+
+
 def _carries(rule: VotingRule, count: int, denominator: int, head_backs: bool) -> bool:
     """Whether ``count`` votes carry a choice out of ``denominator`` (strictly more than)."""
     threshold = rule.more_than * denominator
@@ -175,7 +198,7 @@ def _carries(rule: VotingRule, count: int, denominator: int, head_backs: bool) -
 def final_outcome(rule: VotingRule, voters: Electorate, votes: Mapping[str, Choice]) -> Outcome:
     """The outcome from the votes actually cast (used when the ballot closes)."""
     tally = Tally.of(votes.values())
-    if tally.cast < quorum_needed(rule, voters.base):
+    if tally.cast < quorum_needed(rule, voters.base) or _head_missing(rule, voters, votes):
         return Outcome.QUORUM_NOT_MET
     denominator = voters.base if rule.basis is Basis.COUNTED_MEMBERS else tally.cast
     head_choice = votes.get(voters.head) if voters.head else None
@@ -196,14 +219,18 @@ def certain_outcome(
     the choice's own votes matter). A choice impossible even in its best case is
     skipped; one that carries even in its worst case is certain; anything in between
     leaves the outcome open. The quorum is certain once enough votes are in, and
-    certainly missed when too few voters remain.
+    certainly missed when too few voters remain. Where the head must vote, nothing is
+    certain before the head has voted (the head may still not vote), and the quorum is
+    certainly missed when the head cannot vote at all.
     """
     remaining = len(voters.voters - votes.keys())
     tally = Tally.of(votes.values())
     needed = quorum_needed(rule, voters.base)
     if tally.cast + remaining < needed:
         return Outcome.QUORUM_NOT_MET
-    if tally.cast < needed:
+    if _head_missing(rule, voters, votes) and head_cannot_vote(rule, voters):
+        return Outcome.QUORUM_NOT_MET
+    if tally.cast < needed or _head_missing(rule, voters, votes):
         return None
     head_choice = votes.get(voters.head) if voters.head else None
     head_pending = voters.head is not None and voters.head in voters.voters - votes.keys()

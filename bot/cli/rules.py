@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import CliError, add_json, add_lang, print_json
+from bot.cli.common import (
+    CliError,
+    add_json,
+    add_lang,
+    add_rules_options,
+    print_json,
+    select_rules,
+)
 from handlers.i18n import Translator
 from workflow.rules import PackError, UnknownPack, bundled_rulebook, load_pack_text
 from workflow.rules.loader import check_overlaps
@@ -18,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rules.required = True
 
     listing = rules.add_parser("list", help="the packs this installation knows")
+    add_rules_options(listing)
     add_json(listing)
     add_lang(listing)
     listing.set_defaults(func=run_list)
@@ -55,13 +63,17 @@ def _summary(pack: Pack) -> dict[str, object]:
 
 def run_list(args: argparse.Namespace) -> int:
     book = bundled_rulebook()
+    args.pack = None  # the list marks the pack selected for the place and day
+    rules = select_rules(args)
+    chosen = rules.pack.id if rules.in_force else None
     if args.json:
-        print_json([_summary(p) | {"default": p.id == book.default_id} for p in book.packs()])
+        print_json([_summary(p) | {"selected": p.id == chosen} for p in book.packs()])
         return 0
     t = Translator(args.lang)
     for pack in book.packs():
-        marker = t(" (default)") if pack.id == book.default_id else ""
-        print(f"{pack.id}{marker}  v{pack.version}  {_period(t, pack)}")
+        marker = t(" (in force for {place} on {day})", place=rules.jurisdiction,
+                   day=t.date(rules.on, "dd/MM/yyyy")) if pack.id == chosen else ""
+        print(f"{pack.id}{marker}  v{pack.version}  {_period(t, pack)}  {pack.jurisdiction}")
         print(f"    {pack.title.get(args.lang)}")
     return 0
 

@@ -26,7 +26,7 @@ from handlers.context import Turn
 from handlers.flows.regulations import article_button
 from handlers.i18n import N_
 from handlers.messages import Button, rows
-from handlers.route_answer import render_route
+from handlers.route_answer import render_route, validity_note
 from workflow.recognizer import Recognition, recognise
 from workflow.regulations import bundled_library
 from workflow.rules.model import Pack, UnitKind
@@ -289,29 +289,17 @@ class CompetentFlow:
         if person is None or person.unit_kind != kind.id:
             return {}
         directory = turn.services.directory
-        bodies = await directory.route_bodies(person.id)
+        bodies = await directory.route_bodies(person.id, turn.pack)
         names = await directory.body_names(sorted(set(bodies.values())))
         return {route_body: names[body] for route_body, body in bodies.items() if body in names}
 
     def _validity_note(self, turn: Turn, pack: Pack) -> str | None:
-        """A warning when the organisation's rules are not in force today (e.g. the
-        town-level pack after the 2025 reform): the office must confirm the route."""
-        today = turn.services.clock.now().date()
-        if pack.in_force(today):
+        """A warning when no rules are in force today for this installation: the answer
+        comes from the nearest pack, and the office must confirm the route."""
+        rules = turn.rules
+        if rules.in_force and turn.services.rules_date is None:
             return None
-        t = turn.t
-        start = t.date(pack.effective_from, "dd/MM/yyyy")
-        period = t("from {start} to {end}", start=start,
-                   end=t.date(pack.effective_to, "dd/MM/yyyy")) if pack.effective_to \
-            else t("from {start}", start=start)
-        note = t("Note: these rules ({title}) apply {period}, not today. Please ask your "
-                 "committee's office which rules apply now.",
-                 title=pack.title.get(turn.lang), period=period)
-        successor = turn.services.rulebook.successor_in_force(pack, today)
-        if successor is not None:
-            note += " " + t("The rules in force today: {title}.",
-                            title=successor.title.get(turn.lang))
-        return note
+        return validity_note(pack, turn.services.clock.now().date(), turn.lang)
 
     def _guest_note(self, turn: Turn) -> list[str]:
         if turn.person is not None:

@@ -168,6 +168,11 @@ def status_lines(dossier: Dossier, ballot: Ballot | None, obligations: list[Obli
             lines.append(t("Files of the appraisal report: {files}",
                            files=", ".join(dossier.appraisal.attachments)))
     if (ballot is not None and ballot.outcome is Outcome.QUORUM_NOT_MET
+            and dossier.state is State.QUORUM_NOT_MET and ballot.rule.head_must_vote
+            and ballot.voters.head not in ballot.votes):
+        lines.append(t("The last vote closed without the head's vote, and the head chairs "
+                       "the collective: nothing was decided."))
+    elif (ballot is not None and ballot.outcome is Outcome.QUORUM_NOT_MET
             and dossier.state is State.QUORUM_NOT_MET):
         lines.append(t("The last vote closed without its quorum: {cast} of the {needed} votes "
                        "required were cast. Nothing was decided.", cast=ballot.tally().cast,

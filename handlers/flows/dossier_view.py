@@ -99,6 +99,13 @@ class Names:
     def person(self, person_id: str) -> str:
         return self.people.get(person_id, person_id)
 
+    def pack_title(self, dossier: Dossier) -> str:
+        """The title of the pack the dossier was routed under (its id if no longer known)."""
+        try:
+            return self.rulebook.get(dossier.pack_id).title.get(self.lang)
+        except LookupError:
+            return dossier.pack_id
+
 
 async def names_for(turn: Turn, dossiers: Iterable[Dossier], people: bool = False) -> Names:
     """Body names for ``dossiers`` (and people's names for their history, if asked)."""
@@ -270,6 +277,9 @@ def detail_text(dossier: Dossier, names: Names, today: date, calendar: Calendar,
     lines.append(t("Competent body: {body}, through {office}.",
                    body=names.body(dossier, route.competent_body),
                    office=names.body(dossier, route.via)))
+    lines.append(t("Rules applied: {title} ({pack}, version {version}).",
+                   title=names.pack_title(dossier), pack=dossier.pack_id,
+                   version=dossier.pack_version))
     if dossier.history:
         lines.append("")
         lines.append(t("History:"))

@@ -28,7 +28,7 @@ class EmergencyFlow:
 
     async def start(self, turn: Turn, argument: str = "", mode: str = "") -> None:
         t = turn.t
-        if turn.person is None or unit_kind(turn) is None:
+        if turn.person is None or unit_kind(turn) is None or not turn.rules.in_force:
             turn.clear()
             turn.say(t("To report an emergency action, please link your account first; your "
                        "unit must be recorded so that the report reaches the competent "
@@ -81,7 +81,7 @@ class EmergencyFlow:
                 actor=await turn.actor(), unit_kind=kind.id,
                 report=EmergencyReport(action_taken=action, taken_on=s.clock.now().date(),
                                        why_no_plan=why),
-                bodies=await s.directory.route_bodies(turn.person.id)),
+                bodies=await s.directory.route_bodies(turn.person.id, turn.pack)),
                 s.uow(), s.clock, turn.pack)
         except DomainError as error:
             turn.say(error.render(t))

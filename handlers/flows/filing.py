@@ -75,6 +75,14 @@ class FilingFlow:
         if turn.person is None:
             message = t("To prepare and send a plan, please link your account first: send "
                         "/start CODE with the invitation code from your committee's office.")
+        elif not turn.rules.in_force:
+            message = t("No rules for plans are in force here today, so I cannot say where "
+                        "your plan must go. Please ask your committee's office.")
+        elif turn.person.unit_kind and unit_kind(turn) is None:
+            message = t("Your unit is recorded under rules that are no longer in force "
+                        "({title} applies today). Please ask your committee's office to "
+                        "record your unit under the current structure; meanwhile you can "
+                        "ask who is competent.", title=turn.pack.title.get(turn.lang))
         elif unit_kind(turn) is None:
             message = t("I do not know which kind of unit you work in, so I cannot tell "
                         "where your plan must go. Please ask your committee's office to "

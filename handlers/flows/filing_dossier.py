@@ -28,11 +28,12 @@ async def save(turn: Turn, wizard: Wizard) -> Dossier:
     plan = wizard.plan()
     co_proposers = tuple(str(p.get("id")) for p in wizard.co_proposers)
     if wizard.dossier_id is None:
-        bodies = await services.directory.route_bodies(person.id)
+        pack = turn.pack
+        bodies = await services.directory.route_bodies(person.id, pack)
         dossier = await create_draft(
             CreateDraft(actor=actor, unit_kind=person.unit_kind, plan=plan,
                         co_proposers=co_proposers, bodies=bodies),
-            services.uow(), services.clock, turn.pack)
+            services.uow(), services.clock, pack)
         wizard.data["dossier_id"] = dossier.id
     else:
         dossier = await update_draft(

@@ -36,7 +36,7 @@ async def organisation_names(turn: Turn) -> dict[str, str]:
     if turn.person is None:
         return {}
     directory = turn.services.directory
-    resolved = await directory.route_bodies(turn.person.id)
+    resolved = await directory.route_bodies(turn.person.id, turn.pack)
     names = await directory.body_names(sorted(set(resolved.values())))
     return {route_id: names.get(body_id, body_id) for route_id, body_id in resolved.items()}
 

@@ -1,4 +1,5 @@
-"""``cadrebot route``: the DOMAIN.md §4 table for the default pack, in JSON and in words."""
+"""``cadrebot route``: the DOMAIN.md §4 table (the 2022 town pack, on a day it was in
+force) and today's two-level routes, in JSON and in words."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from bot.cli import main
 
 KEYS = ["pack", "unit_kind", "preliminary_review", "competent_body", "via", "also_inform",
         "appraisal_lead", "appraisal_assigned_by", "legal_review", "decision_bodies", "head",
-        "escalation_to", "citations"]
+        "escalation_to", "citations", "pack_version", "in_force", "on", "jurisdiction", "note"]
+TOWN_2022 = ("--jurisdiction", "quang-ngai/duc-pho", "--on", "2025-06-02")
 
 COMMUNE = {
     "competent_body": "commune_party_committee", "via": "commune_party_office",
@@ -47,9 +49,10 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
 @pytest.mark.parametrize("kind", sorted(EXPECTED))
 def test_route_json_matches_the_regulation_table(kind: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, "route", "--unit-kind", kind, "--json")
+    data = _json(capsys, "route", "--unit-kind", kind, *TOWN_2022, "--json")
     assert list(data) == KEYS
     assert data["pack"] == "duc-pho-2022" and data["unit_kind"] == kind
+    assert data["in_force"] is True and data["note"] is None and data["pack_version"] == 1
     for key, value in EXPECTED[kind].items():
         assert data[key] == value, key
     assert data["citations"] and all("Điều" in c for c in data["citations"])
@@ -57,7 +60,7 @@ def test_route_json_matches_the_regulation_table(kind: str,
 
 def test_route_in_words_names_bodies_articles_and_deadline(
         capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["route", "--unit-kind", "commune_school"]) == 0
+    assert main(["route", "--unit-kind", "commune_school", *TOWN_2022]) == 0
     out = capsys.readouterr().out
     for phrase in ("Chi bộ nơi cán bộ sinh hoạt", "Đảng ủy xã (phường, thị trấn)",
                    "Ban Thường vụ Đảng ủy xã", "30 ngày làm việc", "60 ngày làm việc",
@@ -66,29 +69,54 @@ def test_route_in_words_names_bodies_articles_and_deadline(
 
 
 def test_route_in_english(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["route", "--unit-kind", "town_state_agency", "--lang", "en"]) == 0
+    assert main(["route", "--unit-kind", "town_state_agency", "--lang", "en", *TOWN_2022]) == 0
     out = capsys.readouterr().out
     assert "the Town People's Committee" in out and "Article 2(1)(d)" in out
     assert "Competent body: the Town Party Committee's standing members" in out
 
 
 def test_a_date_picks_the_pack_in_force(capsys: pytest.CaptureFixture[str]) -> None:
-    before = _json(capsys, "route", "--unit-kind", "commune", "--on", "2025-06-30", "--json")
-    after = _json(capsys, "route", "--unit-kind", "commune", "--on", "2025-07-01", "--json")
+    town = ("--jurisdiction", "quang-ngai/duc-pho")
+    before = _json(capsys, "route", "--unit-kind", "commune", *town, "--on", "2025-06-30",
+                   "--json")
+    after = _json(capsys, "route", "--unit-kind", "commune", *town, "--on", "2025-07-01",
+                  "--json")
     assert before["pack"] == "duc-pho-2022" and after["pack"] == "two-level-2025"
-    assert after["escalation_to"] == "provincial_standing_board"
+    assert after["escalation_to"] == "provincial_standing_board" and after["in_force"]
 
 
-def test_an_expired_pack_answers_with_a_note(capsys: pytest.CaptureFixture[str]) -> None:
+def test_today_the_default_place_gets_the_two_level_routes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, "route", "--unit-kind", "commune_agency", "--json")
+    assert (data["pack"], data["pack_version"], data["in_force"]) == ("two-level-2025", 2, True)
+    assert data["jurisdiction"] == "quang-ngai/xa-phuong"
+    assert data["appraisal_lead"] == "commune_party_building_board"
+    assert data["decision_bodies"] == ["commune_standing_board", "commune_party_committee"]
+    assert any("298-QĐ/TW" in c for c in data["citations"])
+    school = _json(capsys, "route", "--unit-kind", "commune_school", "--json")
+    assert school["competent_body"] == "commune_party_committee"
+    assert any("vận dụng" in c for c in school["citations"])
+    assert any("142/2025" in c for c in school["citations"])
+    with pytest.raises(SystemExit):
+        main(["route", "--unit-kind", "town_state_agency", "--jurisdiction"])
+
+
+def test_an_expired_pack_named_explicitly_answers_with_a_note(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, "route", "--unit-kind", "commune", "--on", "2026-11-23",
+                 "--pack", "duc-pho-2022", "--json")
+    assert data["in_force"] is False and "30/06/2025" in str(data["note"])
     assert main(["route", "--unit-kind", "commune", "--on", "2026-11-23",
                  "--pack", "duc-pho-2022"]) == 0
-    assert "two-level-2025" in capsys.readouterr().out
+    assert "không phải ngày 23/11/2026" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
         (["route", "--unit-kind", "school"], "valid kinds: commune, commune_police_military"),
+        (["route", "--unit-kind", "commune", "--jurisdiction", "ha-noi"],
+         "known: quang-ngai, quang-ngai/duc-pho"),
         (["route", "--unit-kind", "commune", "--pack", "hanoi"], "valid packs: duc-pho-2022"),
     ],
 )

@@ -11,11 +11,19 @@ from bot.cli import main
 from workflow.rules.loader import bundled_pack_texts
 
 
-def test_list_marks_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_marks_the_pack_in_force_for_the_place_and_day(
+        capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["id"] for r in rows if r["default"]} == {"duc-pho-2022"}
+    assert {r["id"] for r in rows if r["selected"]} == {"two-level-2025"}
     assert len(rows) == 4
+    assert main(["rules", "list", "--json", "--jurisdiction", "quang-ngai/duc-pho",
+                 "--on", "2024-05-06"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in rows if r["selected"]} == {"duc-pho-2022"}
+    assert main(["rules", "list", "--on", "2026-12-04"]) == 0
+    assert "two-level-2025 (có hiệu lực tại quang-ngai/xa-phuong ngày 04/12/2026)" in \
+        capsys.readouterr().out
 
 
 def test_show_lists_kinds_deadlines_and_bodies(capsys: pytest.CaptureFixture[str]) -> None:

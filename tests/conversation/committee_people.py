@@ -62,10 +62,11 @@ async def vote_all(app: App, codes: dict[str, str], dossier_id: int, nam: Chat, 
 async def co_proposed(app: App, co: str) -> int:
     """Lan's plan with ``co`` in her group, sent to her party cell."""
     services, directory = app.services, app.services.directory
+    pack = services.rulebook.get("duc-pho-2022")
     actor = await directory.actor("nguyen-thi-lan")
     dossier = await svc.create_draft(CreateDraft(
         actor=actor, unit_kind="commune_school", plan=COMPLETE_PLAN, co_proposers=(co,),
-        bodies=await directory.route_bodies("nguyen-thi-lan")), services.uow(), services.clock,
-        services.rulebook.get("duc-pho-2022"))
+        bodies=await directory.route_bodies("nguyen-thi-lan", pack)), services.uow(),
+        services.clock, pack)
     await svc.submit(Submit(actor=actor, dossier_id=dossier.id), services.uow(), services.clock)
     return dossier.id

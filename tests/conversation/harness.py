@@ -13,9 +13,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.console import deliver_pending
+from bot.settings import Settings
 from bot.wiring import App, build_app
 from handlers.messages import Attachment, Button, Inbound, Reply
-from tests.templates import demo_database
+from tests.templates import DEMO_2022_RULES, demo_database
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 _accounts = itertools.count(1000)
@@ -33,6 +34,7 @@ async def demo_app(folder: Path, clock: SettableClock | None = None) -> tuple[Ap
     """An app on a new SQLite database with the demo organisation; codes by person id."""
     codes = await demo_database(folder / "chat.sqlite3")
     app = await build_app(f"sqlite+aiosqlite:///{folder / 'chat.sqlite3'}",
+                          settings=Settings.of(data_dir=folder, **DEMO_2022_RULES),
                           clock=clock or SettableClock())
     return app, codes
 

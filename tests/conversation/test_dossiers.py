@@ -38,12 +38,13 @@ async def file(app: App, to: State = State.DRAFT, person: str = LAN,
                title: str = COMPLETE_PLAN.title) -> Dossier:
     """A dossier of ``person`` taken through the services up to ``to`` (at most registered)."""
     services, directory = app.services, app.services.directory
+    pack = services.rulebook.get("duc-pho-2022")
     actor = await directory.actor(person)
     dossier = await svc.create_draft(
         CreateDraft(actor=actor, unit_kind=UNIT_KIND[person],
                     plan=replace(COMPLETE_PLAN, title=title),
-                    bodies=await directory.route_bodies(person)),
-        services.uow(), services.clock, services.rulebook.get("duc-pho-2022"))
+                    bodies=await directory.route_bodies(person, pack)),
+        services.uow(), services.clock, pack)
     reached = STEPS.index(to)
     if reached >= 1:
         dossier = await svc.submit(Submit(actor=actor, dossier_id=dossier.id),

@@ -22,7 +22,7 @@ from storage.db import session_factory
 from storage.invitations import issue_invitations
 from storage.organisation import demo_text, parse_org_text
 from tests.conversation.harness import VIETNAM
-from tests.templates import demo_database
+from tests.templates import DEMO_2022_RULES, demo_database
 
 TOKEN = "123456:AAE-test-token-for-the-fake-server"
 REDIS_ENV = "CADREBOT_TEST_REDIS_URL"
@@ -62,7 +62,7 @@ def redis_url() -> str | None:
 
 
 async def invitation_codes(service: Service) -> dict[str, str]:
-    organisation = parse_org_text(demo_text(), "demo").organisation.id
+    organisation = parse_org_text(demo_text("duc-pho-2022"), "demo").organisation.id
     async with session_factory(service.app.engine)() as session, session.begin():
         issued = await issue_invitations(session, organisation)
     return {i.person: i.code for i in issued}
@@ -93,7 +93,7 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Start]:
         issued = {} if database.exists() else await demo_database(database)
         settings = Settings.of(telegram_token=TOKEN, telegram_api_base=fake.base,
                                database_url=f"sqlite+aiosqlite:///{database}",
-                               data_dir=tmp_path, **overrides)
+                               data_dir=tmp_path, **(DEMO_2022_RULES | overrides))
         service = await Service.start(settings, framework=framework, clock=RunningClock(),
                                       reminders=False)
         stop = asyncio.Event()

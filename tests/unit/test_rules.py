@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from workflow.rules import (
-    DEFAULT_PACK_ID,
+    DEFAULT_JURISDICTION,
     PackError,
     RuleBook,
+    UnknownJurisdiction,
     UnknownPack,
     UnknownUnitKind,
     bundled_rulebook,
@@ -22,10 +23,11 @@ from workflow.voting import Basis
 DUC_PHO = bundled_pack_texts()["duc-pho-2022.yaml"]
 
 
-def test_bundled_packs_all_load_and_default_is_duc_pho() -> None:
+def test_bundled_packs_all_load_and_the_default_place_is_today_s_communes() -> None:
     book = bundled_rulebook()
     assert set(book.ids()) == {"duc-pho-2022", "quang-ngai-887", "two-level-2025", "nd73-2023"}
-    assert book.default_id == DEFAULT_PACK_ID == "duc-pho-2022"
+    assert book.default_jurisdiction == DEFAULT_JURISDICTION == "quang-ngai/xa-phuong"
+    assert book.select(date(2026, 12, 4)).pack.id == "two-level-2025"
 
 
 def test_every_route_names_only_known_bodies_and_decision_bodies_vote() -> None:
@@ -46,17 +48,51 @@ def test_party_packs_answer_in_30_or_60_working_days() -> None:
         assert rule.basis is Basis.COUNTED_MEMBERS and not rule.proposer_may_vote
 
 
-def test_state_track_breaks_ties_with_the_head() -> None:
+def test_state_track_counts_the_collective_breaks_ties_with_the_head_and_needs_the_head() -> None:
+    # ND 73 Điều 8 khoản 1: more than 50% of the leadership collective (less a proposing
+    # deputy), not of the votes cast; the head chairs the meeting.
     rule = bundled_rulebook().get("nd73-2023").voting_rules["state_majority"]
-    assert rule.basis is Basis.VOTES_CAST and rule.tie_breaker == "head"
+    assert rule.basis is Basis.COUNTED_MEMBERS and rule.tie_breaker == "head"
+    assert rule.head_must_vote and not rule.proposer_in_base and not rule.proposer_may_vote
+
+
+@pytest.mark.parametrize(("place", "on", "expected", "in_force"), [
+    ("quang-ngai/duc-pho", date(2025, 6, 30), "duc-pho-2022", True),
+    ("quang-ngai/duc-pho", date(2025, 7, 1), "two-level-2025", True),  # superseded
+    ("quang-ngai/duc-pho", date(2022, 12, 12), "duc-pho-2022", True),
+    ("quang-ngai/duc-pho", date(2022, 12, 11), "duc-pho-2022", False),  # nothing yet
+    ("quang-ngai/xa-phuong", date(2026, 12, 4), "two-level-2025", True),
+    ("quang-ngai/xa-phuong", date(2024, 3, 1), "quang-ngai-887", True),  # the province's
+    ("quang-ngai/xa-phuong/pho-chau", date(2026, 1, 5), "two-level-2025", True),
+    ("quang-ngai", date(2026, 12, 4), "quang-ngai-887", True),
+    ("state/nd73", date(2026, 12, 4), "nd73-2023", True),
+])
+def test_one_rule_of_selection(place: str, on: date, expected: str, in_force: bool) -> None:
+    chosen = bundled_rulebook().select(on, jurisdiction=place)
+    assert (chosen.pack.id, chosen.in_force) == (expected, in_force)
+    assert chosen.as_dict()["pack_version"] == chosen.pack.version
+
+
+def test_a_pack_named_outside_its_period_says_so_and_unknown_places_are_refused() -> None:
+    book = bundled_rulebook()
+    chosen = book.select(date(2026, 12, 4), pack_id="duc-pho-2022")
+    assert chosen.pack.id == "duc-pho-2022" and not chosen.in_force
+    with pytest.raises(UnknownJurisdiction) as caught:
+        book.select(date(2026, 12, 4), jurisdiction="ha-noi")
+    assert "quang-ngai/xa-phuong" in str(caught.value)
+
+
+def test_a_successor_must_exist_and_start_after_the_end() -> None:
+    early = DUC_PHO.replace("superseded_by: two-level-2025", "superseded_by: nowhere")
+    with pytest.raises(PackError, match="unknown pack 'nowhere'"):
+        RuleBook([load_pack_text(early, "x.yaml")])
+    open_ended = DUC_PHO.replace("  to: 2025-06-30\n", "")
+    with pytest.raises(PackError, match="only a pack with an end date"):
+        load_pack_text(open_ended, "x.yaml")
 
 
 def test_two_level_reform_succeeds_the_town_pack_on_1_july_2025() -> None:
-    book = bundled_rulebook()
-    town = book.get("duc-pho-2022")
-    assert book.successor_in_force(town, date(2025, 6, 30)).id == "duc-pho-2022"
-    assert book.successor_in_force(town, date(2025, 7, 1)).id == "two-level-2025"
-    two = book.get("two-level-2025")
+    two = bundled_rulebook().get("two-level-2025")
     assert two.unit_kind("commune").route.escalation_to == "provincial_standing_board"
 
 
@@ -134,7 +170,8 @@ def test_overlapping_dates_in_one_jurisdiction_are_refused() -> None:
     packs = bundled_rulebook().packs()
     overlapping = load_pack_text(
         DUC_PHO.replace("id: duc-pho-2022", "id: duc-pho-2024").replace(
-            "  from: 2022-12-12\n  to: 2025-06-30", "  from: 2024-01-01"), "x.yaml")
+            "  from: 2022-12-12\n  to: 2025-06-30", "  from: 2024-01-01").replace(
+            "superseded_by: two-level-2025\n", ""), "x.yaml")
     with pytest.raises(PackError) as caught:
         RuleBook([*packs, overlapping])
     assert "overlaps" in str(caught.value)

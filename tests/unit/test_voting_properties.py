@@ -37,6 +37,7 @@ rules = st.builds(
     abstain_allowed=st.booleans(),
     proposer_may_vote=st.booleans(),
     proposer_in_base=st.booleans(),
+    head_must_vote=st.booleans(),
 )
 
 

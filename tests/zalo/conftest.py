@@ -18,7 +18,7 @@ from bot.runner import Service
 from bot.settings import Settings
 from tests.telegram.conftest import TOKEN as TELEGRAM_TOKEN
 from tests.telegram.conftest import RunningClock
-from tests.templates import demo_database
+from tests.templates import DEMO_2022_RULES, demo_database
 
 ZALO_TOKEN = "2233445566:zalo-test-token-for-the-fake-server"
 
@@ -67,7 +67,7 @@ async def start_bot(zalo: FakeZalo, tmp_path: Path) -> AsyncIterator[Start]:
         codes = await demo_database(database)
         settings = Settings.of(zalo_token=ZALO_TOKEN, zalo_api_base=zalo.base,
                                database_url=f"sqlite+aiosqlite:///{database}", data_dir=tmp_path,
-                               **both, **overrides)
+                               **both, **(DEMO_2022_RULES | overrides))
         service = await Service.start(settings, clock=RunningClock(), reminders=False)
         stop = asyncio.Event()
         task = asyncio.create_task(service.serve(stop))

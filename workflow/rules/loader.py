@@ -128,12 +128,16 @@ def load_pack_text(text: str, origin: str = "<pack>") -> Pack:
         raise PackError(f"not valid YAML ({exc})", origin=origin) from None
     if not isinstance(tree, _Map):
         raise PackError("a pack must be a YAML mapping", line=1, origin=origin)
-    return _build_pack(reader, tree)
+    pack = _build_pack(reader, tree)
+    if pack.superseded_by is not None and pack.effective_to is None:
+        raise reader.fail("only a pack with an end date can be superseded", "superseded_by",
+                          reader.line(tree, "superseded_by"))
+    return pack
 
 
 _TOP_KEYS = {"id", "version", "title", "jurisdiction", "effective", "sources", "voting_rules",
              "deadlines", "bodies", "unit_kinds", "not_covered", "notes", "head_override",
-             "appraisal_council"}
+             "appraisal_council", "superseded_by"}
 
 
 def _build_pack(r: _Reader, tree: _Map) -> Pack:
@@ -223,6 +227,7 @@ def _build_pack(r: _Reader, tree: _Map) -> Pack:
         lines=dict(tree.lines),
         head_override=head_override,
         appraisal_council=True if council is None else council,
+        superseded_by=r.string(tree, "superseded_by", "", required=False),
     )
 
 
@@ -278,7 +283,7 @@ def _fraction(r: _Reader, node: _Map, key: str, where: str) -> Fraction | None:
 
 def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule:
     r.only(node, {"basis", "more_than", "quorum", "tie_breaker", "abstain_allowed",
-                  "proposer_may_vote"}, where)
+                  "proposer_may_vote", "proposer_in_base", "head_must_vote"}, where)
     basis = r.string(node, "basis", where)
     try:
         basis_value = Basis(basis or "")
@@ -290,7 +295,7 @@ def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule
         raise r.fail(f"unknown tie breaker '{tie}' (known: head)", _join(where, "tie_breaker"),
                      r.line(node, "tie_breaker"))
     flags = {}
-    for flag in ("abstain_allowed", "proposer_may_vote"):
+    for flag in ("abstain_allowed", "proposer_may_vote", "proposer_in_base", "head_must_vote"):
         value = r.get(node, flag, where, required=False)
         if value is not None and not isinstance(value, bool):
             raise r.fail("expected true or false", _join(where, flag), r.line(node, flag))

@@ -157,6 +157,9 @@ class Pack:
     head_override: Text | None = None
     # Whether the rule lets a broad or complex matter go to an appraisal council.
     appraisal_council: bool = True
+    # The pack that takes over this one's jurisdiction after it ends (a reform that
+    # renamed the place: the town's communes and wards came under two-level-2025).
+    superseded_by: str | None = None
     # Where the pack came from and the line of each top-level key, for error messages.
     origin: str = field(default="", compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
