@@ -9,7 +9,9 @@ all of these; each year's swaps are announced late, so an office adds or removes
 an overrides file (YAML, parsed here from text the caller hands in) without a release.
 
 The holiday table is built once for a span of years and widened lazily when a date falls
-outside it, so a deadline costs two binary searches, not a fresh ``holidays`` object.
+outside it, so a deadline costs two binary searches, not a fresh ``holidays`` object. It
+remembers where each named day comes from (the package, or which overrides file and the
+announcement it cites), so a year can be listed with its sources (:meth:`days_of_year`).
 """
 
 from __future__ import annotations
@@ -20,23 +22,29 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import Protocol
+from typing import Literal, Protocol
 
 import holidays
 
 from workflow.calendar_overrides import (
+    BUNDLED_ORIGIN,
     MAX_YEAR,
     MIN_YEAR,
     CalendarOverrides,
     OverrideEntry,
     OverridesError,
     bundled_overrides,
+    parse_bundled_overrides,
     parse_overrides,
 )
 
 __all__ = [
+    "BUNDLED_ORIGIN",
+    "DAY_KINDS",
     "MAX_WORKING_DAYS",
+    "CalendarDay",
     "CalendarOverrides",
+    "DayKind",
     "DayOff",
     "MakeUpDay",
     "OverrideEntry",
@@ -48,6 +56,7 @@ __all__ = [
     "bundled_overrides",
     "default_calendar",
     "is_working_day",
+    "parse_bundled_overrides",
     "parse_overrides",
     "set_default_calendar",
     "working_days_between",
@@ -79,6 +88,32 @@ class MakeUpDay:
     reason: str | None
 
 
+DayKind = Literal["day_off", "working_day", "removed_day_off"]
+DAY_KINDS: tuple[DayKind, ...] = ("day_off", "working_day", "removed_day_off")
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day that differs from the plain Monday–Friday week, and where that comes from.
+
+    ``kind`` is ``day_off`` (a holiday, substitute or swapped day off, also on a weekend),
+    ``working_day`` (a Saturday or Sunday worked, làm bù) or ``removed_day_off`` (a day an
+    earlier layer had off that an override took back). ``name`` is what the day is (was,
+    for a removed day): the package's holiday name or the override's reason; ``None`` for
+    the package's make-up days, which it does not name. ``override`` is the origin of the
+    overrides file that decided the day, ``None`` when the ``holidays`` package did;
+    ``source`` the announcement that file cites, and ``reason`` (removed days only) why
+    the override took the day back.
+    """
+
+    date: date
+    kind: DayKind
+    name: str | None
+    override: str | None = None
+    source: str | None = None
+    reason: str | None = None
+
+
 class WorkingDays(Protocol):
     """What the dossier lifecycle needs from a calendar."""
 
@@ -101,8 +136,9 @@ class _Table:
     origin: int  # ordinal of 1 January of ``first``
     working: bytes  # 1 per day from ``origin``: is it a working day?
     working_ordinals: list[int]  # sorted ordinals of the working days, for bisect
-    days_off: dict[date, str]  # named non-working days
-    make_up: dict[date, str | None]  # weekend days that are working days
+    days_off: dict[date, CalendarDay]  # named non-working days
+    make_up: dict[date, CalendarDay]  # weekend days that are working days
+    removed: dict[date, CalendarDay]  # days off an override took back
 
 
 class WorkingCalendar:
@@ -187,7 +223,7 @@ class WorkingCalendar:
         if end <= start:
             return []
         table = self._covering(start.year, end.year)
-        return [DayOff(day, table.days_off[day]) for day in _days(start, end)
+        return [DayOff(day, table.days_off[day].name or "") for day in _days(start, end)
                 if day in table.days_off]
 
     def make_up_days_between(self, start: date, end: date) -> list[MakeUpDay]:
@@ -195,8 +231,20 @@ class WorkingCalendar:
         if end <= start:
             return []
         table = self._covering(start.year, end.year)
-        return [MakeUpDay(day, table.make_up[day]) for day in _days(start, end)
+        return [MakeUpDay(day, table.make_up[day].name) for day in _days(start, end)
                 if day in table.make_up]
+
+    def days_of_year(self, year: int) -> list[CalendarDay]:
+        """The year's days off, make-up working days and removed days off, in date order.
+
+        Plain Saturdays and Sundays are not listed; a weekend day is when it is a holiday
+        or a working day. Raises ``ValueError`` for a year outside
+        :data:`MIN_YEAR`–:data:`MAX_YEAR`.
+        """
+        table = self._covering(year, year)
+        found = [day for days in (table.days_off, table.make_up, table.removed)
+                 for day in days.values() if day.date.year == year]
+        return sorted(found, key=lambda day: (day.date, DAY_KINDS.index(day.kind)))
 
     def _covering(self, first: int, last: int) -> _Table:
         table = self._table
@@ -230,19 +278,34 @@ def _days(start: date, end: date) -> Iterator[date]:
 
 def _build(first: int, last: int, layers: Iterable[CalendarOverrides], language: str) -> _Table:
     package = holidays.country_holidays("VN", years=range(first, last + 1), language=language)
-    days_off: dict[date, str] = dict(package.items())
+    days_off = {day: CalendarDay(day, "day_off", name) for day, name in package.items()}
     # weekend_workdays is filled for the years populated above (plus cross-year swaps).
-    make_up: dict[date, str | None] = dict.fromkeys(package.weekend_workdays)
+    make_up = {day: CalendarDay(day, "working_day", None) for day in package.weekend_workdays}
+    removed: dict[date, CalendarDay] = {}
+
+    def decided(entry: OverrideEntry, kind: DayKind, layer: CalendarOverrides) -> CalendarDay:
+        return CalendarDay(entry.date, kind, entry.reason, layer.origin, entry.source)
+
+    def take_back(entry: OverrideEntry, layer: CalendarOverrides) -> None:
+        was = days_off.pop(entry.date, None)
+        if was is not None:
+            removed[entry.date] = CalendarDay(entry.date, "removed_day_off", was.name,
+                                              layer.origin, entry.source, entry.reason)
+
     for layer in layers:
         for entry in layer.remove_days_off:
-            days_off.pop(entry.date, None)
+            take_back(entry, layer)
         for entry in layer.days_off:
-            days_off[entry.date] = entry.reason
+            days_off[entry.date] = decided(entry, "day_off", layer)
             make_up.pop(entry.date, None)
+            removed.pop(entry.date, None)
         for entry in layer.working_days:
-            days_off.pop(entry.date, None)
             if entry.date.weekday() >= 5:
-                make_up[entry.date] = entry.reason
+                days_off.pop(entry.date, None)
+                removed.pop(entry.date, None)
+                make_up[entry.date] = decided(entry, "working_day", layer)
+            else:  # a weekday worked: only news if it was a day off
+                take_back(entry, layer)
     origin = date(first, 1, 1).toordinal()
     end = date(last, 12, 31).toordinal()
     working = bytearray(end - origin + 1)
@@ -254,8 +317,9 @@ def _build(first: int, last: int, layers: Iterable[CalendarOverrides], language:
     return _Table(
         first=first, last=last, origin=origin, working=bytes(working),
         working_ordinals=[o for o in in_range if working[o - origin]],
-        days_off={d: n for d, n in days_off.items() if d.toordinal() in in_range},
-        make_up={d: r for d, r in make_up.items() if d.toordinal() in in_range},
+        days_off={d: x for d, x in days_off.items() if d.toordinal() in in_range},
+        make_up={d: x for d, x in make_up.items() if d.toordinal() in in_range},
+        removed={d: x for d, x in removed.items() if d.toordinal() in in_range},
     )
 
 
