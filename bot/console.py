@@ -23,7 +23,13 @@ from handlers.notifications import render as render_notice
 from storage import audit, outbox
 from storage.db import session_factory
 from storage.models import ChatAccount, Organisation, Person
-from storage.organisation import demo_text, import_chart, parse_org_text
+from storage.organisation import (
+    DEFAULT_DEMO_PACK,
+    DEMO_FILES,
+    demo_text,
+    import_chart,
+    parse_org_text,
+)
 
 CHANNEL = "console"
 
@@ -42,12 +48,24 @@ def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
     return "\n".join(lines).rstrip() + "\n", buttons
 
 
-async def ensure_demo(app: App) -> bool:
-    """Import the bundled demo organisation into an empty database; True if it did."""
+async def ensure_demo(app: App, pack: str | None = None) -> bool:
+    """Import a bundled demo organisation into an empty database; True if it did.
+
+    ``pack`` names the demo (``storage.organisation.DEMO_FILES``). By default the one that
+    fits the installation: the 2022 Đức Phổ town when the rules in force for its place on
+    its rules date (or the clock's day) are duc-pho-2022 (place quang-ngai/duc-pho,
+    12/12/2022 to 30/06/2025), else today's communes and wards (two-level-2025).
+    """
+    if pack is None:
+        services = app.services
+        chosen = services.rules_on(services.clock.now().date())
+        pack = chosen.pack.id if chosen.in_force and chosen.pack.id in DEMO_FILES \
+            else DEFAULT_DEMO_PACK
+    text = demo_text(pack)
     async with session_factory(app.engine)() as session, session.begin():
         if await session.scalar(select(func.count()).select_from(Organisation)):
             return False
-        await import_chart(session, parse_org_text(demo_text(), "demo"), actor="console")
+        await import_chart(session, parse_org_text(text, "demo"), actor="console")
     return True
 
 

@@ -7,6 +7,10 @@ adds the rows that are missing, one per body and person, keyed
 adds nothing; a row already sent is never revived; a pending row whose day moved (a day
 off announced late) follows. Only the planned keys are looked up: pending reminders are
 never loaded wholesale.
+
+A date is planned only inside the duty's period, and only for the duty's body kinds that
+are bodies of the pack in force on that date for the installation's place (``jurisdiction``,
+CADREBOT_JURISDICTION): no reminder goes to a body that no longer exists.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from workflow.calendar import WorkingDays, default_calendar
 from workflow.events import Recipient
 from workflow.quiet_hours import VIETNAM, deliver_at
 from workflow.reminders import ReminderKind, ReminderSettings, morning_of
-from workflow.reporting_duties import DutyReminder, ReportingDuty, plan_duties
+from workflow.reporting_duties import DutyReminder, ReportingDuty, kinds_in_force, plan_duties
+from workflow.rules import RuleBook, bundled_rulebook
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +40,11 @@ AHEAD_DAYS = 45  # calendar days planned ahead: a downtime shorter than this los
 class DutyWriter:
     def __init__(self, duties: Sequence[ReportingDuty], calendar: WorkingDays | None = None,
                  settings: ReminderSettings | None = None, ahead_days: int = AHEAD_DAYS,
-                 resolver: OutboxWriter | None = None) -> None:
+                 resolver: OutboxWriter | None = None, *, rulebook: RuleBook | None = None,
+                 jurisdiction: str | None = None) -> None:
         self.duties = tuple(duties)
+        self.rulebook = rulebook  # None: the bundled packs
+        self.jurisdiction = jurisdiction  # the installation's place; None: the rulebook's default
         self.calendar = calendar
         self.settings = settings or ReminderSettings()
         self.ahead_days = ahead_days
@@ -58,11 +66,12 @@ class DutyWriter:
     async def write(self, session: AsyncSession, today: date) -> int:
         """Add the missing rows for the reminders from ``today`` to the planning horizon."""
         calendar = self.calendar or default_calendar()
+        kinds_on = kinds_in_force(self.rulebook or bundled_rulebook(), self.jurisdiction)
         planned = plan_duties(self.duties, today, today + timedelta(days=self.ahead_days),
-                              calendar)
+                              calendar, kinds_on)
         if not planned:
             return 0
-        kinds = sorted({kind for r in planned for kind in r.duty.bodies})
+        kinds = sorted({kind for r in planned for kind in r.bodies})
         bodies = (await session.execute(select(Body.id, Body.kind).where(
             Body.kind.in_(kinds)).order_by(Body.id))).all()
         people: dict[Recipient, list[str]] = {}
@@ -70,7 +79,7 @@ class DutyWriter:
         for reminder in planned:
             due_at = deliver_at(morning_of(reminder.on), False, calendar, self.settings.quiet)
             for body_id, kind in bodies:
-                if kind not in reminder.duty.bodies:
+                if kind not in reminder.bodies:  # not a body of the rules in force then
                     continue
                 recipients = [Recipient(role=role, body=body_id) for role in reminder.duty.roles]
                 for recipient in recipients:

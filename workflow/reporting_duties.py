@@ -1,12 +1,20 @@
-"""Recurring reports owed on the government side, as data: what, to whom, before when.
+"""Recurring reports owed by bodies, as data: what, to whom, before when, while when.
 
 Seed 002 (the People's Committee's plan implementing 36-CTr/HU) sets yearly reports
-"before 30/11"; seed 003 a one-off report "before 30/8/2024". They are not steps of a
-dossier, so the reminder policy cannot derive them from events: the list lives in
-``workflow/data/reporting_duties.yaml`` (an installation may use its own file), is
-validated here, and :func:`plan_duties` says which reminders are due in a window of
-days, each with an idempotency key, so that storage can create them again and again
-without ever creating one twice.
+"before 30/11"; seed 003 a one-off report "before 30/8/2024"; the party rules (seed 000
+Điều 3 khoản 4, 887 Điều 7 khoản 8–9 and Điều 10 khoản 4) yearly reports to the
+standing boards. They are not steps of a dossier, so the reminder policy cannot derive
+them from events: the list lives in ``workflow/data/reporting_duties.yaml`` (an
+installation may use its own file), is validated here, and :func:`plan_duties` says
+which reminders are due in a window of days, each with an idempotency key, so that
+storage can create them again and again without ever creating one twice.
+
+A duty has an optional period (``effective: {from: ..., to: ...}``, as the routing packs
+have): an occurrence counts only when its last working day falls inside it. And a body
+must exist to be reminded: given the body kinds of the pack in force on a day for the
+installation's place (:func:`kinds_in_force`), an occurrence reminds only the duty's
+bodies among them, and none at all when none of them exists that day (the district
+People's Committee of seed 002 has not existed since 1/7/2025).
 
 "Before 30/11" is read literally: the report must be in before that day, so the last
 day to send it is the last working day before it (27/11/2026, a Friday). Reminders go
@@ -18,20 +26,24 @@ This module parses text it is handed and reads only the file bundled with the pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.actors import Role
 from workflow.calendar_overrides import MAX_YEAR, MIN_YEAR
 from workflow.quiet_hours import Days, working_days_before
 from workflow.yamltools import LineMap, YamlSyntaxError, line_of, parse_yaml
 
+if TYPE_CHECKING:
+    from workflow.rules import RuleBook
+    from workflow.rules.model import Pack
+
 LANGUAGES = ("vi", "en")
-KEYS = ("id", "what", "to", "source", "bodies", "roles", "before", "remind")
+KEYS = ("id", "what", "to", "source", "bodies", "roles", "before", "remind", "effective")
 REQUIRED = ("id", "what", "to", "bodies", "before")
 ROLES = {"office": Role.OFFICE, "head": Role.HEAD}
 DEFAULT_ROLES = (Role.OFFICE, Role.HEAD)
@@ -41,6 +53,10 @@ ORIGIN = "workflow/data/reporting_duties.yaml"
 KEY_PREFIX = "reporting_duty:"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
 _BEFORE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# The body kinds that exist on a day (those of the pack in force there and then).
+KindsOn = Callable[[date], Collection[str]]
 
 
 class DutiesError(ValueError):
@@ -69,10 +85,17 @@ class ReportingDuty:
     remind: tuple[int, ...] = DEFAULT_REMIND
     source: str = ""  # where the duty is written, e.g. "Kế hoạch ... mục II.4.2"
     line: int = 0
+    effective_from: date | None = None  # the duty's period, both days included;
+    effective_to: date | None = None  # None: no limit on that side
 
     def text(self, field: str, lang: str) -> str:
         values = self.what if field == "what" else self.to
         return values.get(lang) or values["vi"]
+
+    def in_force(self, on: date) -> bool:
+        """Whether the duty exists on ``on`` (inside its period)."""
+        return ((self.effective_from is None or self.effective_from <= on)
+                and (self.effective_to is None or on <= self.effective_to))
 
     def before_dates(self, first_year: int, last_year: int) -> Iterator[date]:
         """The "before" dates that fall in the years ``first_year``..``last_year``."""
@@ -93,6 +116,9 @@ class DutyReminder:
     due_on: date  # the last working day before it
     days_before: int
     on: date  # the working day the reminder is for
+    # The body kinds reminded: the duty's bodies that exist on ``due_on`` (all of them
+    # when planned without a place).
+    bodies: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -105,34 +131,86 @@ def last_day(before: date, calendar: Days) -> date:
     return working_days_before(before, 1, calendar)
 
 
-def next_occurrence(duty: ReportingDuty, today: date,
-                    calendar: Days) -> tuple[date, date] | None:
-    """(before date, last working day) of the first occurrence still ahead (or today)."""
-    for before in duty.before_dates(today.year, today.year + 1):
+def kinds_in_force(rulebook: RuleBook, jurisdiction: str | None = None) -> KindsOn:
+    """The body kinds of the pack in force on a day for a place (``None``: the rulebook's
+    default place), by the one rule of selection; none on a day no pack is in force."""
+    found: dict[date, frozenset[str]] = {}
+
+    def kinds(on: date) -> frozenset[str]:
+        if on not in found:
+            selection = rulebook.select(on, jurisdiction=jurisdiction)
+            found[on] = (frozenset(b.id for b in selection.pack.bodies)
+                         if selection.in_force else frozenset())
+        return found[on]
+
+    return kinds
+
+
+def reminded_bodies(duty: ReportingDuty, due: date,
+                    kinds: KindsOn | None = None) -> tuple[str, ...]:
+    """The duty's body kinds reminded of the occurrence whose last working day is ``due``:
+    none outside the duty's period, else those that exist that day."""
+    if not duty.in_force(due):
+        return ()
+    if kinds is None:
+        return duty.bodies
+    existing = kinds(due)
+    return tuple(b for b in duty.bodies if b in existing)
+
+
+def occurrences(duty: ReportingDuty, first_year: int, last_year: int, calendar: Days,
+                kinds: KindsOn | None = None) -> Iterator[tuple[date, date, tuple[str, ...]]]:
+    """(before date, last working day, bodies reminded) of each occurrence in those years
+    that is owed: inside the duty's period, by at least one body that exists then."""
+    for before in duty.before_dates(first_year, last_year):
         due = last_day(before, calendar)
+        bodies = reminded_bodies(duty, due, kinds)
+        if bodies:
+            yield before, due, bodies
+
+
+def next_occurrence(duty: ReportingDuty, today: date, calendar: Days,
+                    kinds: KindsOn | None = None) -> tuple[date, date] | None:
+    """(before date, last working day) of the first occurrence still ahead (or today)
+    that is owed (see :func:`occurrences`)."""
+    for before, due, _ in occurrences(duty, today.year, today.year + 1, calendar, kinds):
         if due >= today:
             return before, due
     return None
 
 
 def plan_duties(duties: Iterable[ReportingDuty], start: date, end: date,
-                calendar: Days) -> list[DutyReminder]:
+                calendar: Days, kinds: KindsOn | None = None) -> list[DutyReminder]:
     """The reminders whose day falls from ``start`` to ``end`` (both included), by day.
 
     Days already past are not planned: when the list is installed late, or a duty is
     added on 20/11, its 10-days-before reminder would only be noise; the next ones come.
+    With ``kinds`` (see :func:`kinds_in_force`) an occurrence reminds only the duty's
+    bodies that exist on its last working day, and is not planned when none does.
     """
     found: list[DutyReminder] = []
     for duty in duties:
         # The next year too: a reminder in December for a report due in January.
-        for before in duty.before_dates(start.year, end.year + 1):
-            due = last_day(before, calendar)
+        for before, due, bodies in occurrences(duty, start.year, end.year + 1, calendar,
+                                               kinds):
             for n in duty.remind:
                 on = working_days_before(due, n, calendar) if n else due
                 if start <= on <= end:
-                    found.append(DutyReminder(duty, before, due, n, on))
+                    found.append(DutyReminder(duty, before, due, n, on, bodies))
     found.sort(key=lambda r: (r.on, r.duty.id, -r.days_before))
     return found
+
+
+def bodies_in_no_pack(duty: ReportingDuty, packs: Iterable[Pack]) -> tuple[str, ...]:
+    """The duty's body kinds that are bodies of no pack in force at any time of the duty's
+    period (of any place): a typo, or a body that did not exist then."""
+    known: set[str] = set()
+    for pack in packs:
+        if ((duty.effective_to is None or pack.effective_from <= duty.effective_to)
+                and (pack.effective_to is None or duty.effective_from is None
+                     or duty.effective_from <= pack.effective_to)):
+            known.update(body.id for body in pack.bodies)
+    return tuple(b for b in duty.bodies if b not in known)
 
 
 # --- the file ---------------------------------------------------------------------------
@@ -145,8 +223,9 @@ def parse_duties(text: str, origin: str = "<duties>") -> tuple[ReportingDuty, ..
     and ``en`` texts), ``bodies`` (the body kinds whose office and head are reminded),
     ``before`` (``DD/MM``: every year; ``DD/MM/YYYY``: once), and optionally ``roles``
     (``office``, ``head``), ``remind`` (working days before the last day, 0 = on the
-    day; default 10, 2, 0) and ``source``. Raises :class:`DutiesError` naming the line
-    and key of the first problem.
+    day; default 10, 2, 0), ``source`` and ``effective`` (``from`` and/or ``to``, each
+    YYYY-MM-DD: the period the duty exists in, both days included). Raises
+    :class:`DutiesError` naming the line and key of the first problem.
     """
     try:
         root = parse_yaml(text)
@@ -224,10 +303,52 @@ def _duty(item: Any, where: str, origin: str, near: int | None) -> ReportingDuty
     source = item.get("source", "")
     if not isinstance(source, str):
         raise fail("expected a text naming the document and its section", "source")
+    starts, ends = _period(item, where, origin, fail)
     return ReportingDuty(id=ident, what=what, to=to,
                          bodies=tuple(dict.fromkeys(b.strip() for b in bodies)),
                          month=month, day=day, year=year, roles=roles, remind=remind,
-                         source=source.strip(), line=line_of(item) or 0)
+                         source=source.strip(), line=line_of(item) or 0,
+                         effective_from=starts, effective_to=ends)
+
+
+def _period(item: LineMap, where: str, origin: str,
+            fail: Any) -> tuple[date | None, date | None]:
+    """``effective: {from: YYYY-MM-DD, to: YYYY-MM-DD}``, either side optional."""
+    if "effective" not in item:
+        return None, None
+    value = item["effective"]
+    if not isinstance(value, LineMap) or not value or set(value) - {"from", "to"}:
+        raise fail("expected the period as {from: YYYY-MM-DD, to: YYYY-MM-DD} (either may "
+                   "be left out)", "effective")
+    found: dict[str, date | None] = {"from": None, "to": None}
+    for key in ("from", "to"):
+        if key not in value:
+            continue
+        raw = value[key]
+        text = raw.isoformat() if isinstance(raw, date) else str(raw).strip()
+        day: date | None = None
+        if isinstance(raw, date) and not isinstance(raw, datetime):
+            day = raw
+        elif _ISO.fullmatch(text):
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                day = None
+        if day is None:
+            raise DutiesError(f"'{text}' is not a date; write YYYY-MM-DD, e.g. 2025-06-30",
+                              origin=origin, line=line_of(value, key),
+                              where=f"{where}.effective.{key}")
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise DutiesError(f"{text} is outside the years {MIN_YEAR}–{MAX_YEAR}",
+                              origin=origin, line=line_of(value, key),
+                              where=f"{where}.effective.{key}")
+        found[key] = day
+    starts, ends = found["from"], found["to"]
+    if starts is not None and ends is not None and ends < starts:
+        raise DutiesError(f"the period ends ({ends.isoformat()}) before it starts "
+                          f"({starts.isoformat()})", origin=origin, line=line_of(value, "to"),
+                          where=f"{where}.effective.to")
+    return starts, ends
 
 
 def _texts(item: LineMap, key: str, fail: Any) -> dict[str, str]:

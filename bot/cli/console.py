@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "/file PATH sends a file; Ctrl-D or /quit leaves.")
     parser.add_argument("--as", dest="who", metavar="CODE_OR_PERSON",
                         help="an invitation code, or a person id of the organisation "
-                             "(e.g. nguyen-thi-lan in the demo); without it you are a guest")
+                             "(e.g. pham-thi-hong in the demo); without it you are a guest")
     parser.add_argument("--script", type=Path, metavar="FILE",
                         help="replay the lines of FILE as if typed (# starts a comment)")
     parser.add_argument("--lang", choices=["vi", "en"], default=None,
@@ -44,7 +44,7 @@ async def _run(args: argparse.Namespace, engine: AsyncEngine) -> int:
     app = await build_app(settings=args.settings, engine=engine)
     try:
         if await ensure_demo(app):
-            print("(Đã nạp tổ chức mẫu Đức Phổ vào cơ sở dữ liệu trống / the demo "
+            print("(Đã nạp tổ chức mẫu vào cơ sở dữ liệu trống / the demo "
                   "organisation was loaded into the empty database)", file=sys.stderr)
         account = f"console-{args.who or 'guest'}"
         chat = ConsoleChat(app, account, args.lang)

@@ -20,9 +20,12 @@ from storage.db import session_factory
 from storage.invitations import VALID_FOR, IssuedInvitation, UnknownPeople, issue_invitations
 from storage.models import Body
 from storage.organisation import (
+    DEFAULT_DEMO_PACK,
+    DEMO_FILES,
     ImportReport,
     OrgFileError,
     count_rows,
+    demo_file,
     demo_text,
     dump_org_text,
     export_chart,
@@ -54,6 +57,20 @@ is updated; bodies, units, people and memberships missing from the file are kept
 membership with valid_to). `org export` writes a file that imports back unchanged.
 """
 
+DEMO_HELP = """\
+Imports a bundled demo organisation (the same import as `org import`; invented people):
+
+  two-level-2025  today's structure (from 1/7/2025): one ward and one commune directly
+                  under the Quảng Ngãi Provincial Standing Board (illustrative names)
+  duc-pho-2022    the Đức Phổ town of 2022 with one commune and one ward; the assistant
+                  applies its rules only with CADREBOT_JURISDICTION=quang-ngai/duc-pho and
+                  CADREBOT_RULES_DATE (or CADREBOT_TRAINING_DATE) within 12/12/2022-30/06/2025
+"""
+
+# How to play the 2022 demo under the rules of its period (printed after loading it).
+PLAY_2022 = ("CADREBOT_JURISDICTION=quang-ngai/duc-pho CADREBOT_RULES_DATE=2025-06-02 "
+             "cadrebot console --as nguyen-thi-lan")
+
 INVITES_HELP = """\
 Issues a fresh code (e.g. K7PM-Q2XD, valid 30 days) for each person and prints it. Only a
 hash of each code is stored, so earlier codes cannot be shown again: running this again
@@ -73,7 +90,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_lang(imp)
     imp.set_defaults(func=run_import)
 
-    demo = actions.add_parser("demo", help="import the bundled demo organisation (Đức Phổ)")
+    demo = actions.add_parser(
+        "demo", help="import a bundled demo organisation (default: today's communes and wards)",
+        description=DEMO_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_argument("--pack", choices=list(DEMO_FILES), default=DEFAULT_DEMO_PACK,
+                      help=f"the rules the demo is written for (default {DEFAULT_DEMO_PACK})")
     add_json(demo)
     add_lang(demo)
     demo.set_defaults(func=run_demo)
@@ -180,8 +201,12 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
-    chart = _parse(demo_text(), "demo_organisation.yaml", t)
+    pack = args.pack
+    chart = _parse(demo_text(pack), demo_file(pack), t)
     _print_report(*_import(args.settings, chart, "demo", t), args.json, t)
+    if pack == "duc-pho-2022" and not args.json:
+        print(t("To play it under its own rules (the 2022 Đức Phổ procedure): {command}",
+                command=PLAY_2022))
     return 0
 
 

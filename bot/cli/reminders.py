@@ -1,10 +1,13 @@
 """``cadrebot reminders preview --dossier ID``: a dossier's reminders, when and to whom;
-``cadrebot reminders duties [--file FILE]``: the recurring reporting duties, checked, with
-their next dates."""
+``cadrebot reminders duties [--file FILE] [--all]``: the recurring reporting duties,
+checked, each with its period, source and next dates for the installation's place (only
+those in force on the day unless ``--all``); with ``--file``, one warning line per duty
+naming body ids that are bodies of no pack in force during its period."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +23,16 @@ from storage.models import Reminder
 from workflow.i18n import N_
 from workflow.quiet_hours import VIETNAM
 from workflow.reporting_duties import (
+    KindsOn,
     ReportingDuty,
+    bodies_in_no_pack,
+    kinds_in_force,
     next_occurrence,
     parse_duties,
     plan_duties,
+    reminded_bodies,
 )
+from workflow.rules import RuleBook, UnknownJurisdiction, bundled_rulebook
 
 KINDS = {
     "answer_soon": N_("answer due soon"),
@@ -59,12 +67,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_lang(preview)
     preview.set_defaults(func=run_preview)
     duties = actions.add_parser(
-        "duties", help="the recurring reporting duties (seed 002) and their next dates")
+        "duties", help="the recurring reporting duties: periods, sources, next dates")
     duties.add_argument("--file", metavar="FILE",
                         help="check this duties file (default: CADREBOT_REPORTING_DUTIES, "
                              "else the bundled list)")
     duties.add_argument("--on", metavar="YYYY-MM-DD",
-                        help="show the next dates as seen on this day (default: today)")
+                        help="show the duties in force and their next dates as seen on this "
+                             "day (default: today)")
+    duties.add_argument("--all", action="store_true",
+                        help="every duty of the list, also those not in force on the day")
+    duties.add_argument("--jurisdiction", metavar="PLACE",
+                        help="the place whose bodies are reminded (default: "
+                             "CADREBOT_JURISDICTION)")
     add_json(duties)
     add_lang(duties)
     duties.set_defaults(func=run_duties)
@@ -86,39 +100,108 @@ def run_duties(args: argparse.Namespace) -> int:
                          reason=exc.strerror or exc)) from None
     except ValueError as exc:  # a malformed file: its line and key
         raise CliError(str(exc), 1) from None
+    book = bundled_rulebook()
+    place = args.jurisdiction or args.settings.jurisdiction
+    try:
+        book.check_jurisdiction(place)
+    except UnknownJurisdiction as exc:
+        raise CliError(f"unknown jurisdiction '{exc.jurisdiction}'; known: "
+                       f"{', '.join(exc.known)}") from None
+    if args.file:  # a check: bodies that exist nowhere while the duty does
+        for duty in items:
+            missing = bodies_in_no_pack(duty, book.packs())
+            if missing:
+                print(t("warning: {path}:{line}: duty {id}: {bodies}: not bodies of any pack "
+                        "in force during its period ({period}); they are never reminded",
+                        path=args.file, line=duty.line, id=duty.id, bodies=", ".join(missing),
+                        period=_period(t, duty)), file=sys.stderr)
     calendar = args.settings.calendar
-    shown = [(duty, next_occurrence(duty, today, calendar)) for duty in items]
+    kinds = kinds_in_force(book, place)
+    chosen = [duty for duty in items if args.all or duty.in_force(today)]
     if args.json:
-        print_json([_duty_json(duty, upcoming, calendar) for duty, upcoming in shown])
+        print_json([_duty_json(duty, today, calendar, kinds, book) for duty in chosen])
         return 0
     if not items:
         print(t("No reporting duties are configured."))
         return 0
-    for duty, upcoming in shown:
+    if not chosen:
+        print(t("No reporting duty is in force on {day}; --all shows every one.",
+                day=t.date(today, "dd/MM/yyyy")))
+        return 0
+    for duty in chosen:
         print(f"{duty.id}: {duty.text('what', t.lang)}")
         print("  " + t("to {to}; reminded: {bodies}", to=duty.text("to", t.lang),
                        bodies=", ".join(duty.bodies)))
-        if upcoming is None:
-            print("  " + t("no date ahead (a one-off report already past)"))
-            continue
-        before, last = upcoming
-        days = [r.on for r in plan_duties([duty], date(before.year - 1, 1, 1),
-                                          before, calendar) if r.before == before]
-        print("  " + t("before {before}: the last working day is {last}; reminders on {days}",
-                       before=t.date(before), last=t.date(last),
-                       days=", ".join(d.strftime("%d/%m/%Y") for d in days)))
+        print("  " + t("in force: {period}; source: {source}", period=_period(t, duty),
+                       source=duty.source or t("not given")))
+        for line in _next_lines(t, duty, today, calendar, kinds, book, place):
+            print("  " + line)
     return 0
 
 
-def _duty_json(duty: ReportingDuty, upcoming: tuple[date, date] | None,
-               calendar: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {"id": duty.id, "what": dict(duty.what), "to": dict(duty.to),
-                             "bodies": list(duty.bodies), "source": duty.source}
+def _period(t: Translator, duty: ReportingDuty) -> str:
+    start, end = duty.effective_from, duty.effective_to
+    if start is None and end is None:
+        return t("no time limit")
+    if end is None:
+        assert start is not None
+        return t("from {start}", start=t.date(start, "dd/MM/yyyy"))
+    if start is None:
+        return t("until {end}", end=t.date(end, "dd/MM/yyyy"))
+    return t("from {start} to {end}", start=t.date(start, "dd/MM/yyyy"),
+             end=t.date(end, "dd/MM/yyyy"))
+
+
+def _pack_on(book: RuleBook, place: str, day: date, t: Translator) -> str:
+    rules = book.select(day, jurisdiction=place)
+    return rules.pack.id if rules.in_force else t("no pack in force")
+
+
+def _next_lines(t: Translator, duty: ReportingDuty, today: date, calendar: Any,
+                kinds: KindsOn, book: RuleBook, place: str) -> list[str]:
+    """The next date for the place, or why there is none."""
+    upcoming = next_occurrence(duty, today, calendar, kinds)
+    if upcoming is None:
+        anywhere = next_occurrence(duty, today, calendar)  # its period alone
+        if anywhere is not None:
+            return [t("no date ahead for {place}: on {day} the rules in force there ({pack}) "
+                      "have none of its bodies", place=place,
+                      day=t.date(anywhere[1], "dd/MM/yyyy"),
+                      pack=_pack_on(book, place, anywhere[1], t))]
+        if duty.year is not None:
+            return [t("no date ahead (a one-off report already past)")]
+        return [t("no date ahead within its period")]
+    before, last = upcoming
+    days = [r.on for r in plan_duties([duty], date(before.year - 1, 1, 1), before, calendar,
+                                      kinds) if r.before == before]
+    lines = [t("before {before}: the last working day is {last}; reminders on {days}",
+               before=t.date(before), last=t.date(last),
+               days=", ".join(d.strftime("%d/%m/%Y") for d in days))]
+    reminded = reminded_bodies(duty, last, kinds)
+    left_out = [b for b in duty.bodies if b not in reminded]
+    if left_out:
+        lines.append(t("not reminded for {place} (not bodies of {pack} on that day): {bodies}",
+                       place=place, pack=_pack_on(book, place, last, t),
+                       bodies=", ".join(left_out)))
+    return lines
+
+
+def _duty_json(duty: ReportingDuty, today: date, calendar: Any, kinds: KindsOn,
+               book: RuleBook) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": duty.id, "what": dict(duty.what), "to": dict(duty.to),
+        "bodies": list(duty.bodies), "source": duty.source, "line": duty.line,
+        "effective": {"from": duty.effective_from.isoformat() if duty.effective_from else None,
+                      "to": duty.effective_to.isoformat() if duty.effective_to else None},
+        "in_force": duty.in_force(today),
+        "bodies_in_no_pack": list(bodies_in_no_pack(duty, book.packs()))}
+    upcoming = next_occurrence(duty, today, calendar, kinds)
     if upcoming is not None:
         before, last = upcoming
-        found.update(before=before.isoformat(), last_day=last.isoformat(), reminders=[
+        found.update(before=before.isoformat(), last_day=last.isoformat(),
+                     reminded=list(reminded_bodies(duty, last, kinds)), reminders=[
             r.on.isoformat() for r in plan_duties([duty], date(before.year - 1, 1, 1), before,
-                                                  calendar) if r.before == before])
+                                                  calendar, kinds) if r.before == before])
     return found
 
 

@@ -28,7 +28,7 @@ Zalo:
 Chạy lại / run again:  cadrebot run   (cả hai nếu có cả hai mã / both when both are set)
 
 Muốn thử ngay, không cần Telegram hay Zalo / to try it now without a chat app:
-    cadrebot console --as nguyen-thi-lan
+    cadrebot console --as pham-thi-hong
 """
 MISSING = {
     "telegram": "cadrebot: --channel {channel} needs CADREBOT_TELEGRAM_TOKEN (from @BotFather "

@@ -54,6 +54,7 @@ KIND_LABELS = {
     "town_state_agency": N_("Office or public service unit of the town People's Committee "
                             "(not a school)"),
     "vertical_agency": N_("Vertically managed agency (tax, treasury, statistics…)"),
+    "province_managed": N_("Managed by the Provincial Standing Board (provincial departments…)"),
     "cadre": N_("A leading or managing cadre"),
     "party_organisation": N_("A party committee, party organisation or agency"),
     "agency_staff": N_("Staff member (not the head of the agency)"),

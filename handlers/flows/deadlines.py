@@ -4,9 +4,11 @@ As a proposer: the written answer each of their dossiers awaits and the progress
 reports they owe. At the committee: the written answers their office or head must send,
 dossiers waiting to be registered, the cell's opinion, appraisals and legal-risk reviews
 assigned to them, votes closing that they have not cast, reports owed at once, the
-evaluation after completion, and the recurring reports their body owes (seed 002). The
-office sees every open dossier of its body with a deadline here, and the desk's
-overview of all of them (``k:o``) is one button away.
+evaluation after completion, and the recurring reports their body owes (seed 002, the
+party rules), each only inside its period and while the body's kind is a body of the
+rules in force on its date for the installation's place. The office sees every open
+dossier of its body with a deadline here, and the desk's overview of all of them
+(``k:o``) is one button away.
 
 The dates come from ``workflow.deadlines`` (the same ones the reminders keep); the
 data from the ports, read only. Action (prefix "h"): ``h:l`` the list again.
@@ -14,11 +16,12 @@ data from the ports, read only. Action (prefix "h"): ``h:l`` the list again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import cast
 
-from handlers.context import Turn
+from handlers.context import Services, Turn
 from handlers.flows.dossier_view import Names, answer_days, names_for, shorten, title_of
 from handlers.i18n import Translator
 from handlers.messages import Button, rows
@@ -30,12 +33,12 @@ from workflow.deadlines import (
     DeadlineKind,
     by_date,
     dossier_deadlines,
-    duty_deadlines,
 )
 from workflow.dossier import Dossier
 from workflow.lifecycle import STATE_LABELS, State
 from workflow.obligations import OBLIGATION_LABELS
 from workflow.quiet_hours import VIETNAM
+from workflow.reporting_duties import kinds_in_force, next_occurrence
 
 PREFIX = "h"
 MAX_LINES = 30  # one chat message stays readable (and under Telegram's 4096 characters)
@@ -154,14 +157,42 @@ async def _collect(turn: Turn) -> tuple[list[Deadline], dict[int, Dossier],
             if found:
                 items.extend(found)
                 dossiers[dossier.id], roles[dossier.id] = dossier, held
-    bodies = {b for role in COMMITTEE for b in actor.bodies_with(role) if b}
+    # A duty's office and head as its reminders find them (storage/outbox.py): the office
+    # members, and the head or the secretary (a secretary membership grants no HEAD here).
+    duty_roles = {Role.OFFICE: actor.bodies_with(Role.OFFICE),
+                  Role.HEAD: actor.bodies_with(Role.HEAD) | actor.bodies_with(
+                      Role.CELL_SECRETARY)}
+    bodies = {b for held in duty_roles.values() for b in held if b}
     if bodies and services.duties:
         kinds = await services.directory.body_kinds(sorted(bodies))
-        held_on = {body: (kind, frozenset(r for r in COMMITTEE if body in actor.bodies_with(r)))
+        held_on = {body: (kind, frozenset(r for r, held in duty_roles.items() if body in held))
                    for body, kind in kinds.items()}
         today = services.clock.now().astimezone(VIETNAM).date()
-        items.extend(duty_deadlines(services.duties, held_on, today, calendar))
+        items.extend(_duty_deadlines(services, held_on, today, calendar))
     return by_date(items), dossiers, roles
+
+
+def _duty_deadlines(services: Services, held: Mapping[str, tuple[str, frozenset[Role]]],
+                    today: date, calendar: WorkingDays) -> list[Deadline]:
+    """``workflow.deadlines.duty_deadlines`` for the installation's place: the next date of
+    each duty owed by a body the person holds a duty's role on, inside the duty's period
+    and only when the body's kind is a body of the pack in force on that date (as the
+    reminders are planned: storage/duty_reminders.py).
+
+    ``held``: body id -> (the body's kind, the person's roles on it).
+    """
+    exists = kinds_in_force(services.rulebook, services.jurisdiction)
+    found: list[Deadline] = []
+    for duty in services.duties:
+        for body, (kind, roles) in sorted(held.items()):
+            if kind not in duty.bodies or not roles & set(duty.roles):
+                continue
+            # This body's own dates: the duty as owed by its kind alone.
+            upcoming = next_occurrence(replace(duty, bodies=(kind,)), today, calendar, exists)
+            if upcoming is not None:
+                found.append(Deadline(DeadlineKind.REPORTING_DUTY, upcoming[1], duty=duty,
+                                      body=body))
+    return found
 
 
 def when_text(item: Deadline, today: date, calendar: WorkingDays, t: Translator) -> str:

@@ -21,9 +21,9 @@ def test_a_script_plays_as_a_demo_cadre_with_buttons_as_numbers(
     script = tmp_path / "chat.txt"
     # /language offers the languages as buttons: "2" presses the second (English).
     script.write_text("/language\n2\n/help\n", encoding="utf-8")
-    assert main(["console", "--as", "nguyen-thi-lan", "--script", str(script)]) == 0
+    assert main(["console", "--as", "pham-thi-hong", "--script", str(script)]) == 0
     out = capsys.readouterr().out
-    assert "Chào đồng chí Nguyễn Thị Lan." in out
+    assert "Chào đồng chí Phạm Thị Hồng." in out
     assert "[1] Lập kế hoạch mới" in out
     assert "I will answer in English from now on." in out
     assert "/plan: prepare a new plan" in out
@@ -52,7 +52,7 @@ def test_switching_people_shows_each_their_notifications_with_buttons(
     from tests.conversation.test_dossiers import file
     from workflow.lifecycle import State
 
-    assert main(["org", "demo"]) == 0
+    assert main(["org", "demo", "--pack", "duc-pho-2022"]) == 0
 
     async def at_cell() -> None:
         app = await build_app(f"sqlite+aiosqlite:///{database / 'c.sqlite3'}")
@@ -114,7 +114,7 @@ async def test_the_console_honours_the_settings_calendar_and_data_dir(tmp_path: 
 
     app = await build_app(f"sqlite+aiosqlite:///{data / 'cadrebot.sqlite3'}")
     try:
-        await ensure_demo(app)
+        await ensure_demo(app, "duc-pho-2022")
         dossier = await file(app, State.SUBMITTED)
     finally:
         await app.close()

@@ -29,7 +29,7 @@ def test_without_a_token_it_says_how_to_get_one_and_how_to_try_the_console(
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "@BotFather" in done.stderr and "CADREBOT_TELEGRAM_TOKEN" in done.stderr
-    assert "cadrebot console --as nguyen-thi-lan" in done.stderr
+    assert "cadrebot console --as pham-thi-hong" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -103,14 +103,42 @@ async def test_the_cell_secretary_sees_when_the_cells_opinion_is_due(
 
 
 async def test_the_peoples_committee_sees_its_yearly_reports_before_30_11(
-        app: App, codes: dict[str, str]) -> None:
+        app: App, codes: dict[str, str], clock: SettableClock) -> None:
     office = await linked(app, codes, PC_OFFICE)
+    # Seed 002's reports were owed by the town People's Committee until 30/06/2025: on
+    # Monday 25/11/2024 those due before 30/11/2024.
+    clock.current = datetime(2024, 11, 25, 9, tzinfo=VIETNAM)
     await office.send("/hanchot")
     lines = office.text.split("\n")
     assert lines[0] == "Đồng chí có 2 hạn chót, gần nhất ở trên:"
-    # Before Monday 30/11: the last working day is Friday 27/11; from Monday 23/11 that is
-    # 3 working days (24/11 is off).
+    # Before Saturday 30/11: the last working day is Friday 29/11; from Monday 25/11 that
+    # is 4 working days.
     for line in lines[1:]:
-        assert line.startswith("• Thứ Sáu, 27/11/2026 (còn 3 ngày làm việc): Ủy ban nhân dân "
+        assert line.startswith("• Thứ Sáu, 29/11/2024 (còn 4 ngày làm việc): Ủy ban nhân dân "
                                "thị xã Đức Phổ: Báo cáo hằng năm")
     assert any("gửi Chủ tịch UBND cấp huyện" in line for line in lines)
+
+
+async def test_after_30_06_2025_the_town_peoples_committee_owes_no_yearly_report(
+        app: App, codes: dict[str, str]) -> None:
+    """The district level ended on 1/7/2025: on 23/11/2026 nothing is owed to it."""
+    office = await linked(app, codes, PC_OFFICE)
+    await office.send("/hanchot")
+    assert office.text.startswith("Hiện đồng chí không có hạn chót nào.")
+    assert "UBND cấp huyện" not in office.text
+
+
+async def test_the_commune_secretary_sees_the_committee_s_yearly_review_report(
+        app: App, codes: dict[str, str]) -> None:
+    """From 1/7/2025 the place's commune committees (two-level-2025) owe their review
+    report to the Provincial Standing Board (887 Điều 7 khoản 8–9), on a date the office
+    sets (the bundled list says before 15/12, and that no rule gives one). The reminders
+    go to the committee's head or secretary; /hanchot shows the same person the date."""
+    secretary = await linked(app, codes, "nguyen-van-tam")  # Bí thư Đảng ủy xã Phổ Châu
+    await secretary.send("/hanchot")
+    # Before Tuesday 15/12/2026: the last working day is Monday 14/12; from Monday 23/11,
+    # 24/11 off, that is 14 working days.
+    assert ("• Thứ Hai, 14/12/2026 (còn 14 ngày làm việc): Đảng ủy xã Phổ Châu: Báo cáo sơ "
+            "kết hằng năm") in secretary.text
+    assert "gửi Ban Thường vụ Tỉnh ủy (cấp ủy cấp trên trực tiếp)" in secretary.text
+    assert "quy định không nêu ngày" in secretary.text

@@ -32,7 +32,7 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 @pytest.fixture
 async def demo(engine: AsyncEngine) -> AsyncEngine:
     async with session_factory(engine)() as session, session.begin():
-        await import_chart(session, parse_org_text(demo_text()))
+        await import_chart(session, parse_org_text(demo_text("duc-pho-2022")))
     return engine
 
 

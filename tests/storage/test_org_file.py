@@ -157,7 +157,7 @@ def test_errors_are_shown_in_the_readers_language() -> None:
 
 
 def test_the_demo_is_valid_and_survives_a_round_trip_through_the_file() -> None:
-    chart = parse_org_text(demo_text(), "demo")
+    chart = parse_org_text(demo_text("duc-pho-2022"), "demo")
     again = parse_org_text(dump_org_text(chart))
     assert again.organisation == chart.organisation
     for section in ("bodies", "units", "people", "memberships"):
@@ -166,7 +166,7 @@ def test_the_demo_is_valid_and_survives_a_round_trip_through_the_file() -> None:
 
 
 def test_the_demo_gives_every_deciding_body_five_to_nine_counted_members() -> None:
-    chart = parse_org_text(demo_text(), "demo")
+    chart = parse_org_text(demo_text("duc-pho-2022"), "demo")
     today = date(2025, 1, 1)
     for body in ("thi-uy", "btv-thi-uy", "du-pho-chau", "du-nguyen-nghiem"):
         counted = {m.person for m in chart.memberships

@@ -29,7 +29,7 @@ DEMO_COUNTS = {"bodies": 29, "units": 9, "people": 55, "memberships": 98}
 
 
 def _demo() -> OrgChart:
-    return parse_org_text(demo_text(), "demo")
+    return parse_org_text(demo_text("duc-pho-2022"), "demo")
 
 
 async def _import(engine: AsyncEngine, chart: OrgChart) -> ImportReport:
@@ -125,7 +125,8 @@ async def test_what_the_file_leaves_out_is_kept(engine: AsyncEngine) -> None:
 async def test_a_new_membership_is_added_beside_the_old_ones(engine: AsyncEngine) -> None:
     demo = _demo()
     await _import(engine, demo)
-    text = demo_text() + ("  - {person: do-minh-quan, body: cb-kbnn-duc-pho, role: appraiser}\n")
+    text = demo_text("duc-pho-2022") + (
+        "  - {person: do-minh-quan, body: cb-kbnn-duc-pho, role: appraiser}\n")
     report = await _import(engine, parse_org_text(text))
     assert report.created["memberships"] == ["do-minh-quan/cb-kbnn-duc-pho/appraiser"]
     async with session_factory(engine)() as session:

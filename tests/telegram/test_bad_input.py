@@ -163,7 +163,7 @@ class Bench:
 
 async def _start(folder: Path) -> Bench:
     app = await build_app(f"sqlite+aiosqlite:///{folder / 'fuzz.sqlite3'}")
-    await ensure_demo(app)
+    await ensure_demo(app, "duc-pho-2022")
     telegram, zalo_server = FakeTelegram(), FakeZalo(ZALO_TOKEN)
     await telegram.start()
     await zalo_server.start()

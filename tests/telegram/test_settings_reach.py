@@ -60,6 +60,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram) -> 
         "REMINDER_HOURS": "06:30-20:00", "TELL_SUPERIOR_AFTER": "5",
         "CALENDAR_OVERRIDES": str(tmp_path / "days.yaml"),
         "REPORTING_DUTIES": str(tmp_path / "duties.yaml"),
+        # The 2022 demo's people, under the rules of their period (today's calendar).
+        "JURISDICTION": "quang-ngai/duc-pho", "RULES_DATE": "2025-06-02",
     }.items():
         monkeypatch.setenv(f"CADREBOT_{name}", value)
     return tmp_path

@@ -129,20 +129,22 @@ async def test_reporting_duties_go_to_the_office_and_head_of_the_bodies_that_owe
     duties = bundled_duties()
     from workflow.actors import Role
 
+    # Seed 002's reports were owed while the town existed (to 30/06/2025): 2024's.
+    monday = date(2024, 11, 25)
     office = {"ubnd-thi-xa": ("town_peoples_committee", frozenset({Role.OFFICE}))}
-    found = duty_deadlines(duties, office, MONDAY, CAL)
+    found = duty_deadlines(duties, office, monday, CAL)
     assert {(d.duty.id if d.duty else "", d.due_on, d.body) for d in found} == {
-        ("review-unsuited-rules", date(2026, 11, 27), "ubnd-thi-xa"),
-        ("inspection-results", date(2026, 11, 27), "ubnd-thi-xa")}
+        ("review-unsuited-rules", date(2024, 11, 29), "ubnd-thi-xa"),
+        ("inspection-results", date(2024, 11, 29), "ubnd-thi-xa")}
     # A commune People's Committee owes only the review report; another kind owes none.
     commune = {"ubnd-xa": ("commune_peoples_committee", frozenset({Role.HEAD}))}
-    assert [d.duty.id for d in duty_deadlines(duties, commune, MONDAY, CAL)
+    assert [d.duty.id for d in duty_deadlines(duties, commune, monday, CAL)
             if d.duty] == ["review-unsuited-rules"]
     other = {"vp": ("commune_party_office", frozenset({Role.OFFICE}))}
-    assert duty_deadlines(duties, other, MONDAY, CAL) == []
-    # After the last day, next year's.
-    later = duty_deadlines(duties, office, date(2026, 11, 30), CAL)
-    assert {d.due_on for d in later} == {date(2027, 11, 29)}
+    assert duty_deadlines(duties, other, monday, CAL) == []
+    # After the last day, next year's would fall after 30/06/2025, when the duties ended.
+    assert duty_deadlines(duties, office, date(2024, 11, 30), CAL) == []
+    assert duty_deadlines(duties, office, MONDAY, CAL) == []
 
 
 def test_soonest_first_and_undated_last() -> None:

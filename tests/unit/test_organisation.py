@@ -19,7 +19,7 @@ from workflow.rules import bundled_rulebook
 
 @pytest.fixture(scope="module")
 def demo() -> OrgChart:
-    return parse_org_text(demo_text(), "demo")
+    return parse_org_text(demo_text("duc-pho-2022"), "demo")
 
 
 def _resolve(chart: OrgChart, unit_id: str) -> dict[str, str | None]:

@@ -30,7 +30,8 @@ def test_today_s_posts_get_their_kind(question: str, expected: str) -> None:
 @pytest.mark.parametrize(("question", "case"), [
     ("Giám đốc chi nhánh ngân hàng Techcombank gửi kế hoạch cho ai?", "outside_cadre_definition"),
     ("toi la giam doc cong ty tnhh, muon de xuat sang kien", "outside_cadre_definition"),
-    ("trưởng phòng Tài chính - Kế hoạch thị xã Đức Phổ gửi kế hoạch cho ai", "abolished_district_level"),
+    ("trưởng phòng Tài chính - Kế hoạch thị xã Đức Phổ gửi kế hoạch cho ai",
+     "abolished_district_level"),
     ("Phó trưởng phòng Nội vụ huyện Mộ Đức nộp kế hoạch ở đâu", "abolished_district_level"),
     ("Giám đốc Sở Nội vụ tỉnh gửi kế hoạch cho ai", "provincial_level"),
 ])

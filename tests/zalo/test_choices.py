@@ -110,7 +110,7 @@ def test_linking_words_and_a_code_alone() -> None:
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     made = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'choices.sqlite3'}")
-    await ensure_demo(made)
+    await ensure_demo(made, "duc-pho-2022")
     try:
         yield made
     finally:

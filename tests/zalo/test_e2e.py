@@ -68,7 +68,7 @@ async def link_everyone_on_zalo(run: Running) -> dict[str, Someone]:
 
 
 async def new_code(run: Running, person: str) -> str:
-    organisation = parse_org_text(demo_text(), "demo").organisation.id
+    organisation = parse_org_text(demo_text("duc-pho-2022"), "demo").organisation.id
     async with session_factory(run.service.app.engine)() as session, session.begin():
         [issued] = await issue_invitations(session, organisation, person_ids=[person])
     return issued.code

@@ -62,7 +62,7 @@ class Bot:
 async def bot(zalo: FakeZalo, tmp_path: Path) -> AsyncIterator[Bot]:
     """The Zalo adapter on the demo organisation, its given-up replies kept."""
     app = await build_app(f"sqlite+aiosqlite:///{tmp_path / 'refusals.sqlite3'}")
-    await ensure_demo(app)
+    await ensure_demo(app, "duc-pho-2022")
     adapter = ZaloAdapter(ZALO_TOKEN, zalo.base, app.services, app.engine)
     given_up: list[tuple[str, str, Reply]] = []
 
