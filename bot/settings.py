@@ -10,7 +10,7 @@ read and checked here too, so a broken one stops start-up the same way.
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     def clock_offset(self, today: date) -> timedelta:
         """How far the training clock is ahead of (or behind) the real ``today``."""
         return (self.training_date - today) if self.training_date else timedelta(0)
+
+    def rules_day(self) -> date:
+        """The day whose rules apply: the rules date, else the (training) clock's today."""
+        if self.rules_date:
+            return self.rules_date
+        return self.training_date or datetime.now(self.zone).date()
 
     @field_validator("reminder_hours")
     @classmethod

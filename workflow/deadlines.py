@@ -13,7 +13,7 @@ done before the answer can be written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -24,7 +24,7 @@ from workflow.lifecycle import TRANSITIONS, UNDER_CONSIDERATION, Action, State
 from workflow.obligations import Obligation
 from workflow.quiet_hours import VIETNAM
 from workflow.reminders import ReminderSettings
-from workflow.reporting_duties import ReportingDuty, next_occurrence
+from workflow.reporting_duties import KindsOn, ReportingDuty, next_occurrence
 from workflow.voting import Ballot
 
 # Registered and the written answer not sent yet: the answer clock runs.
@@ -164,8 +164,11 @@ def _own_or_answer(kind: DeadlineKind, dossier: Dossier, field: str,
 
 
 def duty_deadlines(duties: Iterable[ReportingDuty], held: Mapping[str, tuple[str, frozenset[Role]]],
-                   today: date, calendar: WorkingDays) -> list[Deadline]:
-    """The next occurrence of each duty owed by a body the person holds a duty's role on.
+                   today: date, calendar: WorkingDays,
+                   kinds: KindsOn | None = None) -> list[Deadline]:
+    """The next occurrence of each duty owed by a body the person holds a duty's role on,
+    inside the duty's period and, with ``kinds``, only on dates when the body's kind is a
+    body of the rules in force (as the reminders are planned: storage/duty_reminders.py).
 
     ``held``: body id -> (the body's kind, the person's roles on it).
     """
@@ -174,7 +177,8 @@ def duty_deadlines(duties: Iterable[ReportingDuty], held: Mapping[str, tuple[str
         for body, (kind, roles) in sorted(held.items()):
             if kind not in duty.bodies or not roles & set(duty.roles):
                 continue
-            upcoming = next_occurrence(duty, today, calendar)
+            # This body's own dates: the duty as owed by its kind alone.
+            upcoming = next_occurrence(replace(duty, bodies=(kind,)), today, calendar, kinds)
             if upcoming is not None:
                 found.append(Deadline(DeadlineKind.REPORTING_DUTY, upcoming[1], duty=duty,
                                       body=body))

@@ -9,8 +9,7 @@ from importlib import metadata
 import holidays
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
-from bot.cli.deadline import OVERRIDES_ENV
-from bot.cli.deadline import _overrides as read_overrides
+from bot.cli.deadline import OVERRIDES_ENV, read_overrides
 from handlers.i18n import Translator
 from workflow.calendar import MAX_YEAR, MIN_YEAR, CalendarDay, WorkingCalendar
 from workflow.i18n import N_

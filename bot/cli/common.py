@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from workflow.rules import Selection, UnknownJurisdiction, UnknownPack, bundled_rulebook
@@ -43,7 +43,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def add_rules_options(parser: argparse.ArgumentParser) -> None:
+def add_rules_options(parser: argparse.ArgumentParser, *, pack: bool = True) -> None:
     """The options that choose the rules: by default the pack in force today for the
     installation's place (CADREBOT_JURISDICTION), as the assistant itself chooses."""
     parser.add_argument("--on", type=iso_date, metavar="YYYY-MM-DD",
@@ -51,19 +51,19 @@ def add_rules_options(parser: argparse.ArgumentParser) -> None:
                              "training date)")
     parser.add_argument("--jurisdiction", metavar="PLACE",
                         help="the place whose rules apply (default: CADREBOT_JURISDICTION)")
-    parser.add_argument("--pack", metavar="ID",
-                        help="answer with this pack even if it is not the one in force")
+    if pack:
+        parser.add_argument("--pack", metavar="ID",
+                            help="answer with this pack even if it is not the one in force")
 
 
 def select_rules(args: argparse.Namespace) -> Selection:
     """The pack for these options: the same rule of selection as the running assistant."""
     settings = args.settings
-    on = args.on or settings.rules_date or (datetime.now(settings.zone) + settings.clock_offset(
-        datetime.now(settings.zone).date())).date()
+    on = args.on or settings.rules_day()
     book = bundled_rulebook()
     try:
         return book.select(on, jurisdiction=args.jurisdiction or settings.jurisdiction,
-                           pack_id=args.pack)
+                           pack_id=getattr(args, "pack", None))
     except UnknownPack as exc:
         raise CliError(f"unknown pack '{exc.pack_id}'; valid packs: {', '.join(exc.known)}") \
             from None

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
     start = _start(args.start, t)
     n = _working_days(args.working_days, t)
-    layers = (_overrides(args.overrides, t) if args.overrides
+    layers = (read_overrides(args.overrides, t) if args.overrides
               else args.settings.calendar.overrides)  # what the running assistant uses
     calendar = WorkingCalendar(layers, language=t.lang)
     try:
@@ -129,7 +129,7 @@ def _working_days(text: str, t: Translator) -> int:
     return n
 
 
-def _overrides(path: str, t: Translator) -> list[CalendarOverrides]:
+def read_overrides(path: str, t: Translator) -> list[CalendarOverrides]:
     """The bundled overrides, then the file given with --overrides."""
     layers = []
     try:

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rules.required = True
 
     listing = rules.add_parser("list", help="the packs this installation knows")
-    add_rules_options(listing)
+    add_rules_options(listing, pack=False)
     add_json(listing)
     add_lang(listing)
     listing.set_defaults(func=run_list)
@@ -63,7 +63,6 @@ def _summary(pack: Pack) -> dict[str, object]:
 
 def run_list(args: argparse.Namespace) -> int:
     book = bundled_rulebook()
-    args.pack = None  # the list marks the pack selected for the place and day
     rules = select_rules(args)
     chosen = rules.pack.id if rules.in_force else None
     if args.json:

@@ -16,12 +16,11 @@ data from the ports, read only. Action (prefix "h"): ``h:l`` the list again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import cast
 
-from handlers.context import Services, Turn
+from handlers.context import Turn
 from handlers.flows.dossier_view import Names, answer_days, names_for, shorten, title_of
 from handlers.i18n import Translator
 from handlers.messages import Button, rows
@@ -33,12 +32,13 @@ from workflow.deadlines import (
     DeadlineKind,
     by_date,
     dossier_deadlines,
+    duty_deadlines,
 )
 from workflow.dossier import Dossier
 from workflow.lifecycle import STATE_LABELS, State
 from workflow.obligations import OBLIGATION_LABELS
 from workflow.quiet_hours import VIETNAM
-from workflow.reporting_duties import kinds_in_force, next_occurrence
+from workflow.reporting_duties import kinds_in_force
 
 PREFIX = "h"
 MAX_LINES = 30  # one chat message stays readable (and under Telegram's 4096 characters)
@@ -168,31 +168,9 @@ async def _collect(turn: Turn) -> tuple[list[Deadline], dict[int, Dossier],
         held_on = {body: (kind, frozenset(r for r, held in duty_roles.items() if body in held))
                    for body, kind in kinds.items()}
         today = services.clock.now().astimezone(VIETNAM).date()
-        items.extend(_duty_deadlines(services, held_on, today, calendar))
+        items.extend(duty_deadlines(services.duties, held_on, today, calendar,
+                                    kinds_in_force(services.rulebook, services.jurisdiction)))
     return by_date(items), dossiers, roles
-
-
-def _duty_deadlines(services: Services, held: Mapping[str, tuple[str, frozenset[Role]]],
-                    today: date, calendar: WorkingDays) -> list[Deadline]:
-    """``workflow.deadlines.duty_deadlines`` for the installation's place: the next date of
-    each duty owed by a body the person holds a duty's role on, inside the duty's period
-    and only when the body's kind is a body of the pack in force on that date (as the
-    reminders are planned: storage/duty_reminders.py).
-
-    ``held``: body id -> (the body's kind, the person's roles on it).
-    """
-    exists = kinds_in_force(services.rulebook, services.jurisdiction)
-    found: list[Deadline] = []
-    for duty in services.duties:
-        for body, (kind, roles) in sorted(held.items()):
-            if kind not in duty.bodies or not roles & set(duty.roles):
-                continue
-            # This body's own dates: the duty as owed by its kind alone.
-            upcoming = next_occurrence(replace(duty, bodies=(kind,)), today, calendar, exists)
-            if upcoming is not None:
-                found.append(Deadline(DeadlineKind.REPORTING_DUTY, upcoming[1], duty=duty,
-                                      body=body))
-    return found
 
 
 def when_text(item: Deadline, today: date, calendar: WorkingDays, t: Translator) -> str:
