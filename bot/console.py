@@ -34,13 +34,19 @@ from storage.organisation import (
 CHANNEL = "console"
 
 
-def render(replies: Iterable[Reply]) -> tuple[str, list[Button]]:
-    """The replies as terminal text, and the buttons in the order they are numbered."""
+def render(replies: Iterable[Reply], save: Callable[[Attachment], Path] | None = None
+           ) -> tuple[str, list[Button]]:
+    """The replies as terminal text, and the buttons in the order they are numbered; a
+    document the assistant made is saved (``save``) and its path shown."""
     lines: list[str] = []
     buttons: list[Button] = []
     for reply in replies:
         lines.append(reply.text)
-        lines.extend(file_line(file) for file in reply.files)
+        for file in reply.files:
+            if file.content is not None and save is not None:
+                lines.append(f"📄 {file.name} → {save(file)}")
+            else:
+                lines.append(file_line(file))
         for button in reply.all_buttons():
             buttons.append(button)
             lines.append(f"  [{len(buttons)}] {button.label}")
@@ -152,5 +158,14 @@ class ConsoleChat:
             notices = await deliver_pending(self.app, person.id)
             if notices:
                 replies = [*replies, Reply("────────"), *notices]
-        shown, self.buttons = render(replies)
+        shown, self.buttons = render(replies, self.save)
         self.write(shown)
+
+    def save(self, file: Attachment) -> Path:
+        """Keep a made document in the data folder's ``documents`` folder (a terminal
+        cannot receive files); the same name again is overwritten, as a new draft is."""
+        folder = Path(self.app.settings.data_dir) / "documents"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / Path(file.name).name
+        path.write_bytes(file.content or b"")
+        return path

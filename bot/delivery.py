@@ -85,6 +85,16 @@ class FileSender(Protocol):
         ...
 
 
+@runtime_checkable
+class UploadSender(Protocol):
+    """A sender that can post a file the assistant made (a document), from its bytes."""
+
+    async def send_upload(self, chat_id: str, name: str, content: bytes,
+                          caption: str) -> None:
+        """Post ``content`` as a file named ``name``, raising the errors above."""
+        ...
+
+
 def size_label(size: int) -> str:
     """A file's size in a few characters, the same in every language (KB, MB)."""
     if size < 1024 * 1024:
@@ -93,8 +103,10 @@ def size_label(size: int) -> str:
 
 
 def file_line(file: Attachment) -> str:
-    """How a file is shown where it cannot be sent: "📎 name (size)"."""
-    return f"📎 {file.name} ({size_label(file.size)})"
+    """How a file is shown where it cannot be sent: "📎 name (size)", and for a document
+    the assistant made, where the reader can get it."""
+    line = f"📎 {file.name} ({size_label(file.size)})"
+    return f"{line}\n{file.elsewhere}" if file.content is not None and file.elsewhere else line
 
 
 _BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?…;])\s+"),
@@ -201,22 +213,34 @@ async def deliver_files(sender: Sender, limiter: RateLimiter, chat_id: str,
                         backoff: float = BACKOFF_SECONDS) -> int:
     """Post ``files`` after a reply's text; how many messages were posted.
 
-    A sender without ``send_file`` gets one text listing them. A file the platform
-    refuses (an unknown or expired id) is skipped, so the others still arrive.
+    A sender without ``send_file`` gets one text listing them (and one that cannot upload
+    gets the documents the assistant made listed with where to get them). A file the
+    platform refuses (an unknown or expired id) is skipped, so the others still arrive.
     """
     if not files:
         return 0
     group = sender.is_group(chat_id)
-    if not isinstance(sender, FileSender):
-        parts = split_text("\n".join(file_line(f) for f in files), sender.max_text)
+    made = isinstance(sender, UploadSender)
+    listed = [f for f in files if (f.content is not None and not made)
+              or (f.content is None and not isinstance(sender, FileSender))]
+    posted = 0
+    if listed:
+        parts = split_text("\n".join(file_line(f) for f in listed), sender.max_text)
         for part in parts:
             await send_with_retry(sender, limiter, chat_id, part, (), group=group,
                                   interactive=interactive, retries=retries, backoff=backoff)
-        return len(parts)
-    posted = 0
+        posted += len(parts)
     for file in files:
+        if any(file is shown for shown in listed):
+            continue
+
         async def send(file: Attachment = file) -> None:
-            await sender.send_file(chat_id, file.file_id, file.name[:1024])
+            if file.content is not None:
+                assert isinstance(sender, UploadSender)
+                await sender.send_upload(chat_id, file.name, file.content, file.name[:1024])
+            else:
+                assert isinstance(sender, FileSender)
+                await sender.send_file(chat_id, file.file_id, file.name[:1024])
 
         try:
             await _with_retry(limiter, chat_id, send, group=group, interactive=interactive,

@@ -10,6 +10,7 @@ read and checked here too, so a broken one stops start-up the same way.
 from __future__ import annotations
 
 import re
+import zipfile
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -46,7 +47,7 @@ class ConfigError(Exception):
 
 OPTIONAL = ("database_url", "data_dir", "redis_url", "webhook_url", "zalo_webhook_url",
             "calendar_overrides", "reporting_duties", "reminder_hours", "tell_superior_after",
-            "training_date", "rules_date")
+            "training_date", "rules_date", "document_templates")
 MAX_SUPERIOR_AFTER = ReminderSettings().overdue_repeats
 MIN_AUDIT_KEY = 32
 
@@ -81,6 +82,8 @@ class Settings(BaseSettings):
     # The working-day calendar, the reminders and the recurring reporting duties.
     calendar_overrides: Path | None = None  # an office's days off and make-up days (YAML)
     reporting_duties: Path | None = None  # the installation's own list (YAML)
+    # A folder with the installation's own letterhead: party.docx and/or state.docx.
+    document_templates: Path | None = None
     reminder_hours: str | None = None  # when messages may go out, e.g. "07:00-21:00"
     tell_superior_after: int | None = Field(default=None, ge=1, le=MAX_SUPERIOR_AFTER)
     # The key sealing the audit trail and invitation codes; unset: a key file created in
@@ -131,6 +134,21 @@ class Settings(BaseSettings):
     def _duties_file(cls, value: Path | None) -> Path | None:
         if value is not None:
             _read_duties(value)
+        return value
+
+    @field_validator("document_templates")
+    @classmethod
+    def _templates_folder(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        found = [value / n for n in ("party.docx", "state.docx") if (value / n).is_file()]
+        if not found:
+            raise ValueError(f"{value} holds neither party.docx nor state.docx")
+        for path in found:
+            if not zipfile.is_zipfile(path):
+                raise ValueError(f"{path} is not a .docx file")
         return value
 
     @field_validator("jurisdiction")

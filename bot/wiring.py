@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.scheduler import ReminderScheduler
 from bot.sealing import prepare
@@ -15,12 +15,14 @@ from bot.settings import Settings
 from handlers.app import Assistant
 from handlers.context import Services
 from handlers.flows.registry import all_flows
-from handlers.ports import AccountLock
+from handlers.i18n import Translator
+from handlers.ports import AccountLock, RecordMaker
 from storage.conversations import SqlConversations
 from storage.db import create_engine, is_sqlite, session_factory
 from storage.directory import SqlDirectory
 from storage.dispatcher import Dispatcher
 from storage.duty_reminders import DutyWriter
+from storage.record import dossier_documents, gather_record, record_zip
 from storage.reminders import ReminderWriter
 from storage.uow import SqlUnitOfWork
 from workflow.rules import RuleBook, bundled_rulebook
@@ -83,6 +85,21 @@ def folder_of(url: str | None) -> Path:
     return Settings.of().data_dir
 
 
+def record_maker(sessions: async_sessionmaker[AsyncSession]) -> RecordMaker:
+    """The chat's way to a dossier's verifiable record (the same file as ``cadrebot
+    dossier record``)."""
+    async def make(dossier_id: int, language: str) -> tuple[str, bytes, str] | None:
+        async with sessions() as session:
+            record = await gather_record(session, dossier_id)
+            if record is None:
+                return None
+            documents = await dossier_documents(session, dossier_id)
+        content = record_zip(record, documents, Translator(language))
+        return f"ho-so-{dossier_id}-ban-ghi-kiem-chung.zip", content, record.verification_code
+
+    return make
+
+
 async def build_app(database_url: str | None = None, *, settings: Settings | None = None,
                     rulebook: RuleBook | None = None, clock: object | None = None,
                     engine: AsyncEngine | None = None,
@@ -114,6 +131,8 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
         duties=settings.duties,
         jurisdiction=settings.jurisdiction,
         rules_date=settings.rules_date,
+        document_templates=settings.document_templates,
+        records=record_maker(sessions),
     )
     assistant = Assistant(services, all_flows(), account_lock=account_lock,
                           default_language=settings.language)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Protocol
 
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Button, Inbound, Reply
-from handlers.ports import Conversation, ConversationStore, Directory, PersonInfo, UnitOfWorkFactory
+from handlers.ports import (
+    Conversation,
+    ConversationStore,
+    Directory,
+    PersonInfo,
+    RecordMaker,
+    UnitOfWorkFactory,
+)
 from workflow.actors import Actor
 from workflow.ports import Clock
 from workflow.reporting_duties import ReportingDuty, bundled_duties
@@ -42,6 +50,10 @@ class Services:
     # When set, the rules in force on this day apply whatever the clock says (training
     # on the 2022 procedure at today's calendar); answers then say so.
     rules_date: date | None = None
+    # The installation's letterhead (party.docx, state.docx); None: the bundled ones.
+    document_templates: Path | None = None
+    # Makes a dossier's verifiable record (storage.record); None: not offered.
+    records: RecordMaker | None = None
 
     def rules_on(self, on: date) -> Selection:
         """The one rule of selection: this installation's pack in force on ``on``."""

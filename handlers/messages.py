@@ -9,6 +9,7 @@ handlers parse it strictly and re-check who pressed and whether it is still allo
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 MAX_ACTION_BYTES = 64
@@ -16,13 +17,22 @@ MAX_ACTION_BYTES = 64
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file a person sent; the platform keeps it, we keep its id and checksum."""
+    """A file a person sent (the platform keeps it, we keep its id and checksum), or one
+    the assistant made (a document: ``content`` holds it and ``file_id`` is empty)."""
 
     file_id: str
     name: str
     mime_type: str | None
     size: int
     sha256: str | None = None
+    content: bytes | None = field(default=None, repr=False, compare=False)
+    # Where to get a made file on a channel that cannot send one (Zalo), for its reader.
+    elsewhere: str = ""
+
+    @classmethod
+    def made(cls, name: str, content: bytes, mime_type: str, elsewhere: str = "") -> Attachment:
+        return cls("", name, mime_type, len(content), hashlib.sha256(content).hexdigest(),
+                   content, elsewhere)
 
 
 @dataclass(frozen=True)

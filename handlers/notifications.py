@@ -19,7 +19,8 @@ from handlers.flows.desk_view import buttons, describe
 from handlers.flows.desk_vote import lines_for
 from handlers.flows.dossier_view import Names, notice_names, shorten, title_of
 from handlers.i18n import Translator
-from handlers.messages import Button, Reply
+from handlers.messages import Attachment, Button, Reply
+from handlers.paper_files import recorded_attachment
 from handlers.ports import PersonInfo
 from handlers.reminder_notices import render as render_reminder
 from workflow.actors import Role
@@ -57,6 +58,15 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         # The members' comments come with the result for those who act on it.
         comments = await lines_for(services.directory, t, list(data.get("comments") or []))
         text = "\n".join([text, *comments])
+    files: tuple[Attachment, ...] = ()
+    if data.get("document_id") and event in ("WrittenAnswerSent", "ObligationFulfilled"):
+        # The document itself, as recorded: its file, and its text to read on the phone.
+        async with services.uow() as uow:
+            record = await uow.documents.get(int(data["document_id"]))
+            content = await uow.documents.content(record.id) if record else None
+        if record is not None and content is not None:
+            text = "\n\n".join([text, record.text])
+            files = (recorded_attachment(record.file_name, content, t),)
     actor = await services.directory.actor(person.id)
     roles = dossier.roles_of(actor)
     keys: list[tuple[Button, ...]] = list(buttons(dossier, acting_roles(dossier, actor), t))
@@ -70,7 +80,7 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         keys.append((Button(t("Open my dossier"), f"d:v:{dossier.id}"),))
     elif roles:
         keys.append((Button(t("Open the dossier"), f"k:v:{dossier.id}"),))
-    return Reply(text, tuple(keys))
+    return Reply(text, tuple(keys), files=files)
 
 
 def _date(t: Translator, value: Any) -> str:

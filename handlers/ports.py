@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from workflow.actors import Actor
 from workflow.dossier import Dossier
-from workflow.organisation import HigherBody
+from workflow.lifecycle import State
+from workflow.organisation import HigherBody, OrgBody
 from workflow.ports import UnitOfWork
 from workflow.rules.model import Pack
 
@@ -54,6 +55,13 @@ class Conversation:
     version: int = 0
 
 
+class RecordMaker(Protocol):
+    async def __call__(self, dossier_id: int, language: str) -> tuple[str, bytes, str] | None:
+        """The dossier's verifiable record: (file name, the zip, its verification code);
+        None when there is no such dossier."""
+        ...
+
+
 class Directory(Protocol):
     """People, accounts and the organisation, as the conversation sees them."""
 
@@ -73,6 +81,10 @@ class Directory(Protocol):
 
     async def body_kinds(self, body_ids: list[str]) -> dict[str, str]:
         """Body id -> its kind (the pack's body id, e.g. town_peoples_committee)."""
+        ...
+
+    async def body_line(self, body_id: str) -> list[OrgBody]:
+        """The body and the bodies above it, nearest first (a document's letterhead)."""
         ...
 
     async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]: ...
@@ -136,6 +148,34 @@ class Directory(Protocol):
         """Send the person's notifications to their account on ``channel`` from now on
         (None: to the app they used last); False if they have no account there."""
         ...
+
+    async def search_dossiers(self, person_id: str, *, words: str, unit: str | None = None,
+                              year: int | None = None, state: str | None = None,
+                              limit: int = 10) -> list[FoundDossier]:
+        """Dossiers the person may see whose text holds every word of ``words`` (diacritics
+        and case ignored), closed ones included, newest first: the office, the committee
+        members, the head, appraisers... those of their bodies; a proposer their own.
+        ``unit``: the proposer's unit id; ``year``: received that year (created, if not
+        registered); ``state``: a state's value, SEARCH_OPEN or SEARCH_FINISHED."""
+        ...
+
+
+# The two groups of states a search may keep (Directory.search_dossiers' ``state``).
+SEARCH_OPEN = "open"  # not closed nor withdrawn
+SEARCH_FINISHED = "finished"  # closed or withdrawn
+
+
+@dataclass(frozen=True)
+class FoundDossier:
+    """A dossier found by a search, as the list of results shows it."""
+
+    id: int
+    title: str
+    state: State
+    year: int  # received (registered) that year; created, if never registered
+    unit_id: str | None  # the proposer's unit
+    unit_name: str | None
+    own: bool  # the person searching is one of its proposers
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ports import LinkedChannel, LinkStatus, PersonInfo, Unreachable
-from storage import audit, channel_prefs, outbox
+from handlers.ports import FoundDossier, LinkedChannel, LinkStatus, PersonInfo, Unreachable
+from storage import audit, channel_prefs, outbox, search
 from storage.dossier_models import DossierRow, ObligationRow
 from storage.invitations import RedeemStatus, redeem
 from storage.models import (
@@ -25,7 +25,13 @@ from storage.organisation import load_tree
 from storage.uow import SqlDossiers
 from workflow.actors import Actor, Grant, Role
 from workflow.dossier import Dossier
-from workflow.organisation import HigherBody, OrgTree, escalation_targets, resolve_route_bodies
+from workflow.organisation import (
+    HigherBody,
+    OrgBody,
+    OrgTree,
+    escalation_targets,
+    resolve_route_bodies,
+)
 from workflow.rules import RuleBook
 from workflow.rules.model import Pack
 
@@ -96,6 +102,18 @@ class SqlDirectory:
             rows = (await session.execute(select(Body.id, Body.kind)
                                           .where(Body.id.in_(body_ids)))).all()
         return {body_id: kind for body_id, kind in rows}
+
+    async def body_line(self, body_id: str) -> list[OrgBody]:
+        async with self._sessions() as session:
+            line: list[OrgBody] = []
+            current: str | None = body_id
+            while current is not None and len(line) < 12:  # a chart is never deeper
+                row = await session.get(Body, current)
+                if row is None or any(b.id == row.id for b in line):
+                    break
+                line.append(OrgBody(row.id, row.name, row.kind, row.parent_id))
+                current = row.parent_id
+        return line
 
     async def find_people(self, query: str, limit: int = 5) -> list[PersonInfo]:
         words = [w for w in query.lower().split() if w]
@@ -219,6 +237,15 @@ class SqlDirectory:
         async with self._sessions() as session, session.begin():
             return await channel_prefs.prefer_channel(session, person_id, channel,
                                                       datetime.now(UTC))
+
+    async def search_dossiers(self, person_id: str, *, words: str, unit: str | None = None,
+                              year: int | None = None, state: str | None = None,
+                              limit: int = 10) -> list[FoundDossier]:
+        actor = await self.actor(person_id)
+        async with self._sessions() as session:
+            return await search.search_dossiers(session, words=words, visible_to=actor,
+                                                unit=unit, year=year, state=state,
+                                                limit=limit)
 
 
 def _current(today: date):  # type: ignore[no-untyped-def]

@@ -55,6 +55,10 @@ class DossierRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     data: Mapped[dict[str, Any]]
+    # What /timkiem looks in, folded (workflow.text_fold): the plan's title and content,
+    # the registration and answer numbers, the proposers' names and units. Rewritten with
+    # every save of the dossier (storage.uow); storage.search reads it.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class DossierHistoryRow(Base):

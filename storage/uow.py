@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import audit
 from storage.codec import Schema, dump, load
+from storage.documents import SqlDocuments, audit_documents
 from storage.dossier_models import (
     AttachmentRow,
     BallotRow,
@@ -32,6 +33,7 @@ from storage.dossier_models import (
     ObligationRow,
     VoteRow,
 )
+from storage.models import Person, Unit
 from storage.outbox import OutboxWriter
 from storage.reminders import ReminderWriter
 from workflow.attachments import AttachedFile
@@ -39,6 +41,7 @@ from workflow.dossier import Dossier, HistoryEntry
 from workflow.errors import StaleVersion
 from workflow.events import Event
 from workflow.obligations import Obligation
+from workflow.text_fold import search_text
 from workflow.voting import DECISION, Ballot, Choice, Electorate, Outcome, Vote, VotingRule
 
 # Called after each commit with the events it published (tests mirror state with it).
@@ -132,6 +135,8 @@ class SqlDossiers(_Tracked):
         for dossier_id, dossier in self.seen.items():
             data = _dossier_data(dossier)
             columns = _dossier_columns(dossier, data, now)
+            if dossier_id not in self.loaded or data != self.loaded[dossier_id]:
+                columns["search_text"] = await self._search_text(dossier)
             if dossier_id not in self.loaded:
                 self.session.add(DossierRow(id=dossier_id, created_at=dossier.created_at,
                                             **columns))
@@ -154,6 +159,30 @@ class SqlDossiers(_Tracked):
             written.append((dossier, list(new_steps)))
         await self.session.flush()
         return written
+
+    async def _search_text(self, dossier: Dossier) -> str:
+        """The folded text /timkiem looks in, with the proposers' names and units."""
+        people = (await self.session.execute(
+            select(Person.id, Person.name, Unit.name).outerjoin(Unit, Unit.id == Person.unit_id)
+            .where(Person.id.in_(dossier.proposers)))).all()
+        order = {person: i for i, person in enumerate(dossier.proposers)}
+        people = sorted(people, key=lambda row: order.get(row[0], len(order)))
+        names = [row[1] for row in people]
+        units = list(dict.fromkeys(row[2] for row in people if row[2]))
+        return dossier_search_text(dossier, [*names, *units])
+
+
+def dossier_search_text(dossier: Dossier, names: list[str]) -> str:
+    """What a search looks in (folded): the plan's title and content, the registration
+    and answer numbers of every round, an emergency's action, then ``names`` (the
+    proposers and their units). migrations/0010 fills it the same way from stored rows."""
+    plan = dossier.plan
+    rounds = [(r.registration_number, r.answer_reference) for r in dossier.past_rounds]
+    return search_text(
+        plan.title, plan.problem, plan.regulation, plan.regulation_issuer, plan.approach,
+        plan.expected_results, dossier.registration_number, dossier.answer_reference,
+        *(number for pair in rounds for number in pair),
+        dossier.emergency.action_taken if dossier.emergency else None, *names)
 
 
 def _dossier_columns(dossier: Dossier, data: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -399,6 +428,7 @@ class SqlUnitOfWork:
         self.dossiers = SqlDossiers(self.session)
         self.ballots = SqlBallots(self.session)
         self.obligations = SqlObligations(self.session)
+        self.documents = SqlDocuments(self.session)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
@@ -422,6 +452,7 @@ class SqlUnitOfWork:
         written = await self.dossiers.save(now)
         await self.ballots.save()
         await self.obligations.save()
+        recorded, rescanned = await self.documents.save()
         events: list[Event] = []
         for dossier, steps in written:
             for step in steps:
@@ -448,6 +479,7 @@ class SqlUnitOfWork:
                     await audit.append(self.session, action="vote_cast", actor=person,
                                        dossier_id=ballot.dossier_id, at=vote.at,
                                        payload=payload)
+        await audit_documents(self.session, recorded, rescanned, now)
         await self._outbox.write(self.session, events, now)
         await self._reminders.write(self.session, events, now)
         await self.session.commit()
@@ -463,7 +495,8 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         if self.session is None:
             return
-        if any(repo.seen for repo in (self.dossiers, self.ballots, self.obligations)):
+        if any(repo.seen for repo in (self.dossiers, self.ballots, self.obligations,
+                                      self.documents)):
             self.rollbacks += 1
         await self.session.rollback()
         self._forget()
@@ -473,6 +506,7 @@ class SqlUnitOfWork:
         self.dossiers = SqlDossiers(self.session)
         self.ballots = SqlBallots(self.session)
         self.obligations = SqlObligations(self.session)
+        self.documents = SqlDocuments(self.session)
 
     def collect_new_events(self) -> Iterator[Event]:
         while self._events:

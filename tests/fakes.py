@@ -42,6 +42,7 @@ from workflow.commands import (
     Submit,
     Withdraw,
 )
+from workflow.documents import DocumentRecord
 from workflow.dossier import Dossier, EmergencyReport, EncouragementForm, Plan, ProblemKind
 from workflow.errors import StaleVersion
 from workflow.events import Event
@@ -58,7 +59,7 @@ VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 SQL_ENGINE: Any = None
 
 
-T = TypeVar("T", Dossier, Ballot, Obligation)
+T = TypeVar("T", Dossier, Ballot, Obligation, DocumentRecord)
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Store:
     dossiers: dict[int, Dossier] = field(default_factory=dict)
     ballots: dict[int, Ballot] = field(default_factory=dict)
     obligations: dict[int, Obligation] = field(default_factory=dict)
+    documents: dict[int, DocumentRecord] = field(default_factory=dict)
+    files: dict[int, bytes] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
     published: list[Event] = field(default_factory=list)
 
@@ -142,6 +145,23 @@ class FakeObligations(FakeRepository[Obligation]):
         return found
 
 
+class FakeDocuments(FakeRepository[DocumentRecord]):
+    async def add(self, record: DocumentRecord, content: bytes = b"") -> None:  # type: ignore[override]
+        await super().add(record)
+        self._store.files[record.id] = content
+
+    async def for_dossier(self, dossier_id: int) -> list[DocumentRecord]:
+        found = []
+        for document_id in sorted({*self._table, *self.seen}):
+            record = await self.get(document_id)
+            if record is not None and record.dossier_id == dossier_id:
+                found.append(record)
+        return found
+
+    async def content(self, document_id: int) -> bytes | None:
+        return self._store.files.get(document_id)
+
+
 class FakeUnitOfWork:
     def __init__(self, store: Store | None = None) -> None:
         self.store = store or Store()
@@ -153,6 +173,7 @@ class FakeUnitOfWork:
         self.dossiers = FakeDossiers(self.store, self.store.dossiers, "dossier")
         self.ballots = FakeBallots(self.store, self.store.ballots, "ballot")
         self.obligations = FakeObligations(self.store, self.store.obligations, "obligation")
+        self.documents = FakeDocuments(self.store, self.store.documents, "document")
         self._events: list[Event] = []
 
     async def __aenter__(self) -> Self:
@@ -168,7 +189,8 @@ class FakeUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
-        repos: list[FakeRepository[Any]] = [self.dossiers, self.ballots, self.obligations]
+        repos: list[FakeRepository[Any]] = [self.dossiers, self.ballots, self.obligations,
+                                            self.documents]
         # Check every version before writing anything: all or nothing.
         if any(repo.stale() for repo in repos):
             raise StaleVersion()
@@ -183,13 +205,14 @@ class FakeUnitOfWork:
 
     async def rollback(self) -> None:
         # Whatever was not committed is dropped; committed work is already stored.
-        for repo in (self.dossiers, self.ballots, self.obligations):
+        for repo in (self.dossiers, self.ballots, self.obligations, self.documents):
             if repo.seen:
                 self.rollbacks += 1
                 break
         self.dossiers.forget()
         self.ballots.forget()
         self.obligations.forget()
+        self.documents.forget()
 
     def collect_new_events(self) -> Iterator[Event]:
         while self._events:

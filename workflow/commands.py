@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from workflow.actors import Actor
 from workflow.attachments import AttachedFile
+from workflow.documents import Paper, Scan
 from workflow.dossier import EmergencyReport, EncouragementForm, Plan
 from workflow.voting import Choice
 
@@ -154,11 +155,27 @@ class MarkObligationDone(Command):
     obligation_id: int
     reference: str  # number of the written report
     expected_version: int | None = None
+    paper: Paper | None = None  # the document made here, when the product drafted it
 
 
 @dataclass(frozen=True, kw_only=True)
 class SendWrittenAnswer(DossierCommand):
     reference: str  # number and date of the written answer
+    paper: Paper | None = None  # the answer as recorded, when the product drafted it
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDocument(DossierCommand):
+    """A document of the dossier that no step waits for (the cell's proposal, the vote's
+    minutes and resolution, the evaluation's conclusion), numbered and signed."""
+
+    paper: Paper
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachScan(DossierCommand):
+    document_id: int
+    scan: Scan
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,6 +23,7 @@ from workflow.evaluating import evaluation_closed
 from workflow.i18n import N_
 from workflow.lifecycle import Action, Condition, Transition
 from workflow.obligations import DRAFTED, Obligation, ObligationKind
+from workflow.paperwork import new_record
 from workflow.ports import Clock, UnitOfWork
 from workflow.service_kit import (
     REFERENCE,
@@ -256,11 +257,14 @@ async def send_written_answer(cmd: SendWrittenAnswer, uow: UnitOfWork, clock: Cl
         step = permit(dossier, cmd.actor, Action.SEND_WRITTEN_ANSWER)
         reference = text(cmd.reference, REFERENCE)
         now = now_of(clock)
+        paper = None
+        if cmd.paper is not None:
+            paper = await new_record(uow, dossier, cmd.paper, cmd.actor, now)
         dossier.answer_reference, dossier.answered_at = reference, now
         outcome = dossier.decision.outcome if dossier.decision else None
         events: list[ev.Event] = [ev.WrittenAnswerSent(
             dossier_id=dossier.id, at=now, notify=dossier.to_proposers(), reference=reference,
-            outcome=outcome)]
+            outcome=outcome, document_id=paper.id if paper else None)]
         if step.target is lifecycle.State.CLOSED:
             dossier.closed_reason = "rejected"
             events.append(ev.DossierClosed(dossier_id=dossier.id, at=now, reason="rejected"))
@@ -291,6 +295,9 @@ async def mark_obligation_done(
                 N_("This duty is fulfilled by recording the collective's conclusion."))
         reference = text(cmd.reference, REFERENCE)
         now = now_of(clock)
+        paper = None
+        if cmd.paper is not None:
+            paper = await new_record(uow, dossier, cmd.paper, cmd.actor, now, obligation.id)
         obligation.done_at, obligation.done_by = now, cmd.actor.person_id
         obligation.reference = reference
         obligation.version += 1
@@ -299,6 +306,7 @@ async def mark_obligation_done(
             told = (*told, *dossier.to_proposers())
         dossier.emit(step, [ev.ObligationFulfilled(
             dossier_id=dossier.id, at=now, notify=told,
-            obligation_id=obligation.id, kind=obligation.kind, reference=reference)])
+            obligation_id=obligation.id, kind=obligation.kind, reference=reference,
+            document_id=paper.id if paper else None)])
         await uow.commit()
         return obligation

@@ -222,12 +222,23 @@ class ObligationFulfilled(Event):
     obligation_id: int
     kind: ObligationKind
     reference: str | None
+    document_id: int | None = None  # the document recorded with it, if drafted here
 
 
 @dataclass(frozen=True, kw_only=True)
 class WrittenAnswerSent(Event):
     reference: str
     outcome: Outcome | None
+    document_id: int | None = None  # the answer as recorded, if drafted here
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentRecorded(Event):
+    """A document no step waits for was numbered and signed (minutes, a resolution...)."""
+
+    document_id: int
+    kind: str
+    reference: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -84,6 +84,7 @@ class Action(StrEnum):
     FILE_EMERGENCY_REPORT = "file_emergency_report"
     CONCLUDE_EMERGENCY = "conclude_emergency"
     MARK_OBLIGATION_DONE = "mark_obligation_done"
+    RECORD_DOCUMENT = "record_document"
 
 
 class Condition(StrEnum):
@@ -230,6 +231,10 @@ TRANSITIONS: tuple[Transition, ...] = (
        [ev.EmergencyConcluded, ev.ObligationFulfilled, ev.DossierClosed]),
     # An obligation outlives the dossier's state: it can be fulfilled at any time.
     _t(A.MARK_OBLIGATION_DONE, ANY_STATE, None, COMMITTEE, [ev.ObligationFulfilled]),
+    # The dossier's own papers (the cell's proposal, minutes, resolutions, conclusions)
+    # are numbered and kept whenever they are signed.
+    _t(A.RECORD_DOCUMENT, ANY_STATE, None, [R.OFFICE, R.CELL_SECRETARY],
+       [ev.DocumentRecorded]),
 )
 
 
@@ -293,6 +298,7 @@ ACTION_LABELS: dict[Action, str] = {
     A.FILE_EMERGENCY_REPORT: N_("report an emergency action"),
     A.CONCLUDE_EMERGENCY: N_("record the collective's conclusion"),
     A.MARK_OBLIGATION_DONE: N_("mark the report as done"),
+    A.RECORD_DOCUMENT: N_("record a signed document"),
 }
 
 

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from workflow.documents import DocumentRecord
 from workflow.dossier import Dossier
 from workflow.events import Event
 from workflow.obligations import Obligation
@@ -70,6 +71,22 @@ class ObligationRepository(Protocol):
     async def for_dossier(self, dossier_id: int, /) -> list[Obligation]: ...
 
 
+class DocumentRepository(Protocol):
+    async def get(self, document_id: int, /) -> DocumentRecord | None: ...
+
+    async def add(self, record: DocumentRecord, content: bytes, /) -> None:
+        """Keep a recorded document and its file; written on commit, never rewritten."""
+        ...
+
+    async def next_id(self) -> int: ...
+
+    async def for_dossier(self, dossier_id: int, /) -> list[DocumentRecord]: ...
+
+    async def content(self, document_id: int, /) -> bytes | None:
+        """The .docx file as recorded."""
+        ...
+
+
 class UnitOfWork(Protocol):
     # Read-only in the protocol, so that an implementation may hold its own
     # repository classes (a plain attribute satisfies a property).
@@ -81,6 +98,9 @@ class UnitOfWork(Protocol):
 
     @property
     def obligations(self) -> ObligationRepository: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

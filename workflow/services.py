@@ -30,6 +30,7 @@ from workflow.appraising import (
     file_appraisal,
     file_legal_review,
 )
+from workflow.commands import AttachScan
 from workflow.deciding import (
     cast_vote,
     close_ballot,
@@ -52,10 +53,13 @@ from workflow.intake import (
     submit,
     update_draft,
 )
+from workflow.paperwork import attach_scan, record_document
 
 __all__ = [
+    "AttachScan",
     "assign_appraisal",
     "assign_legal_review",
+    "attach_scan",
     "cast_vote",
     "cell_agree",
     "cell_return",
@@ -73,6 +77,7 @@ __all__ = [
     "mark_obligation_done",
     "open_ballot",
     "open_evaluation",
+    "record_document",
     "record_evaluation",
     "register",
     "report_completion",

@@ -6,14 +6,29 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask, audit, calendar, console, db, deadline, org, reminders, route, rules, run
+from bot.cli import (
+    ask,
+    audit,
+    calendar,
+    console,
+    db,
+    deadline,
+    documents,
+    dossier,
+    org,
+    reminders,
+    route,
+    rules,
+    run,
+)
 from bot.cli.common import CliError
 from bot.settings import ConfigError, load_settings
 from handlers.i18n import set_strict
 from workflow.rules import PackError
 
 # Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
-COMMANDS = [run, console, route, ask, deadline, calendar, rules, org, db, audit, reminders]
+COMMANDS = [run, console, route, ask, deadline, calendar, rules, org, db, audit, reminders,
+            dossier, documents]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.cli.common import CliError, add_json, add_lang, print_json
 from bot.cli.db import with_database
+from bot.demo_dossiers import DEMO_PACK, DemoResult, DemoUnavailable, counts_by_state, populate
 from bot.settings import Settings
 from handlers.i18n import Translator
 from storage.db import session_factory
@@ -33,9 +34,11 @@ from storage.organisation import (
     organisation_ids,
     parse_org_text,
 )
+from workflow.lifecycle import STATE_LABELS, State
 from workflow.organisation import ROLES, OrgChart
 
 ACTOR = "cli"
+KNOWN_STATES = frozenset(state.value for state in State)
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 HELP = """\
@@ -65,6 +68,12 @@ Imports a bundled demo organisation (the same import as `org import`; invented p
   duc-pho-2022    the Đức Phổ town of 2022 with one commune and one ward; the assistant
                   applies its rules only with CADREBOT_JURISDICTION=quang-ngai/duc-pho and
                   CADREBOT_RULES_DATE (or CADREBOT_TRAINING_DATE) within 12/12/2022-30/06/2025
+
+--with-dossiers (two-level-2025 only) also makes a dozen invented dossiers, one in each
+state of the process (draft, at the cell, registered, under appraisal, voting, approved
+and answered, rejected, re-prepare, the head's override, beyond authority, evaluated, one
+overdue), through the real services on past working days. Run again, it adds only those
+missing; the past's notifications count as already sent.
 """
 
 # How to play the 2022 demo under the rules of its period (printed after loading it).
@@ -95,6 +104,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=DEMO_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_argument("--pack", choices=list(DEMO_FILES), default=DEFAULT_DEMO_PACK,
                       help=f"the rules the demo is written for (default {DEFAULT_DEMO_PACK})")
+    demo.add_argument("--with-dossiers", action="store_true",
+                      help="also make a dozen dossiers in every state of the process "
+                           f"({DEMO_PACK} only)")
     add_json(demo)
     add_lang(demo)
     demo.set_defaults(func=run_demo)
@@ -165,13 +177,17 @@ def _import(settings: Settings, chart: OrgChart, source: str,
         raise CliError(exc.render(t), exit_code=1) from None
 
 
+def _report_json(report: ImportReport, counts: dict[str, int]) -> dict[str, Any]:
+    return {"organisation": report.organisation, "changed": report.changed,
+            "created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "counts": counts,
+            "audit_record": report.audit_seq}
+
+
 def _print_report(report: ImportReport, counts: dict[str, int], as_json: bool,
                   t: Translator) -> None:
     if as_json:
-        print_json({"organisation": report.organisation, "changed": report.changed,
-                    "created": report.created, "updated": report.updated,
-                    "unchanged": report.unchanged, "counts": counts,
-                    "audit_record": report.audit_seq})
+        print_json(_report_json(report, counts))
         return
     print(t("Organisation {org}: {bodies} bodies, {units} units, {people} people, "
             "{memberships} memberships.", org=report.organisation, **counts))
@@ -202,12 +218,47 @@ def run_import(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     t = Translator(args.lang)
     pack = args.pack
+    if args.with_dossiers and pack != DEMO_PACK:
+        raise CliError(t("--with-dossiers is available for the {pack} demo only.",
+                         pack=DEMO_PACK))
     chart = _parse(demo_text(pack), demo_file(pack), t)
-    _print_report(*_import(args.settings, chart, "demo", t), args.json, t)
-    if pack == "duc-pho-2022" and not args.json:
-        print(t("To play it under its own rules (the 2022 Đức Phổ procedure): {command}",
-                command=PLAY_2022))
+    report, counts = _import(args.settings, chart, "demo", t)
+    if not args.json:
+        _print_report(report, counts, False, t)
+    if not args.with_dossiers:
+        if args.json:
+            _print_report(report, counts, True, t)
+        elif pack == "duc-pho-2022":
+            print(t("To play it under its own rules (the 2022 Đức Phổ procedure): {command}",
+                    command=PLAY_2022))
+        return 0
+    made = _populate(args.settings, t)
+    if args.json:
+        print_json({**_report_json(report, counts), "dossiers": [
+            {"demo": r.slug, "dossier": r.dossier_id, "state": r.state, "created": r.created}
+            for r in made]})
+    else:
+        _print_dossiers(made, t)
     return 0
+
+
+def _populate(settings: Settings, t: Translator) -> list[DemoResult]:
+    async def work(engine: AsyncEngine) -> list[DemoResult]:
+        return await populate(engine, settings)
+
+    try:
+        return with_database(settings, t, work)
+    except DemoUnavailable as exc:
+        raise CliError(exc.render(t), exit_code=1) from None
+
+
+def _print_dossiers(made: list[DemoResult], t: Translator) -> None:
+    created = sum(r.created for r in made)
+    print(t("Demo dossiers: {created} created, {present} already present.",
+            created=created, present=len(made) - created))
+    for state, n in counts_by_state(made).items():
+        label = t(STATE_LABELS[State(state)]) if state in KNOWN_STATES else state
+        print(f"  {n:>2}  {label}")
 
 
 # --- export -----------------------------------------------------------------------

@@ -34,6 +34,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     BotCommand,
     BotCommandScopeDefault,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -145,6 +146,9 @@ class AiogramOps(BotOps):
 
     def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
         return markup(buttons)
+
+    def upload(self, name: str, content: bytes) -> BufferedInputFile:
+        return BufferedInputFile(content, filename=name)
 
     async def fetch(self, info: Any) -> bytes:
         buffer = io.BytesIO()

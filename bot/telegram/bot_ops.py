@@ -57,6 +57,16 @@ class BotOps:
             await self.call(self.bot.send_photo(chat_id=int(chat_id), photo=file_id,
                                                 caption=caption or None))
 
+    def upload(self, name: str, content: bytes) -> Any:
+        """The library's object for a file sent from memory."""
+        raise NotImplementedError
+
+    async def send_upload(self, chat_id: str, name: str, content: bytes,
+                          caption: str) -> None:
+        await self.call(self.bot.send_document(chat_id=int(chat_id),
+                                               document=self.upload(name, content),
+                                               caption=caption or None))
+
     async def download(self, file_id: str, limit: int) -> bytes:
         info = await self.call(self.bot.get_file(file_id))
         if info.file_size and info.file_size > limit:

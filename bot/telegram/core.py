@@ -175,6 +175,11 @@ class TelegramOps(Sender, Protocol):
         """Post a file Telegram holds (a document, or a photo) by its file id."""
         ...
 
+    async def send_upload(self, chat_id: str, name: str, content: bytes,
+                          caption: str) -> None:
+        """Post a document the assistant made, uploading its bytes."""
+        ...
+
 
 Seen = Callable[[str, str], Awaitable[None]]  # (channel, external id) -> None
 

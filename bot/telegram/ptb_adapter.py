@@ -23,6 +23,7 @@ from telegram import (
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
@@ -106,6 +107,9 @@ class PtbOps(BotOps):
 
     def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
         return markup(buttons)
+
+    def upload(self, name: str, content: bytes) -> InputFile:
+        return InputFile(content, filename=name)
 
     async def fetch(self, info: Any) -> bytes:
         return bytes(await call(info.download_as_bytearray()))

@@ -285,6 +285,10 @@ class ZaloCore:
                 if sent and choices:
                     shown.extend(choices)
                     await self.book.show(chat, tuple(shown), language, posted_at)
+        if replies and not shown and not any(r.buttons for r in replies):
+            # A turn that offers no choice asks for text (a number, a date): an earlier
+            # list is no longer on screen, and "15" is the person's words, not option 15.
+            await self.book.show(chat, (), language, self.book.wall())
 
     async def _send(self, chat: str, reply: Reply) -> bool | None:
         """Post one reply: True when it arrived, False when it was given up (logged,

@@ -15,23 +15,25 @@ from __future__ import annotations
 import re
 
 from handlers.context import Turn
+from handlers.drafting import FOR_DUTY
 from handlers.flows import desk_assign as assign
 from handlers.flows import desk_evaluate as evaluate
 from handlers.flows import desk_forward as forward
 from handlers.flows import desk_ops as ops
 from handlers.flows import desk_vote as votes
 from handlers.flows import filing_state as fs
-from handlers.flows.answer_draft import answer_draft, duty_draft
 from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
 from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
+from handlers.flows.papers import PapersFlow, papers_button
 from handlers.messages import Button, rows
 from workflow.actors import Role
 from workflow.conflicts import acting_roles
+from workflow.documents import DocumentKind
 from workflow.dossier import Dossier
 from workflow.errors import DomainError, NotPermitted, StaleVersion
 from workflow.lifecycle import Action, State
-from workflow.obligations import DRAFTED, Obligation
+from workflow.obligations import Obligation
 from workflow.service_kit import permit
 from workflow.voting import Ballot
 
@@ -244,12 +246,13 @@ class DeskFlow:
         if roles & {Role.OFFICE, Role.HEAD}:
             for item in obligations:
                 if item.is_open:
-                    label = (t("The document: draft, then its number") if item.kind in DRAFTED
+                    label = (t("The document: draft, then its number") if item.kind in FOR_DUTY
                              else t("Mark the report as done"))
                     keys.append((Button(label, f"k:od:{item.id}:{item.version}"),))
         documents = documents_button(dossier, t)
         if documents is not None:
             keys.append((documents,))
+        keys.append((papers_button(dossier, t),))
         keys.append((Button(t("‹ Back to my tasks"), "k:l"),))
         turn.say(text, tuple(keys))
 
@@ -259,9 +262,9 @@ class DeskFlow:
             return
         if code == "ev":
             evaluate.meeting_picker(turn, dossier, version)
+        elif code == "wa":  # the answer is drafted, numbered and signed as a document
+            await PapersFlow().open(turn, dossier.id, DocumentKind.ANSWER, 0)
         elif code in ASKS:
-            if code == "wa":
-                turn.say(await answer_draft(turn, dossier))
             turn.set_step(self.name, TEXT)
             turn.conversation.data = {"op": code, "id": dossier.id, "v": version}
             self._ask_again(turn, code, dossier.id)
@@ -299,9 +302,9 @@ class DeskFlow:
             turn.say(error.render(turn.t))
             await self.card(turn, dossier.id)
             return
-        draft = await duty_draft(turn, dossier, obligation.kind)
-        if draft is not None:
-            turn.say(draft)
+        if obligation.kind in FOR_DUTY:  # a document the product drafts
+            await PapersFlow().open(turn, dossier.id, FOR_DUTY[obligation.kind], obligation.id)
+            return
         turn.set_step(self.name, TEXT)
         turn.conversation.data = {"op": "od", "id": dossier.id, "v": version,
                                   "obligation": obligation_id}

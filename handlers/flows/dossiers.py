@@ -18,6 +18,7 @@ from handlers.flows.desk_view import PROPOSER_CODES
 from handlers.flows.desk_view import buttons as desk_buttons
 from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
+from handlers.flows.papers import papers_button
 from handlers.messages import Button, rows
 from workflow import lifecycle
 from workflow import services as svc
@@ -167,6 +168,8 @@ class DossiersFlow:
         documents = documents_button(dossier, t)
         if documents is not None:
             buttons.append((documents,))
+        if dossier.state is not State.DRAFT:  # the written documents and the record
+            buttons.append((papers_button(dossier, t),))
         if await self._may_withdraw(turn, dossier):
             buttons.append((Button(t("Withdraw the dossier"),
                                    f"d:w:{dossier.id}:{dossier.version}"),))

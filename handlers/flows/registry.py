@@ -11,10 +11,13 @@ from handlers.flows.documents import DocumentsFlow
 from handlers.flows.dossiers import DossiersFlow
 from handlers.flows.emergency import EmergencyFlow
 from handlers.flows.filing import FilingFlow
+from handlers.flows.papers import PapersFlow
 from handlers.flows.regulations import RegulationsFlow
+from handlers.flows.search import SearchFlow
 
 
 def all_flows() -> list[Flow]:
-    return [FilingFlow(), DossiersFlow(), DeadlinesFlow(), DeskFlow(), CompetentFlow(),
-            RegulationsFlow(), EmergencyFlow(), DocumentsFlow(),
+    return [FilingFlow(), DossiersFlow(), DeadlinesFlow(), DeskFlow(), SearchFlow(),
+            CompetentFlow(),
+            RegulationsFlow(), EmergencyFlow(), DocumentsFlow(), PapersFlow(),
             ChannelsFlow()]

@@ -70,3 +70,26 @@ async def co_proposed(app: App, co: str) -> int:
         services.clock, pack)
     await svc.submit(Submit(actor=actor, dossier_id=dossier.id), services.uow(), services.clock)
     return dossier.id
+
+
+def docx_text(chat: Chat) -> str:
+    """The text (paragraphs and table cells) of the first .docx in the last replies."""
+    import io
+
+    from docx import Document
+
+    for reply in chat.replies:
+        for made in reply.files:
+            if made.name.endswith(".docx") and made.content is not None:
+                doc = Document(io.BytesIO(made.content))
+                parts = [p.text for p in doc.paragraphs]
+                parts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+                return "\n".join(parts)
+    raise AssertionError(f"no .docx in the last replies: {chat.text}")
+
+
+async def sign_paper(chat: Chat, number: str, signer: str = "Nguyễn Văn Tâm") -> None:
+    """The open draft recorded with ``number`` (and a date, if given), signed by ``signer``."""
+    await chat.press("Ghi số, ngày và người ký")
+    await chat.send(number)
+    await chat.press(signer)

@@ -16,7 +16,9 @@ from tests.conversation.committee_people import (
     NAM,
     NGOC,
     THOA,
+    docx_text,
     linked,
+    sign_paper,
     to_appraised,
     vote_all,
 )
@@ -95,11 +97,11 @@ async def test_the_commune_school_route_end_to_end_to_an_approval(
     await nam.notifications()
     await nam.action(f"k:v:{dossier.id}")
     await nam.press("Ghi nhận văn bản trả lời")
-    draft = nam.replies[0].text  # a draft to check, number and have signed
-    assert "DỰ THẢO" in draft and "ĐẢNG CỘNG SẢN VIỆT NAM" in draft
-    assert "T/M ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
+    draft = docx_text(nam)  # a draft to check, number and have signed
+    assert "Dự thảo công văn trả lời" in nam.text and "ĐẢNG CỘNG SẢN VIỆT NAM" in draft
+    assert "ĐẢNG ỦY XÃ PHỔ CHÂU" in draft and "T/M ĐẢNG ỦY" in draft
     assert "cho chủ trương thực hiện thí điểm" in draft and "Nguyễn Thị Lan" in draft
-    await nam.send("15-CV/ĐU ngày 25/11/2026")
+    await sign_paper(nam, "15")
     assert (await stored(app, dossier.id)).state is State.ANSWERED
     await lan.notifications()
     assert "15-CV/ĐU" in lan.text
@@ -146,16 +148,17 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     await nam.press(f"{dossier.id}.")
     assert "gửi văn bản thông báo cho người đề xuất" in nam.text
     await nam.press("Văn bản: xem dự thảo")
-    draft = nam.replies[0].text
-    assert "DỰ THẢO" in draft and "THÔNG BÁO" in draft and "Nguyễn Thị Lan" in draft
-    assert "T/M BAN THƯỜNG VỤ ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
+    draft = docx_text(nam)
+    assert "Dự thảo thông báo" in nam.text and "THÔNG BÁO" in draft
+    assert "Nguyễn Thị Lan" in draft and "Số …-TB/ĐU" in draft
+    assert "ĐẢNG ỦY XÃ PHỔ CHÂU" in draft and "T/M BAN THƯỜNG VỤ" in draft
     assert "Vượt quá nguồn lực của trường." in draft
-    await nam.send("12-TB/ĐU ngày 27/11/2026")
+    await sign_paper(nam, "12, 23/11/2026")
     assert "Nhiệm vụ chưa thực hiện" not in nam.text
     await nam.send("/viec")
     assert "Hiện chưa có hồ sơ nào chờ đồng chí xử lý" in nam.text, nam.text
     await lan.notifications()
-    assert "Văn bản thông báo 12-TB/ĐU ngày 27/11/2026" in lan.text
+    assert "Văn bản thông báo 12-TB/ĐU, 23/11/2026" in lan.text
 
 
 async def test_the_office_marks_complex_and_the_due_date_moves_to_60_days(
@@ -242,9 +245,13 @@ async def test_no_consensus_the_head_lets_it_proceed_and_the_report_is_tracked(
     decided = await stored(app, dossier_id)
     assert decided.state is State.APPROVED and decided.decision and decided.decision.by_head
     assert "Nhiệm vụ chưa thực hiện" in head.text
-    await head.press("Đánh dấu đã báo cáo")
-    await head.send("05-BC/ĐU ngày 26/11/2026")
-    assert "05-BC/ĐU" in head.text and "Nhiệm vụ chưa thực hiện" not in head.text
+    await head.press("Văn bản: xem dự thảo, ghi số")  # the head's report to the superior
+    report = docx_text(head)
+    assert "BÁO CÁO" in report and "T/M" not in report and "trước năm học mới" in report
+    await sign_paper(head, "5")
+    assert "5-BC/ĐU" in head.text
+    await head.action(f"k:v:{dossier_id}")
+    assert "Nhiệm vụ chưa thực hiện" not in head.text
     await lan.notifications()
     assert "Người đứng đầu đã quyết định" in lan.text
 
@@ -260,7 +267,9 @@ async def test_no_consensus_the_head_declines_and_the_answer_closes_it(
     assert (await stored(app, dossier_id)).state is State.REJECTED
     await nam.notifications()
     await nam.press("Ghi nhận văn bản trả lời")
-    await nam.send("16-CV/ĐU")
+    draft = docx_text(nam)  # the head's own decision: signed by the head, with reasons
+    assert "T/M" not in draft and "BÍ THƯ" in draft and "Chưa bảo đảm nguồn lực." in draft
+    await sign_paper(nam, "16")
     assert (await stored(app, dossier_id)).state is State.CLOSED
     await lan.notifications()
     assert "16-CV/ĐU" in lan.text
@@ -273,7 +282,8 @@ async def test_returned_for_re_preparation_the_proposer_revises_and_resubmits(
     assert (await stored(app, dossier_id)).state is State.RETURNED_FOR_RE_PREPARATION
     await nam.notifications()
     await nam.press("Ghi nhận văn bản trả lời")
-    await nam.send("17-CV/ĐU")
+    assert "chuẩn bị lại" in docx_text(nam)
+    await sign_paper(nam, "17")
     await lan.notifications()
     assert "chuẩn bị lại" in lan.text and "/draft" in lan.text
     await lan.send("/draft")
@@ -358,11 +368,11 @@ async def test_a_commune_cadre_case_a_informs_the_cell_and_the_office_sees_who_i
     assert forwarded.state is State.ESCALATED and forwarded.forwarding is not None
     assert forwarded.forwarding.body == "btv-thi-uy" and not forwarded.forwarding.skips_level
     await nam.press("Văn bản: xem dự thảo")  # the report to the competent level
-    draft = nam.replies[0].text
+    draft = docx_text(nam)
     assert "BÁO CÁO" in draft and "Kính gửi: Ban Thường vụ Thị ủy Đức Phổ" in draft
-    assert "T/M ĐẢNG ỦY XÃ PHỔ CHÂU" in draft
-    assert "Đề xuất giải pháp: Đề nghị Ban Thường vụ Thị ủy cho chủ trương." in draft
-    await nam.send("03-BC/ĐU")
+    assert "ĐẢNG ỦY XÃ PHỔ CHÂU" in draft and "T/M ĐẢNG ỦY" in draft
+    assert "Phương án đề xuất: Đề nghị Ban Thường vụ Thị ủy cho chủ trương." in draft
+    await sign_paper(nam, "3")
     await nam.send("/viec")
     await nam.press("không liên lạc được")
     assert "chưa có người đảm nhận" in nam.text
@@ -375,7 +385,7 @@ async def test_after_approval_the_proposer_reports_and_the_collective_evaluates(
     await nam.notifications()
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Ghi nhận văn bản trả lời")
-    await nam.send("18-CV/ĐU")
+    await sign_paper(nam, "18")
     # The proposer acts from the notification and from "My dossiers".
     await lan.notifications()
     await lan.press("Bắt đầu thực hiện")
@@ -466,8 +476,12 @@ async def test_approving_a_plan_about_an_unsuitable_rule_creates_the_report_to_i
     assert (await stored(app, dossier_id)).state is State.APPROVED
     await nam.action(f"k:v:{dossier_id}")
     assert "Nhiệm vụ chưa thực hiện" in nam.text
-    await nam.press("Đánh dấu đã báo cáo")
-    await nam.send("07-BC/ĐU gửi UBND tỉnh")
+    await nam.press("Văn bản: xem dự thảo, ghi số")
+    report = docx_text(nam)
+    assert "Kính gửi: UBND tỉnh Quảng Ngãi" in report
+    assert "Quyết định 15/2021/QĐ-UBND" in report
+    await sign_paper(nam, "7")
+    await nam.action(f"k:v:{dossier_id}")
     assert "Nhiệm vụ chưa thực hiện" not in nam.text
 
 

@@ -15,7 +15,9 @@ from tests.conversation.committee_people import (
     NAM,
     THOA,
     co_proposed,
+    docx_text,
     linked,
+    sign_paper,
     to_appraised,
     vote_all,
 )
@@ -239,9 +241,9 @@ async def test_the_office_reports_beyond_a_level_and_the_direct_superior_is_info
     await hung.notifications()
     assert "vượt thẩm quyền" in hung.text.lower() and f"số {dossier.id}" in hung.text
     await nam.press("Văn bản: xem dự thảo")
-    draft = nam.replies[0].text
+    draft = docx_text(nam)
     assert "Kính gửi: Ban Thường vụ Tỉnh ủy Quảng Ngãi" in draft
-    assert "Ban Thường vụ Thị ủy Đức Phổ (để biết, do xin ý kiến vượt cấp)" in draft
+    assert "Ban Thường vụ Thị ủy Đức Phổ (để biết: đề nghị vượt cấp)" in draft
 
 
 async def test_the_collective_votes_on_the_evaluation_and_the_forms_are_announced(
@@ -250,7 +252,7 @@ async def test_the_collective_votes_on_the_evaluation_and_the_forms_are_announce
     chats = await vote_all(app, codes, dossier_id, nam, hoa, "aaaaa")
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Ghi nhận văn bản trả lời")
-    await nam.send("18-CV/ĐU")
+    await sign_paper(nam, "18")
     await lan.notifications()
     await lan.press("Bắt đầu thực hiện")
     await lan.send(f"/hoso {dossier_id}")

@@ -22,6 +22,7 @@ from bot.wiring import App, build_app
 from storage.db import session_factory
 from storage.invitations import issue_invitations
 from storage.models import Organisation
+from tests.conversation.committee_people import docx_text, sign_paper
 from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import stored
 from tests.conversation.test_filing import answer_sections
@@ -171,9 +172,10 @@ async def test_the_kindergarten_head_files_to_her_own_commune_under_two_level_ru
     await anh.notifications()
     await anh.action(f"k:v:{dossier.id}")
     await anh.press("Ghi nhận văn bản trả lời")
-    draft = anh.replies[0].text
-    assert "T/M ĐẢNG ỦY XÃ TÂN PHƯỚC" in draft and "Phạm Thị Hồng" in draft
-    await anh.send("07-CV/ĐU ngày 25/11/2026")
+    draft = docx_text(anh)
+    assert "ĐẢNG ỦY XÃ TÂN PHƯỚC" in draft and "ĐẢNG BỘ TỈNH QUẢNG NGÃI" in draft
+    assert "Phạm Thị Hồng" in draft and "Tân Phước, ngày" in draft
+    await sign_paper(anh, "7", "Trần Văn Minh")
     assert (await stored(app, dossier.id)).state is State.ANSWERED
     await hong.notifications()
-    assert "07-CV/ĐU" in hong.text
+    assert "7-CV/ĐU" in hong.text and "Kính gửi: đồng chí Phạm Thị Hồng" in hong.text

@@ -121,11 +121,30 @@ async def the_whole_process(run: Running) -> int:
     # The written answer.
     await nam.press_data(nam.messages()[-1], f"k:v:{number}", strict=False)
     await nam.press("Ghi nhận văn bản trả lời")
-    assert "DỰ THẢO" in nam.text
-    await nam.say("15-CV/ĐU ngày 25/11/2026")
+    # The draft arrives as a .docx the office can open and edit.
+    assert "Dự thảo công văn trả lời" in nam.text
+    assert docx_sent(nam, "du-thao-cong-van-tra-loi")
+    await nam.press("Ghi số, ngày và người ký")
+    await nam.say("15")
+    await nam.press("Nguyễn Văn Tâm")
     assert (await stored(run, number)).state is State.ANSWERED
-    await lan.expect("15-CV/ĐU")
+    # The proposer holds the answer itself: its text, and the signed file.
+    await lan.expect("15-CV/ĐU", "Kính gửi")
+    answer = docx_sent(lan, "cong-van-tra-loi-15-CV-DU")
+    assert b"word/document.xml" in answer
     return number
+
+
+def docx_sent(person: Person, prefix: str) -> bytes:
+    """The content of the newest .docx the bot uploaded to ``person`` whose name starts
+    with ``prefix``."""
+    for message in reversed(person.messages()):
+        document = message.get("document") or {}
+        if str(document.get("file_name", "")).startswith(prefix):
+            content = person.fake._files[document["file_id"]]["content"]
+            assert isinstance(content, bytes)
+            return content
+    raise AssertionError(f"no document {prefix}* sent to {person.user_id}")
 
 
 def no_harm_done(fake: FakeTelegram) -> None:

@@ -56,9 +56,10 @@ def test_every_state_but_the_terminal_ones_has_a_way_out():
             assert edges[state] - {state}, f"{state} is a dead end"
 
 
-def test_terminal_states_allow_only_fulfilling_obligations():
+def test_terminal_states_allow_only_fulfilling_obligations_and_recording_documents():
     for state in TERMINAL_STATES:
-        assert available(state, Role) == (Action.MARK_OBLIGATION_DONE,)
+        assert available(state, Role) == (Action.MARK_OBLIGATION_DONE,
+                                          Action.RECORD_DOCUMENT)
 
 
 def test_one_action_from_one_state_selects_exactly_one_row_for_any_facts():

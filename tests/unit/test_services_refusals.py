@@ -67,7 +67,8 @@ FROM_COMMAND = {Condition.FEASIBLE, Condition.NOT_FEASIBLE, Condition.APPROVED,
                 Condition.NOT_ADOPTED}
 # Actions that start a new dossier or are valid in every state are tested elsewhere.
 ON_A_DOSSIER = [a for a in Action if a not in (
-    Action.CREATE_DRAFT, Action.FILE_EMERGENCY_REPORT, Action.MARK_OBLIGATION_DONE)]
+    Action.CREATE_DRAFT, Action.FILE_EMERGENCY_REPORT, Action.MARK_OBLIGATION_DONE,
+    Action.RECORD_DOCUMENT)]
 NO_LEGAL_REVIEW = {State.LEGAL_REVIEW_ASSIGNED, State.LEGAL_REVIEWED}
 NO_CELL = {State.AT_CELL, State.RETURNED_BY_CELL}
 CASES = [

@@ -126,8 +126,13 @@ async def the_whole_process(run: Running, people: dict[str, Someone]) -> int:
     await nam.say("/viec")
     await choose(nam, f"{number}.")
     await choose(nam, "Ghi nhận văn bản trả lời")
-    assert "DỰ THẢO" in nam.text
-    await nam.say("15-CV/ĐU ngày 25/11/2026")
+    assert "Dự thảo công văn trả lời" in nam.text
+    await choose(nam, "Ghi số, ngày và người ký")
+    await nam.say("15")
+    await choose(nam, "Nguyễn Văn Tâm")
     assert (await stored(run, number)).state is State.ANSWERED  # type: ignore[arg-type]
-    await lan.expect("15-CV/ĐU")
+    # The proposer reads the answer; a file cannot come over this app, so it says where.
+    await lan.expect("15-CV/ĐU", "được cho chủ trương")
+    await lan.expect("Kính gửi: đồng chí Nguyễn Thị Lan")
+    await lan.expect("cong-van-tra-loi-15-CV-DU", "không nhận được tệp")
     return number
