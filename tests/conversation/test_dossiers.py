@@ -183,7 +183,7 @@ async def test_a_dossier_in_full_with_route_complexity_and_history(
         "• 25/11/2026 14:00: xác định là vấn đề khó, phức tạp — đồng chí Hồ Văn Nam; ghi chú: "
         "“Cần lấy ý kiến phụ huynh”",
     ]
-    assert labels(lan) == ["Rút hồ sơ", "‹ Quay lại danh sách hồ sơ"]
+    assert labels(lan) == ["Văn bản", "Rút hồ sơ", "‹ Quay lại danh sách hồ sơ"]
     await lan.press("Quay lại")
     assert "Đồng chí có 1 hồ sơ" in lan.text
 
