@@ -3,6 +3,7 @@ populated through the real services."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import docx
@@ -39,6 +40,14 @@ def test_every_document_of_the_populated_demo_opens_in_word(
         text = "\n".join([*(p.text for p in document.paragraphs),
                           *(c.text for t in document.tables for r in t.rows for c in r.cells)])
         assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text or "CỘNG HÒA" in text, path.name
+        # Every one: a number of its type and issuer, the place and date written out, and
+        # (but for the minutes) a signing position and the recipients.
+        assert re.search(r"Số (…|\d+)-(CV|TB|BC|TTr|BB|NQ|KL)/(ĐU|TU|CB)", text), path.name
+        assert re.search(r", ngày (…|\d\d) tháng (…|\d+) năm (…|\d{4})", text), path.name
+        assert "BÍ THƯ" in text or "CHỦ TRÌ" in text, path.name
+        assert "Nơi nhận:" in text, path.name
+        if path.name.startswith(("cong-van-tra-loi-", "bao-cao-")):  # recorded: signed
+            assert "…-" not in text and "ký, ghi rõ" not in text, path.name
 
 
 def test_an_unknown_dossier_is_a_clear_error(database: Path, tmp_path: Path,
