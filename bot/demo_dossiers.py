@@ -61,6 +61,7 @@ from workflow.commands import (
     AssignAppraisal,
     CastVote,
     CellAgree,
+    CloseBallot,
     CreateDraft,
     FileAppraisal,
     ForwardBeyondAuthority,
@@ -299,6 +300,15 @@ class Stage:
                                      dossier_id=self.dossier_id, choice=choice,
                                      comment=comment), self.uow(), self.clock)
 
+    async def close_vote(self, person: str) -> None:
+        """The office ends the vote: the committee's meeting is over (the party packs'
+        ballots stay open until they are closed, and the result is counted then); a ballot
+        that closed itself once the result was certain is left as it is."""
+        if (await self.dossier()).state not in (State.BALLOT_OPEN, State.EVALUATION_OPEN):
+            return
+        await svc.close_ballot(CloseBallot(actor=await self._actor(person),
+                                           dossier_id=self.dossier_id), self.uow(), self.clock)
+
     async def head_decides(self, person: str, reasoning: str) -> None:
         """No consensus: the head orders the pilot and owes the superior a report."""
         await svc.head_decide(HeadDecide(actor=await self._actor(person),
@@ -498,7 +508,9 @@ async def _override(s: Stage) -> None:
     s.on(4, "08:35")
     await s.vote("vo-minh-tuan", P, "Cần làm rõ trách nhiệm khi thất lạc kết quả.")
     s.on(4, "10:50")
-    await s.vote("huynh-van-loi", P)  # all seven voted: no consensus
+    await s.vote("huynh-van-loi", P)  # all seven voted
+    s.on(4, "11:00")
+    await s.close_vote(TP_OFFICE)  # no consensus
     s.on(1, "14:30")
     await s.head_decides("tran-van-minh", (
         "Phương án khả thi, đáp ứng nhu cầu cấp thiết của người cao tuổi; kinh phí thí điểm "
@@ -533,9 +545,11 @@ async def _evaluated(s: Stage) -> None:
     await s.open_vote(TP_OFFICE, closes_in=3)
     for hour, person in (("08:50", "tran-van-minh"), ("09:30", "nguyen-thi-hong-van"),
                          ("10:15", "pham-thi-hang"), ("14:00", "vo-minh-tuan"),
-                         ("15:20", "dang-thi-thu")):  # five of nine: approved at once
+                         ("15:20", "dang-thi-thu")):  # five of nine
         s.on(107, hour)
         await s.vote(person, A)
+    s.on(107, "16:30")
+    await s.close_vote(TP_OFFICE)  # approved
     s.on(105, "09:00")
     await s.answer(TP_OFFICE, 21)
     s.on(104, "07:45")
@@ -561,6 +575,8 @@ async def _evaluated(s: Stage) -> None:
                          ("15:45", "truong-van-duc")):
         s.on(11, hour)
         await s.vote(person, A)
+    s.on(11, "16:30")
+    await s.close_vote(TP_OFFICE)  # the evaluation is adopted
 
 
 async def _answered(s: Stage) -> None:
@@ -597,6 +613,8 @@ async def _answered(s: Stage) -> None:
                                             "phường.")):
         s.on(8, hour)
         await s.vote(person, A, comment)
+    s.on(8, "16:30")
+    await s.close_vote(HA_OFFICE)  # approved
     s.on(3, "09:30")
     await s.answer(HA_OFFICE, 17)  # the school may start its pilot
 
@@ -636,9 +654,11 @@ async def _rejected(s: Stage) -> None:
             (4, "14:15", "le-thi-bich-thuy", R, None),
             (3, "08:40", "pham-van-toan", R, None),
             (3, "10:00", "duong-van-hieu", R, "Khó bảo đảm trật tự, an toàn giao thông."),
-            (3, "15:30", "huynh-thi-kim-ngan", R, None)):  # the fifth "no": rejected
+            (3, "15:30", "huynh-thi-kim-ngan", R, None)):  # the fifth "no"
         s.on(days, hour)
         await s.vote(person, choice, comment)
+    s.on(3, "16:30")
+    await s.close_vote(HA_OFFICE)  # rejected
     # The office still owes the proposer the written answer.
 
 
@@ -674,9 +694,11 @@ async def _re_prepare(s: Stage) -> None:
             ("10:00", "le-thi-bich-thuy", P, None),
             ("10:45", "tran-minh-khang", P, None),
             ("14:10", "pham-van-toan", P, None),
-            ("15:00", "duong-van-hieu", P, None)):  # the fifth: returned for re-preparation
+            ("15:00", "duong-van-hieu", P, None)):  # the fifth "re-prepare"
         s.on(6, hour)
         await s.vote(person, choice, comment)
+    s.on(6, "16:30")
+    await s.close_vote(HA_OFFICE)  # returned for re-preparation
     s.on(4, "10:00")
     await s.answer(HA_OFFICE, 16)
 

@@ -21,6 +21,7 @@ from handlers.messages import Inbound, Reply
 from handlers.ports import TURN_COMMITS, AccountLock
 from workflow.errors import DomainError, StaleVersion, StorageUnavailable
 from workflow.reading import fold
+from workflow.recognizer import reads_as_routing_question
 
 MAX_TEXT = 4000  # longer messages are refused, not truncated: nothing typed is lost silently
 BUSY_RETRIES = 4  # a turn that met a busy database: tried again after 0.2, 0.4, 0.8, 1.6 s
@@ -222,16 +223,35 @@ class Assistant:
             await self._prompt(turn)
 
     async def _free_text(self, turn: Turn, text: str) -> None:
-        """Text outside any flow: most often someone asking whom to send a plan to; a
-        greeting (the first thing people send on Zalo) gets the welcome and the menu."""
+        """Text outside any flow. A greeting (the first thing people send on Zalo) gets the
+        welcome and the menu; a question about where to send a plan or who is competent
+        gets the competent body; a number or short word answering the menu gets the menu
+        again; anything else (a remark meant for someone else) two short lines and the
+        menu, never a guess at a routing case."""
         if is_greeting(text):
             await menu.start(turn, "")
             return
         competent = self.flows.get("competent")
-        if competent is not None and hasattr(competent, "answer_question"):
+        if is_choice_attempt(text):
+            turn.say(turn.t("That number is not in the list. Please choose one of the "
+                            "buttons below."))
+            await menu.show(turn)
+        elif competent is not None and hasattr(competent, "answer_question") and \
+                reads_as_routing_question(text, turn.pack):
             await competent.answer_question(turn, text)
         else:
+            turn.say(turn.t("I did not understand this message.") + "\n" +
+                     turn.t("Please choose from the menu, or send /help."))
             await menu.show(turn)
+
+
+# "99", "-1", "0", "[7]", "3.": a number typed to answer a list of buttons.
+_CHOICE = re.compile(r"\[?\s*[-+]?\d{1,6}\s*[\].)]?")
+
+
+def is_choice_attempt(text: str) -> bool:
+    """Whether ``text`` is only a number, as typed to pick from a numbered list."""
+    return _CHOICE.fullmatch(text.strip()) is not None
 
 
 # "Xin chào", "chào anh", "hello", "alo", "Chào buổi sáng ạ": said to start a conversation.

@@ -98,7 +98,18 @@ async def how_to_link(turn: Turn) -> None:
 
 
 async def help(turn: Turn) -> None:
+    """What the person can do here: a guest sees only what works without an account."""
     t = turn.t
+    if turn.person is None:
+        turn.say("\n".join([
+            t("Here is what I can do:"),
+            t("/who: which body is competent for your plan"),
+            t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),
+            t("/language: Tiếng Việt or English"),
+            t("/start CODE: link your account with the invitation code from your "
+              "committee's office; then you can prepare and send plans here"),
+            t("/menu: the main menu; /cancel: stop what you are doing")]))
+        return
     lines = [t("Here is what I can do:"),
              t("/plan: prepare a new plan, step by step"),
              t("/draft: continue a plan you saved"),
@@ -113,9 +124,6 @@ async def help(turn: Turn) -> None:
              t("/kenh: choose the chat app your notifications go to"),
              t("/language: Tiếng Việt or English"),
              t("/menu: the main menu; /cancel: stop what you are doing")]
-    if turn.person is None:
-        lines.append(t("Without an account you can ask who is competent and read the "
-                       "regulations; to prepare a plan, link your account with /start CODE."))
     turn.say("\n".join(lines))
 
 

@@ -50,6 +50,10 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     recipient: dict[str, Any] = dict(payload.get("recipient") or {})
     async with services.uow() as uow:  # read only
         dossier = await uow.dossiers.get(int(data.get("dossier_id") or 0))
+        if event == "BallotClosed" and "purpose" not in data:  # an evaluation has its words
+            ballot = await uow.ballots.get(int(data.get("ballot_id") or 0))
+            if ballot is not None:
+                data["purpose"] = ballot.purpose
     if dossier is None:
         return Reply(t("An update about a dossier that no longer exists."))
     names = await notice_names(services, dossier, person.language)
@@ -207,7 +211,8 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
         if role != Role.MEMBER.value:
             return t("The collective is evaluating the results of your plan “{title}” (vote "
                      "until {closes}).", title=title, closes=closes)
-        proposal = dossier.evaluation_proposal
+        # Read after the vote closed, the proposal is the evaluation it became (if adopted).
+        proposal = dossier.evaluation_proposal or dossier.evaluation
         return t("Please vote on the evaluation of dossier no. {id} “{title}” from {proposer} "
                  "(until {closes}). The office proposes: {evaluation}.\nEvaluation: "
                  "{summary}\nCompletion report: {report}\n\nApprove the proposal or not; you "
@@ -245,6 +250,19 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
                  "the {needed} votes required): nothing was decided, and the office may open "
                  "the vote again.", id=number, title=title, cast=cast,
                  needed=data.get("needed", 0))
+    if event == "BallotClosed" and data.get("purpose") == EVALUATION:
+        # 887 Điều 5: the collective adopts the evaluation or not; no re-preparation.
+        tally = data.get("tally") or {}
+        counts = dict(a=tally.get("approve", 0), r=tally.get("reject", 0),
+                      x=tally.get("abstain", 0))
+        if data.get("outcome") == Outcome.APPROVED:
+            return t("The vote on the evaluation of dossier no. {id} “{title}” is closed: the "
+                     "collective adopted the evaluation (for {a}, against {r}, abstain {x}).",
+                     id=number, title=title, **counts)
+        return t("The vote on the evaluation of dossier no. {id} “{title}” is closed: the "
+                 "collective did not adopt the evaluation (for {a}, against {r}, abstain {x})."
+                 " The office may put a revised evaluation to the vote.", id=number,
+                 title=title, **counts)
     if event == "BallotClosed":
         tally = data.get("tally") or {}
         return t("The vote on dossier no. {id} “{title}” is closed: {outcome} (approve {a}, do "
@@ -288,6 +306,10 @@ def _text(event: str, data: dict[str, Any], recipient: dict[str, Any], dossier: 
     if event == "ProgressReported":
         return t("Progress report from {proposer} on dossier no. {id} “{title}”: {summary}",
                  proposer=proposer, id=number, title=title, summary=data.get("summary", ""))
+    if event == "IncidentReported" and role == Role.PROPOSER.value:
+        return t("The risk or error reported on your plan “{title}” has reached {office}: "
+                 "{summary}", title=title, office=names.body(dossier, route.via),
+                 summary=data.get("summary", ""))
     if event == "IncidentReported":
         return t("A risk or error was reported on dossier no. {id} “{title}”: {summary}\nThe "
                  "collective that approved the plan must report it to its direct superior at "

@@ -48,6 +48,7 @@ class _Context:
         self.today = self.now.date()
         self.title = shorten(title_of(dossier, t), 120)
         self.proposer = names.person(dossier.proposer)
+        self.for_proposer = False
 
     def working_days(self, start: date, end: date) -> int:
         return self.services.calendar.working_days_between(start, end)
@@ -91,6 +92,7 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         return Reply(t("A reminder about a dossier that no longer exists."))
     names = await notice_names(services, dossier, person.language)
     ctx = _Context(services, t, dossier, names, about, payload)
+    ctx.for_proposer = person.id in dossier.proposers  # "with you" only to the proposer
     roles = dossier.roles_of(await services.directory.actor(person.id))
     text = _text(kind, ctx, ballot, obligation, person.id)
     keys: list[tuple[Button, ...]] = list(buttons(dossier, roles, t))
@@ -124,7 +126,8 @@ def _text(kind: ReminderKind | None, ctx: _Context, ballot: Ballot | None,
         return _task(kind, ctx, person)
     t, d = ctx.t, ctx.dossier
     return t("Reminder about dossier no. {id} “{title}”: {state}; {holder}.", id=d.id,
-             title=ctx.title, state=t(STATE_LABELS[d.state]), holder=holder(d, ctx.names, t))
+             title=ctx.title, state=t(STATE_LABELS[d.state]),
+             holder=holder(d, ctx.names, t, ctx.for_proposer))
 
 
 def _answer(kind: ReminderKind | None, ctx: _Context) -> str:
@@ -135,7 +138,7 @@ def _answer(kind: ReminderKind | None, ctx: _Context) -> str:
                  id=d.id, title=ctx.title, state=t(STATE_LABELS[d.state]))
     when = t.date(due)
     where = t("State: {state}; {holder}.", state=t(STATE_LABELS[d.state]),
-              holder=holder(d, ctx.names, t))
+              holder=holder(d, ctx.names, t, ctx.for_proposer))
     if kind is ReminderKind.ANSWER_ESCALATED:
         late = max(ctx.working_days(due, today), 0)
         body = ctx.names.body(d, d.route.competent_body)

@@ -109,6 +109,46 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi",
     return "\n".join(lines)
 
 
+def render_route_short(pack: Pack, kind: UnitKind, lang: str = "vi",
+                       real_names: Mapping[str, str] | None = None) -> str:
+    """The answer that fits a phone: the case, the competent body, the first step and the
+    deadline, in four lines; :func:`render_route` has the rest (shown on demand)."""
+    t = Translator(lang)
+    route = kind.route
+
+    def name(body_id: str) -> str:
+        generic = pack.body(body_id).name.get(lang)
+        real = (real_names or {}).get(body_id)
+        if not real:
+            return generic
+        return real if lang == "vi" else f"{real} ({generic})"
+
+    point = t(" (point {point})", point=kind.point) if kind.point else ""
+    lines = [t("Your case: {case}.", case=kind.description.get(lang) + point),
+             t("Competent body: {body}, through {office}.",
+               body=name(route.competent_body), office=name(route.via))]
+    if route.preliminary_review:
+        lines.append(t("First step: send the plan to {cell} for its agreement.",
+                       cell=name(route.preliminary_review)))
+    else:
+        lines.append(t("First step: send the plan directly to {office}.",
+                       office=name(route.via)))
+    answer = pack.deadline("answer")
+    if answer:
+        complex_ = pack.deadline("answer_complex")
+        if complex_:
+            lines.append(t("Answer within {days} working days ({complex} if complex); nothing "
+                           "may be implemented before approval.",
+                           days=answer.working_days, complex=complex_.working_days))
+        else:
+            lines.append(t("Answer within {days} working days; nothing may be implemented "
+                           "before approval.", days=answer.working_days))
+    else:
+        lines.append(t("Nothing may be implemented before the competent body has approved "
+                       "the plan."))
+    return "\n".join(lines)
+
+
 def validity_note(pack: Pack, on: date, lang: str = "vi") -> str | None:
     """A warning when the pack answering is not in force on ``on``."""
     if pack.in_force(on):

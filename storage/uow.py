@@ -77,16 +77,31 @@ def _rule_needs_no_head(rule: Any) -> Any:
     return {"head_must_vote": False, **rule} if isinstance(rule, dict) else rule
 
 
-def _dossier_rules_head(blob: dict[str, Any]) -> dict[str, Any]:
+def _rule_closes_when_certain(rule: Any) -> Any:
+    # Voting rules stored before the ballot mode closed the ballot as soon as the result
+    # was certain: what was snapshotted then keeps doing so.
+    return {"ballot": "close_when_certain", **rule} if isinstance(rule, dict) else rule
+
+
+def _dossier_rules(blob: dict[str, Any], upcast: Callable[[Any], Any]) -> dict[str, Any]:
     rules = blob.get("voting_rules")
     if not isinstance(rules, dict):
         return blob
-    return {**blob, "voting_rules": {k: _rule_needs_no_head(v) for k, v in rules.items()}}
+    return {**blob, "voting_rules": {k: upcast(v) for k, v in rules.items()}}
+
+
+def _dossier_rules_head(blob: dict[str, Any]) -> dict[str, Any]:
+    return _dossier_rules(blob, _rule_needs_no_head)
+
+
+def _dossier_rules_mode(blob: dict[str, Any]) -> dict[str, Any]:
+    return _dossier_rules(blob, _rule_closes_when_certain)
 
 
 # The stored blob (the history lives in its own table). A field renamed, added or
 # removed in workflow/dossier.py means a version bump and an upcaster here.
-DOSSIER_BLOB = Schema("dossier", Dossier, version=2, upcasters={1: _dossier_rules_head})
+DOSSIER_BLOB = Schema("dossier", Dossier, version=3,
+                      upcasters={1: _dossier_rules_head, 2: _dossier_rules_mode})
 
 
 def _dossier_data(dossier: Dossier) -> dict[str, Any]:
@@ -219,8 +234,12 @@ def _ballot_rule_head(blob: dict[str, Any]) -> dict[str, Any]:
     return {**blob, "rule": _rule_needs_no_head(blob.get("rule"))}
 
 
-BALLOT_BLOB = Schema("ballot", BallotData, version=3,
-                     upcasters={1: _ballot_purpose, 2: _ballot_rule_head})
+def _ballot_rule_mode(blob: dict[str, Any]) -> dict[str, Any]:
+    return {**blob, "rule": _rule_closes_when_certain(blob.get("rule"))}
+
+
+BALLOT_BLOB = Schema("ballot", BallotData, version=4,
+                     upcasters={1: _ballot_purpose, 2: _ballot_rule_head, 3: _ballot_rule_mode})
 
 
 class SqlBallots(_Tracked):

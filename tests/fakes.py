@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from types import TracebackType
@@ -25,6 +25,7 @@ from workflow.commands import (
     CastVote,
     CellAgree,
     CellReturn,
+    CloseBallot,
     CloseExpiredBallot,
     CreateDraft,
     FileAppraisal,
@@ -50,7 +51,7 @@ from workflow.lifecycle import State
 from workflow.obligations import Obligation
 from workflow.rules import bundled_rulebook
 from workflow.rules.model import Pack
-from workflow.voting import Ballot, Basis, Choice, VotingRule
+from workflow.voting import Ballot, BallotMode, Basis, Choice, VotingRule
 
 VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 
@@ -426,14 +427,27 @@ class Scenario:
         return ballot
 
     async def decide(self, choice: Choice) -> Ballot:
-        """Three of five vote ``choice``: certain, so the ballot closes by itself."""
+        """Three of five vote ``choice``: certain; a ballot that closes when certain closes
+        by itself, a meeting (the party packs) is closed by the office."""
         await self.open_ballot()
-        return await self.votes(choice, choice, choice)
+        ballot = await self.votes(choice, choice, choice)
+        return ballot if not ballot.is_open else await self.close_ballot()
+
+    async def close_ballot(self) -> Ballot:
+        """The office ends the vote now (a meeting may be ended at any time)."""
+        return await svc.close_ballot(CloseBallot(actor=self.office, **self.ids()),
+                                      self.uow(), self.clock)
+
+    async def closed(self, ballot: Ballot) -> Ballot:
+        """``ballot`` closed: as it is if it closed by itself, else the office ends the
+        meeting now (either ballot mode)."""
+        return ballot if not ballot.is_open else await self.close_ballot()
 
     async def no_consensus(self) -> Ballot:
         await self.open_ballot()
-        return await self.votes(Choice.APPROVE, Choice.APPROVE, Choice.REJECT, Choice.REJECT,
-                                Choice.RE_PREPARE)
+        ballot = await self.votes(Choice.APPROVE, Choice.APPROVE, Choice.REJECT,
+                                  Choice.REJECT, Choice.RE_PREPARE)
+        return ballot if not ballot.is_open else await self.close_ballot()
 
     async def answer(self) -> Dossier:
         return await svc.send_written_answer(
@@ -527,6 +541,13 @@ class Scenario:
             from tests.storage.sql_scenario import push_dossier
 
             await push_dossier(SQL_ENGINE, self.store.dossiers[self.dossier_id])
+
+    async def close_when_certain(self) -> None:
+        """Let the deciding body's ballot close by itself once the result is certain
+        (``BallotMode.CLOSE_WHEN_CERTAIN``), whatever the pack's default."""
+        body = self.route.decision_bodies[0]
+        rule = self.store.dossiers[self.dossier_id].voting_rule(body)
+        await self.set_voting_rule(body, replace(rule, ballot=BallotMode.CLOSE_WHEN_CERTAIN))
 
     async def _step_quorum_not_met(self) -> None:
         rule = VotingRule(id="with_quorum", basis=Basis.COUNTED_MEMBERS, quorum=Fraction(2, 3))

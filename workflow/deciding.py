@@ -104,7 +104,8 @@ async def _open_ballot_of(uow: UnitOfWork, dossier: Dossier, ballot_id: int | No
 
 
 async def cast_vote(cmd: CastVote, uow: UnitOfWork, clock: Clock) -> Ballot:
-    """Record or change a member's vote; close at once if the outcome became certain."""
+    """Record or change a member's vote; where the body's rule says so, close at once if
+    the outcome became certain (in a meeting the ballot stays open until it is closed)."""
     async with uow:
         dossier = await load(uow, cmd)
         step = permit(dossier, cmd.actor, Action.CAST_VOTE)
@@ -123,14 +124,15 @@ async def cast_vote(cmd: CastVote, uow: UnitOfWork, clock: Clock) -> Ballot:
             dossier_id=dossier.id, at=now, ballot_id=ballot.id, voter=cmd.actor.person_id,
             choice=cmd.choice, changed=changed,
             comment=ballot.votes[cmd.actor.person_id].comment)])
-        if ballot.certain_outcome() is not None:
+        if ballot.rule.closes_when_certain and ballot.certain_outcome() is not None:
             await _close(uow, dossier, ballot, now, SYSTEM, automatic=True)
         await uow.commit()
         return ballot
 
 
 async def close_ballot(cmd: CloseBallot, uow: UnitOfWork, clock: Clock) -> Ballot:
-    """The office or the head closes the vote (at its closing time, or when all voted)."""
+    """The office or the head closes the vote: a meeting at any time, a ballot that closes
+    when certain at its closing time or when all voted. The result is counted now."""
     async with uow:
         dossier = await load(uow, cmd)
         ballot = await _open_ballot_of(uow, dossier, cmd.ballot_id)

@@ -404,6 +404,13 @@ class Dossier:
         self.history.append(HistoryEntry(transition.action.value, before, self.state, by, at, note))
         self.events.extend(events)
 
+    def revise(self, transition: Transition, events: Sequence[Event] = ()) -> None:
+        """A change the history already says (one more edit of a draft by the one who
+        edited it last): a new version, no new history entry."""
+        _check_declared(transition, events)
+        self.version += 1
+        self.events.extend(events)
+
     def emit(self, transition: Transition, events: Sequence[Event]) -> None:
         """Queue events of a step that changes nothing on the dossier itself (a vote)."""
         _check_declared(transition, events)

@@ -101,8 +101,14 @@ async def update_draft(cmd: UpdateDraft, uow: UnitOfWork, clock: Clock) -> Dossi
         dossier.plan = cmd.plan
         if cmd.co_proposers is not None:
             dossier.co_proposers = group(dossier.proposer, cmd.co_proposers)
-        dossier.apply(step, cmd.actor.person_id, now, [ev.DraftUpdated(
-            dossier_id=dossier.id, at=now)])
+        events = [ev.DraftUpdated(dossier_id=dossier.id, at=now)]
+        last = dossier.history[-1] if dossier.history else None
+        if (dossier.state is State.DRAFT and last is not None
+                and last.action == Action.UPDATE_DRAFT.value and last.by == cmd.actor.person_id):
+            # Answers are saved as they are given: one history line for a run of edits.
+            dossier.revise(step, events)
+        else:
+            dossier.apply(step, cmd.actor.person_id, now, events)
         await uow.commit()
         return dossier
 

@@ -57,6 +57,16 @@ OBLIGATION_LABELS: dict[ObligationKind, str] = {
         "report the dossier in writing to the competent level, with the proposed solution"
     ),
 }
+# A duty named in a few words, for a button or a list line on a phone.
+OBLIGATION_SHORT_LABELS: dict[ObligationKind, str] = {
+    ObligationKind.REPORT_OVERRIDE_TO_SUPERIOR: N_("report the head's decision upward"),
+    ObligationKind.REPORT_INCIDENT_TO_SUPERIOR: N_("report the risk or error upward"),
+    ObligationKind.REPORT_TO_REGULATION_ISSUER: N_("report to the regulation's issuer"),
+    ObligationKind.ANSWER_PROTECTION_REQUEST: N_("answer the protection request"),
+    ObligationKind.CONCLUDE_EMERGENCY: N_("conclude on the emergency action"),
+    ObligationKind.SEND_NOT_FEASIBLE_NOTICE: N_("notice: plan not feasible"),
+    ObligationKind.REPORT_BEYOND_AUTHORITY: N_("report to the competent level"),
+}
 # Duties fulfilled by a document the product drafts for the office; the proposer is told
 # when it has been sent.
 DRAFTED = frozenset({ObligationKind.SEND_NOT_FEASIBLE_NOTICE,

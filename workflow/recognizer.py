@@ -40,6 +40,7 @@ from workflow.reading import (
     TermEntry,
     TermIndex,
     default_lexicon,
+    fold,
     normalise,
     parse_term,
     select_spans,
@@ -327,3 +328,95 @@ def recognise(question: str, pack: Pack, lexicon: Lexicon | None = None) -> Reco
         cached = (pack, lexicon, Recognizer(pack, lexicon))
         _COMPILED[id(pack)] = cached
     return cached[2].recognise(question)
+
+
+# ------------------------------------------------------------ is this such a question?
+
+# Phrases (folded, lowercase) that ask where a plan goes or who decides it.
+ROUTING_CUES: tuple[Phrase, ...] = tuple(tuple(p.split()) for p in (
+    "tham quyen", "cap nao", "co quan nao", "don vi nao", "noi nao", "cho nao", "o dau",
+    "ai quyet dinh", "ai phe duyet", "ai duyet", "ai tham dinh", "ai cho chu truong",
+    "xin chu truong", "cap co tham quyen",
+    "competent", "who decides", "who approves", "who appraises", "which body",
+    "which level", "where do i send", "where should i send", "where to send",
+))
+# Words that, after a sending verb in the same clause, make it a question ("gửi cho ai").
+QUESTION_WORDS = frozenset({"ai", "nao", "dau", "who", "whom", "where", "which"})
+# The person saying who they are ("tôi là ...", "I am ...").
+SELF_DESCRIPTION: tuple[Phrase, ...] = tuple(tuple(p.split()) for p in (
+    "toi la", "toi lam", "toi dang la", "toi dang lam", "toi cong tac", "toi hien la",
+    "em la", "em lam", "minh la", "chung toi la", "i am", "i m", "im a", "i work",
+    "we are",
+))
+# Post titles a sentence about one's own post starts with ("Phó chủ tịch UBND xã ..."),
+# with their marks: folded, "trưởng" (head) and "trường" (school) are one word.
+POST_TITLES = ("chủ tịch", "phó chủ tịch", "bí thư", "phó bí thư", "hiệu trưởng",
+               "phó hiệu trưởng", "giám đốc", "phó giám đốc", "trưởng", "phó", "chánh",
+               "chi cục trưởng", "viện trưởng", "chỉ huy trưởng", "cán bộ", "công chức",
+               "viên chức", "chu tich", "pho chu tich", "bi thu", "pho bi thu", "hieu truong",
+               "giam doc", "truong phong", "truong ban", "pct", "head", "deputy", "director",
+               "chief", "chair", "chairman", "chairwoman", "principal", "secretary", "vice",
+               "tổ trưởng", "kế toán", "chỉ huy", "hạt trưởng", "chuyên viên", "đảng viên",
+               "pho phong", "gđ", "ht", "cht", "vp", "ubnd", "commander", "manager")
+# "có sáng kiến", "muốn gửi kế hoạch", "has an idea": the person has a plan to place.
+HAVING = frozenset({"co", "muon", "has", "have", "wants", "want"})
+POST_WORDS = 20  # longer than this, a sentence starting with a post is more than a post
+
+def _has(tokens: Phrase, phrases: tuple[Phrase, ...] | frozenset[Phrase]) -> bool:
+    return any(tokens[i:i + len(p)] == p for p in phrases for i in range(len(tokens)))
+
+
+def reads_as_routing_question(text: str, pack: Pack, lexicon: Lexicon | None = None) -> bool:
+    """Whether ``text``, typed outside any step, asks where to send a plan or who is
+    competent, so that the recogniser should answer it.
+
+    Yes when it (1) has a routing cue ("thẩm quyền", "cấp nào", "ai quyết định",
+    "who is competent"), (2) has a sending verb with a question word in the same clause
+    ("gửi kế hoạch cho ai", "nộp ở đâu"), or a sending verb and a question mark, (3) has
+    the person describing themselves ("tôi là ...") and a post or organisation the
+    recogniser knows, (4) places a plan ("có sáng kiến", "gửi kế hoạch") and the
+    recogniser is sure of the case, or (5) starts with a post title and the recogniser
+    is sure of the case ("Phó trưởng phòng Nội vụ thị xã"). A remark that merely mentions an
+    organisation ("làm rõ nguồn vốn vay ngân hàng") is not such a question.
+    """
+    lexicon = lexicon or default_lexicon()
+    tokens = tuple(normalise(text, lexicon))
+    if _has(tokens, ROUTING_CUES):
+        return True
+    clauses: list[list[str]] = [[]]
+    for token in tokens:
+        if token == BOUNDARY:
+            clauses.append([])
+        else:
+            clauses[-1].append(token)
+    asked = text.rstrip().endswith("?")
+    for clause in clauses:
+        if any((token,) in lexicon.verbs for token in clause) and (
+                asked or any(token in QUESTION_WORDS for token in clause)):
+            return True
+    recognition = recognise(text, pack, lexicon)
+    if recognition.status == "no_signal":
+        return False
+    if _has(tokens, SELF_DESCRIPTION):
+        return True
+    sure = recognition.status in ("recognised", "not_covered")
+    if sure and _places_a_plan(tokens, lexicon):
+        return True
+    words = text.lower().split()
+    opening = " ".join(words[:4])
+    folded = fold(opening)
+    return sure and len(words) <= POST_WORDS and any(
+        opening == title or opening.startswith(title + " ")
+        or (fold(title) != "truong" and (folded == fold(title)
+                                          or folded.startswith(fold(title) + " ")))
+        for title in POST_TITLES)
+
+
+def _places_a_plan(tokens: Phrase, lexicon: Lexicon) -> bool:
+    """A sending verb, or "có"/"muốn", with a plan word close after it."""
+    for i, token in enumerate(tokens):
+        if (token,) in lexicon.verbs or token in HAVING:
+            after = tokens[i + 1:i + 5]
+            if any(after[j:j + len(p)] == p for p in lexicon.plans for j in range(len(after))):
+                return True
+    return False

@@ -30,13 +30,20 @@ The proposer does not vote on their own plan. If they are a counted member, they
 stay in the base by default (``VotingRule.proposer_in_base``): the Party Charter
 counts the members of the body, and the proposer is still one of them.
 
-"Decided as soon as the result can no longer change" is read as follows: votes cast
-so far stand, and each voter who has not voted may still vote any choice or not vote
-at all. When every such completion gives the same outcome, :func:`certain_outcome`
-returns it and the service closes the ballot at once (so a standing vote cannot be
-changed afterwards). Otherwise the ballot stays open; members may change their vote
-(the new vote replaces the old); at closing time :func:`final_outcome` counts the
-votes actually cast.
+When a ballot ends is the body's working rule (:class:`BallotMode`, the ``ballot`` key
+of the pack's voting rule; the ballot keeps the mode it opened with). In a *meeting*
+(meant for every bundled pack: a party committee "xem xét, thảo luận, quyết định", 887
+Điều 4 khoản 3 b; ND 73 Điều 8 khoản 1 has the head chair a meeting of the collective)
+every member may vote, change their vote and comment until the closing time or until
+the office or the head closes the vote, which they may do at any time; the result is
+counted then, not before. *Close when certain* ends the ballot
+as soon as the result can no longer change, read as follows: votes cast so far stand,
+and each voter who has not voted may still vote any choice or not vote at all. When
+every such completion gives the same outcome, :func:`certain_outcome` returns it and
+the service closes the ballot at once (so a standing vote cannot be changed
+afterwards). Otherwise the ballot stays open; members may change their vote (the new
+vote replaces the old); at closing time :func:`final_outcome` counts the votes
+actually cast.
 """
 
 from __future__ import annotations
@@ -59,6 +66,16 @@ class Basis(StrEnum):
     VOTES_CAST = "votes_cast"  # those voting
 
 
+class BallotMode(StrEnum):
+    """When a ballot ends (the body's working rules decide)."""
+
+    # Open until the closing time or until the office or the head closes it; members may
+    # vote, change their vote and comment until then; the result is counted at the close.
+    MEETING = "meeting"
+    # Closed by itself as soon as the result can no longer change.
+    CLOSE_WHEN_CERTAIN = "close_when_certain"
+
+
 @dataclass(frozen=True)
 class VotingRule:
     """How one deciding body decides (from a pack's ``voting_rules``)."""
@@ -79,6 +96,13 @@ class VotingRule:
     # The head chairs the meeting (ND 73 Điều 8 khoản 1): without the head's vote nothing
     # is decided (quorum not met), whatever the others voted.
     head_must_vote: bool = False
+    # When the ballot ends: a meeting of the body or as soon as the result is certain
+    # (the default for now: what every ballot did before the mode existed).
+    ballot: BallotMode = BallotMode.CLOSE_WHEN_CERTAIN
+
+    @property
+    def closes_when_certain(self) -> bool:
+        return self.ballot is BallotMode.CLOSE_WHEN_CERTAIN
 
 
 # Used when a deciding body has no rule in its pack: the Party Charter's own rule.
@@ -326,9 +350,11 @@ class Ballot:
         return final_outcome(self.rule, self.voters, self.choices())
 
     def may_close(self, now: datetime) -> bool:
-        """Closing by hand waits for the closing time unless every voter has voted."""
+        """Closing by hand: a meeting ends when the office or the head says so; a ballot
+        that closes when certain waits for the closing time unless every voter has voted."""
         return (
-            self.closes_at is None or now >= self.closes_at or not self.pending_voters()
+            not self.rule.closes_when_certain or self.closes_at is None
+            or now >= self.closes_at or not self.pending_voters()
         )
 
     def close(self, at: datetime, *, automatic: bool = False) -> Outcome:

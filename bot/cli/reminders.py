@@ -21,6 +21,7 @@ from handlers.i18n import Translator
 from storage.db import session_factory
 from storage.models import Reminder
 from workflow.i18n import N_
+from workflow.obligations import OBLIGATION_SHORT_LABELS, ObligationKind
 from workflow.quiet_hours import VIETNAM
 from workflow.reporting_duties import (
     KindsOn,
@@ -226,6 +227,9 @@ def run_preview(args: argparse.Namespace) -> int:
     for row in rows:
         local = row.due_at.astimezone(VIETNAM)
         kind = t(KINDS[row.kind]) if row.kind in KINDS else row.kind
+        duty = _duty_name(t, row.payload.get("obligation"))
+        if duty:  # several duties of one dossier: each reminder names its own
+            kind = t("{kind}: {duty}", kind=kind, duty=duty)
         status = t(STATUSES.get(row.status, row.status))
         left = row.payload.get("working_days_left")
         extra = ""
@@ -236,6 +240,14 @@ def run_preview(args: argparse.Namespace) -> int:
         print(f"  {t.date(local.date())} {local:%H:%M}  {kind}{extra} → "
               f"{row.person_id or '-'}  [{status}]")
     return 0
+
+
+def _duty_name(t: Translator, value: Any) -> str:
+    """The short name of the duty a reminder is about ("" when it is about none)."""
+    try:
+        return t(OBLIGATION_SHORT_LABELS[ObligationKind(str(value))]) if value else ""
+    except ValueError:
+        return str(value)
 
 
 def _as_json(row: Reminder) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Who is competent for my plan? /who, /thamquyen, the menu, and any text typed outside a flow.
 
-Three ways in, one answer (:func:`handlers.route_answer.render_route`):
+Three ways in, one answer that fits a phone (:func:`handlers.route_answer.render_route_short`,
+the whole procedure behind a button, ``c:x:<kind>``):
 
 - a linked cadre whose unit kind is known gets the answer for their own unit at once,
   with the real bodies of their organisation ("Đảng ủy xã Phổ Châu") in place of the
@@ -13,7 +14,7 @@ Three ways in, one answer (:func:`handlers.route_answer.render_route`):
 
 Actions (``c:...``) carry unit kind ids and levels, checked against the pack:
 ``c:l:<level>``, ``c:k:<kind>``, ``c:o`` (another case: the guided path),
-``c:d`` (describe in words), ``c:me`` (my own unit).
+``c:d`` (describe in words), ``c:me`` (my own unit), ``c:x:<kind>`` (procedure details).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from handlers.context import Turn
 from handlers.flows.regulations import article_button
 from handlers.i18n import N_
 from handlers.messages import Button, rows
-from handlers.route_answer import render_route, validity_note
+from handlers.route_answer import render_route, render_route_short, validity_note
 from workflow.recognizer import Recognition, recognise
 from workflow.regulations import bundled_library
 from workflow.rules.model import Pack, UnitKind
@@ -114,6 +115,8 @@ class CompetentFlow:
             self._ask_level(turn)
         elif args == ["d"]:
             self._ask_describe(turn)
+        elif len(args) == 2 and args[0] == "x" and args[1] in pack.unit_kind_ids():
+            await self._details(turn, pack.unit_kind(args[1]))
         elif args == ["me"] and self._own_kind(turn) is not None:
             await self._answer_own(turn)
         else:
@@ -153,7 +156,7 @@ class CompetentFlow:
             await self._answer(turn, pack.unit_kind(recognition.unit_kind), recognition)
         elif recognition.not_covered:
             self._leave(turn)
-            lines = [not_covered_answer(pack, recognition, turn.t), *self._guest_note(turn)]
+            lines = [not_covered_answer(pack, recognition, turn.t), "", *self._guest_note(turn)]
             turn.say("\n".join(lines), self._after_answer(turn))
         elif recognition.candidates or recognition.possibly_not_covered:
             self._clarify(turn, recognition)
@@ -254,25 +257,37 @@ class CompetentFlow:
         kind = self._own_kind(turn)
         assert kind is not None and turn.person is not None
         await self._answer(turn, kind, intro=turn.t(
-            "Your unit: {unit}. This is the way for a plan from your unit:",
-            unit=turn.person.unit_name or turn.person.name))
+            "Your unit: {unit}.", unit=turn.person.unit_name or turn.person.name))
 
     async def _answer(self, turn: Turn, kind: UnitKind, recognition: Recognition | None = None,
                       intro: str | None = None) -> None:
+        """The short answer (it fits a phone): the case, the competent body, the first
+        step and the deadline; the whole procedure and the articles behind buttons."""
         t = turn.t
         pack = turn.pack
         real_names = await self._real_names(turn, kind)
-        if intro is None:
-            intro = t("From your description, this is your case:") if recognition else \
-                t("This is the way for this case:")
-        lines = [intro, "", render_route(pack, kind, turn.lang, real_names)]
+        lines = [intro] if intro else []
+        lines.append(render_route_short(pack, kind, turn.lang, real_names))
         if recognition is not None:
-            lines += recognised_notes(recognition, t)
+            lines += [line for line in recognised_notes(recognition, t) if line]
         note = self._validity_note(turn, pack)
         if note:
-            lines += ["", note]
+            lines.append(note)
         lines += self._guest_note(turn)
         self._leave(turn)
+        details = Button(t("Procedure details"), f"{PREFIX}:x:{kind.id}")
+        turn.say("\n".join(lines), self._article_buttons(turn, kind, details)
+                 + self._after_answer(turn))
+
+    async def _details(self, turn: Turn, kind: UnitKind) -> None:
+        """The whole procedure for ``kind``: appraisal, decision, the head's power,
+        escalation, deadlines and legal basis."""
+        real_names = await self._real_names(turn, kind)
+        text = render_route(turn.pack, kind, turn.lang, real_names)
+        turn.say(text, self._article_buttons(turn, kind) + self._after_answer(turn))
+
+    def _article_buttons(self, turn: Turn, kind: UnitKind,
+                         first: Button | None = None) -> tuple[tuple[Button, ...], ...]:
         library = bundled_library()
         cited = []
         for citation in kind.route.citations:
@@ -280,8 +295,9 @@ class CompetentFlow:
             article = library.article(citation.source, found.group(1)) if found else None
             if article is not None and article not in cited:
                 cited.append(article)
-        buttons = rows(*(article_button(turn, article) for article in cited[:2]), per_row=2)
-        turn.say("\n".join(lines), buttons + self._after_answer(turn))
+        buttons = [first] if first else []
+        buttons += [article_button(turn, article) for article in cited[:2]]
+        return rows(*buttons, per_row=2)
 
     async def _real_names(self, turn: Turn, kind: UnitKind) -> dict[str, str]:
         """Route body id -> the name of the organisation's body, for the person's own kind
@@ -305,9 +321,7 @@ class CompetentFlow:
     def _guest_note(self, turn: Turn) -> list[str]:
         if turn.person is not None:
             return []
-        return ["", turn.t("To prepare and send your plan here, link your account: ask your "
-                           "committee's office for your invitation code, then send "
-                           "/start CODE.")]
+        return [turn.t("To send your plan here, link your account (button below).")]
 
     def _after_answer(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         t = turn.t

@@ -25,7 +25,9 @@ from handlers.flows import filing_state as fs
 from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
 from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
+from handlers.flows.dossiers import DossiersFlow
 from handlers.flows.papers import PapersFlow, papers_button
+from handlers.i18n import Translator
 from handlers.messages import Button, rows
 from workflow.actors import Role
 from workflow.conflicts import acting_roles
@@ -33,7 +35,7 @@ from workflow.documents import DocumentKind
 from workflow.dossier import Dossier
 from workflow.errors import DomainError, NotPermitted, StaleVersion
 from workflow.lifecycle import Action, State
-from workflow.obligations import Obligation
+from workflow.obligations import OBLIGATION_SHORT_LABELS, Obligation
 from workflow.service_kit import permit
 from workflow.voting import Ballot
 
@@ -232,10 +234,19 @@ class DeskFlow:
             await self.not_found(turn)
             return
         dossier, ballot, obligations = loaded
-        roles = acting_roles(dossier, await turn.actor())
+        actor = await turn.actor()
+        roles = acting_roles(dossier, actor)
+        # The proposer reads "with you"; the committee reads who holds it.
+        proposer = Role.PROPOSER in dossier.roles_of(actor)
+        if proposer and not roles - {Role.PROPOSER}:
+            # A proposer who pressed a button of a notice sees their own dossier, not the
+            # committee's card (its duties, its tasks list).
+            await DossiersFlow().on_action(turn, ["v", str(dossier.id)])
+            return
         names = await names_for(turn, [dossier], people=True)
         now = turn.services.clock.now()
-        text = detail_text(dossier, names, now.date(), turn.services.calendar, t, now.tzinfo)
+        text = detail_text(dossier, names, now.date(), turn.services.calendar, t, now.tzinfo,
+                           for_proposer=proposer)
         extra = status_lines(dossier, ballot, obligations, t, now.tzinfo,
                              turn.person.id if turn.person else "")
         if ballot is not None and roles & {Role.OFFICE, Role.HEAD}:
@@ -246,8 +257,7 @@ class DeskFlow:
         if roles & {Role.OFFICE, Role.HEAD}:
             for item in obligations:
                 if item.is_open:
-                    label = (t("The document: draft, then its number") if item.kind in FOR_DUTY
-                             else t("Mark the report as done"))
+                    label = duty_button(item, t)
                     keys.append((Button(label, f"k:od:{item.id}:{item.version}"),))
         documents = documents_button(dossier, t)
         if documents is not None:
@@ -398,6 +408,14 @@ class DeskFlow:
     def _leave(self, turn: Turn) -> None:
         if turn.conversation.flow == self.name:
             turn.clear()
+
+
+def duty_button(obligation: Obligation, t: Translator) -> str:
+    """The button of one open duty, naming it: several duties never share a label."""
+    duty = t(OBLIGATION_SHORT_LABELS[obligation.kind])
+    if obligation.kind in FOR_DUTY:  # a document the product drafts, then numbers
+        return t("Document: {duty}", duty=duty)
+    return t("Done: {duty}", duty=duty)
 
 
 def _by_due(dossier: Dossier) -> tuple[int, str, int]:

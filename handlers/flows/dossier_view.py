@@ -16,6 +16,7 @@ from handlers.i18n import N_, Translator
 from workflow.dossier import Dossier, HistoryEntry, ProblemKind
 from workflow.lifecycle import STATE_LABELS, TRANSITIONS, UNDER_CONSIDERATION, Action, State
 from workflow.rules import RuleBook
+from workflow.voting import OUTCOME_LABELS, Outcome
 
 SYSTEM = "system"  # who the history names when the scheduler or a rule acted
 DEFAULT_ANSWER_DAYS = 30  # the pack's "answer" deadline when a dossier carries none
@@ -70,6 +71,23 @@ _BRANCHING = frozenset(
     action for action in Action
     if len({t.target for t in TRANSITIONS if t.action is action}) > 1
 )
+
+# An evaluation ballot (887 Điều 5) closes with the collective's own words, not an approval's.
+EVALUATION_VOTE_LABELS: dict[str, str] = {
+    Outcome.APPROVED: N_("evaluation vote closed: the collective adopted the evaluation"),
+    Outcome.REJECTED: N_("evaluation vote closed: the collective did not adopt the "
+                         "evaluation"),
+    Outcome.QUORUM_NOT_MET: N_("evaluation vote closed without its quorum: nothing decided"),
+}
+# Why a dossier was closed, when the reason is a value the services write.
+CLOSED_REASON_LABELS: dict[str, str] = {
+    "not_feasible": N_("the appraisal found the plan not feasible"),
+    "rejected": N_("not approved"),
+    "withdrawn": N_("withdrawn by the proposer"),
+    "emergency_concluded": N_("the collective concluded on the emergency action"),
+}
+OUTCOME_VALUES = frozenset(o.value for o in Outcome)
+STATE_VALUES = frozenset(s.value for s in State)
 
 PROBLEM_KIND_LABELS: dict[ProblemKind, str] = {
     ProblemKind.NOT_REGULATED: N_("not yet regulated"),
@@ -138,18 +156,25 @@ async def notice_names(services: Services, dossier: Dossier, lang: str) -> Names
     return Names(bodies, people, services.rulebook, lang)
 
 
-def holder(dossier: Dossier, names: Names, t: Translator) -> str:
-    """Who holds the dossier now, i.e. whose move it is, as a clause of a sentence."""
+def holder(dossier: Dossier, names: Names, t: Translator, for_proposer: bool = True) -> str:
+    """Who holds the dossier now, i.e. whose move it is, as a clause of a sentence: said
+    to the proposer ("with you") or, ``for_proposer=False``, to the committee."""
     state, route = dossier.state, dossier.route
 
     def at(route_body: str) -> str:
         return t("now with {holder}", holder=names.body(dossier, route_body))
 
+    def them() -> str:
+        name = names.people.get(dossier.proposer)
+        return t("the proposer, {name}", name=name) if name else t("the proposer")
+
     if state is State.DRAFT:
-        return t("with you: not sent yet")
+        return t("with you: not sent yet") if for_proposer \
+            else t("with {proposer}: not sent yet", proposer=them())
     if state in (State.RETURNED_BY_CELL, State.RETURNED_FOR_COMPLETION,
                  State.RETURNED_FOR_RE_PREPARATION):
-        return t("back with you to complete and send again")
+        return t("back with you to complete and send again") if for_proposer \
+            else t("back with {proposer} to complete and send again", proposer=them())
     if state is State.AT_CELL and route.preliminary_review:
         return at(route.preliminary_review)
     if state is State.APPRAISAL_ASSIGNED:
@@ -179,7 +204,8 @@ def holder(dossier: Dossier, names: Names, t: Translator) -> str:
             else forwarded.body)
         return t("now with {holder}", holder=name)
     if state in (State.ANSWERED, State.IMPLEMENTING):
-        return t("with you: implementation")
+        return t("with you: implementation") if for_proposer \
+            else t("with {proposer}: implementation", proposer=them())
     if state in (State.CLOSED, State.WITHDRAWN):
         return t("no longer with anyone")
     # Sent, registered, appraised, reviewed, a failed vote, completed, evaluated, an
@@ -228,12 +254,12 @@ def title_of(dossier: Dossier, t: Translator) -> str:
 
 
 def summary_line(number: int, dossier: Dossier, names: Names, today: date,
-                 calendar: Calendar, t: Translator) -> str:
+                 calendar: Calendar, t: Translator, for_proposer: bool = True) -> str:
     """One line of the list: title, state in words, who holds it, the deadline."""
     state = t(STATE_LABELS[dossier.state])
     line = t("{number}. {title}: {state}; {holder}", number=number,
              title=shorten(title_of(dossier, t), 80), state=state,
-             holder=holder(dossier, names, t))
+             holder=holder(dossier, names, t, for_proposer))
     clause = deadline(dossier, today, calendar, t)
     return t("{line}; {deadline}.", line=line, deadline=clause) if clause else line + "."
 
@@ -243,7 +269,7 @@ def _local(at: datetime, zone: tzinfo | None) -> datetime:
 
 
 def detail_text(dossier: Dossier, names: Names, today: date, calendar: Calendar,
-                t: Translator, zone: tzinfo | None) -> str:
+                t: Translator, zone: tzinfo | None, for_proposer: bool = True) -> str:
     """The whole dossier: plan, state, holder, registration, deadline, route, history."""
     plan = dossier.plan
     lines = [t("Dossier no. {id}: {title}", id=dossier.id, title=title_of(dossier, t))]
@@ -256,7 +282,8 @@ def detail_text(dossier: Dossier, names: Names, today: date, calendar: Calendar,
         lines.append(t("Proposed approach: {text}", text=shorten(plan.approach, SUMMARY_CHARS)))
     lines.append("")
     state = t(STATE_LABELS[dossier.state])
-    lines.append(t("State: {state}; {holder}.", state=state, holder=holder(dossier, names, t)))
+    lines.append(t("State: {state}; {holder}.", state=state,
+                   holder=holder(dossier, names, t, for_proposer)))
     if dossier.registration_number and dossier.received_on:
         lines.append(t("Registration no. {number}, received on {date}.",
                        number=dossier.registration_number, date=t.date(dossier.received_on)))
@@ -289,17 +316,44 @@ def detail_text(dossier: Dossier, names: Names, today: date, calendar: Calendar,
 
 def history_line(entry: HistoryEntry, names: Names, t: Translator,
                  zone: tzinfo | None) -> str:
-    """One step of the history: when, what (and where it led), who, and the note."""
+    """One step of the history: when, what (and where it led), who, and the note. Notes
+    that are internal values (a ballot's outcome, a closing reason) are put in words; a
+    ballot closed by its rule is the collective's decision, not the system's."""
     label = HISTORY_LABELS.get(entry.action)
     step = t(label) if label else entry.action
-    if entry.action in _BRANCHING:
+    note = entry.note.strip()
+    if entry.action == Action.CLOSE_BALLOT and entry.from_state is State.EVALUATION_OPEN:
+        step = t(EVALUATION_VOTE_LABELS.get(note, EVALUATION_VOTE_LABELS[Outcome.REJECTED]))
+        note = ""
+    elif entry.action == Action.CLOSE_BALLOT and note in OUTCOME_VALUES:
+        note = ""  # the outcome is the state it led to, said just below
+    if entry.action in _BRANCHING and not (entry.action == Action.CLOSE_BALLOT
+                                           and entry.from_state is State.EVALUATION_OPEN):
         outcome = t(STATE_LABELS[entry.to_state])
         step = t("{step}: {outcome}", step=step, outcome=outcome)
     when = _local(entry.at, zone).strftime("%d/%m/%Y %H:%M")
-    if entry.by == SYSTEM:
-        line = t("{when}: {step} (done automatically)", when=when, step=step)
+    if entry.by == SYSTEM and entry.action == Action.CLOSE_BALLOT:
+        line = t("{when}: {step} (the collective's vote)", when=when, step=step)
+    elif entry.by == SYSTEM:
+        line = t("{when}: {step} (automatically, under the rules)", when=when, step=step)
     else:
         line = t("{when}: {step} — {who}", when=when, step=step, who=names.person(entry.by))
-    if entry.note.strip():
-        line = t("{line}; note: “{note}”", line=line, note=shorten(entry.note, SUMMARY_CHARS))
+    if note and entry.action == Action.CLOSE and note in STATE_VALUES:
+        # The service records the stage the dossier was closed at.
+        return t("{line}, once {state}", line=line, state=t(STATE_LABELS[State(note)]))
+    if note:
+        line = t("{line}; note: “{note}”", line=line,
+                 note=shorten(note_text(note, t), SUMMARY_CHARS))
     return line
+
+
+def note_text(note: str, t: Translator) -> str:
+    """A history note in words: an internal value (closing reason, state, outcome) is
+    translated; anything a person wrote is kept as written."""
+    if note in CLOSED_REASON_LABELS:
+        return t(CLOSED_REASON_LABELS[note])
+    if note in STATE_VALUES:
+        return t(STATE_LABELS[State(note)])
+    if note in OUTCOME_VALUES:
+        return t(OUTCOME_LABELS[Outcome(note)])
+    return note

@@ -6,10 +6,18 @@ not suit practice, which one and who issued it); problem; proposed way; expected
 results; risks; co-proposers; documents; common-good declaration; then a summary
 from which any part can be edited before sending. Buttons carry a token that
 changes with the step, so a button from an older message changes nothing.
+
+Autosave: once the plan has a title, every answer is kept in a draft dossier (created,
+then updated, through the workflow services) as it is given, besides the conversation
+the router saves after every message. Leaving the wizard any way (/cancel, another
+command, the menu, a restart of the process, another channel) loses no answer: /draft
+reopens the draft at the step the person was on while the conversation still holds it
+(a restart keeps it), else at the first part still missing.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from handlers import menu
@@ -33,8 +41,10 @@ from handlers.flows.filing_summary import (
     unit_kind,
 )
 from workflow.dossier import Dossier, ProblemKind
-from workflow.errors import ValidationError
+from workflow.errors import DomainError, ValidationError
 from workflow.lifecycle import STATE_LABELS, State
+
+log = logging.getLogger(__name__)
 
 
 class FilingFlow:
@@ -60,9 +70,10 @@ class FilingFlow:
             return
         turn.conversation.data[fs.KEY] = fs.fresh()
         wizard = Wizard.of(turn.conversation.data)
-        turn.say(turn.t("Let us prepare your plan together, in {total} steps. Press Save at "
-                        "any step to keep a draft that you can continue later with /draft; "
-                        "/cancel leaves without saving.", total=fs.TOTAL))
+        turn.say(turn.t("Let us prepare your plan together, in {total} steps. From the title "
+                        "on, each answer is kept in a draft as you give it: if you stop or "
+                        "leave with /cancel, /draft continues where you were.",
+                        total=fs.TOTAL))
         turn.set_step(self.name, fs.TITLE)
         if argument:  # "/plan Title of my plan": the title is answered already
             await self._answer_text(turn, wizard, fs.TITLE, argument)
@@ -97,14 +108,17 @@ class FilingFlow:
 
     async def _resume(self, turn: Turn) -> None:
         t = turn.t
+        step = turn.conversation.step
         current = Wizard.of(turn.conversation.data) if turn.conversation.flow == self.name \
-            else None
-        if current is not None and current.dirty and turn.conversation.step != fs.DRAFTS:
-            turn.say(t("The plan you are preparing has answers that are not saved yet. Press "
-                       "Save first, or /cancel to drop them, then send /draft again."))
-            await self.prompt(turn)
-            return
+            and step not in (None, fs.DRAFTS) else None
+        if current is not None:
+            await self._autosave(turn, current)
         found = await drafts(turn)
+        same = [d for d in found if current is not None and d.id == current.dossier_id]
+        if current is not None and same:
+            # The plan this conversation is on: continue it exactly where it was.
+            await self._open(turn, same[0], current, step)
+            return
         if not found:
             turn.clear()
             turn.say(t("You have no saved plans to continue. To start one, send /plan."))
@@ -118,10 +132,14 @@ class FilingFlow:
         turn.conversation.data[fs.KEY] = data
         await self._goto(turn, Wizard(data), fs.DRAFTS)
 
-    async def _open(self, turn: Turn, dossier: Dossier) -> None:
+    async def _open(self, turn: Turn, dossier: Dossier, wizard: Wizard | None = None,
+                    step: str | None = None) -> None:
+        """Continue ``dossier``: from its saved answers at the first part missing, or with
+        this conversation's ``wizard`` at its own ``step``."""
         t = turn.t
-        turn.conversation.data[fs.KEY] = await wizard_from(turn, dossier)
-        wizard = Wizard.of(turn.conversation.data)
+        if wizard is None:
+            turn.conversation.data[fs.KEY] = await wizard_from(turn, dossier)
+            wizard = Wizard.of(turn.conversation.data)
         state = t(STATE_LABELS[dossier.state])
         title = dossier.plan.title or t("untitled")
         lines = [t("Continuing your plan no. {id}, “{title}” ({state}).", id=dossier.id,
@@ -130,7 +148,7 @@ class FilingFlow:
         if note:
             lines.append(t("Reason given when it was returned: {note}", note=note))
         turn.say("\n".join(lines))
-        await self._goto(turn, wizard, wizard.first_missing() or fs.SUMMARY)
+        await self._goto(turn, wizard, step or wizard.first_missing() or fs.SUMMARY)
 
     # Showing ---------------------------------------------------------------------------
 
@@ -152,6 +170,8 @@ class FilingFlow:
         await self._show(turn, wizard, step)
 
     async def _show(self, turn: Turn, wizard: Wizard, step: str) -> None:
+        if step != fs.DRAFTS:
+            await self._autosave(turn, wizard)
         if step == fs.SUMMARY:
             kind = unit_kind(turn)
             assert kind is not None, "checked by _may_file"
@@ -160,6 +180,20 @@ class FilingFlow:
             await show_drafts(turn, wizard)
         else:
             await steps.show(turn, wizard, step)
+
+    async def _autosave(self, turn: Turn, wizard: Wizard) -> None:
+        """Keep the answers given so far in the draft dossier (created with the title).
+
+        Runs before every step is shown, so after every answer. A refusal (the plan was
+        sent meanwhile from another chat) leaves the answers in the conversation, marked
+        unsaved; pressing Save then says why.
+        """
+        if not wizard.dirty or not str(wizard.get("title")).strip():
+            return
+        try:
+            await save(turn, wizard)
+        except DomainError as error:
+            log.info("autosave of plan %s refused: %s", wizard.dossier_id, error)
 
     # Input -----------------------------------------------------------------------------
 
@@ -375,16 +409,15 @@ class FilingFlow:
         dossier = await save(turn, wizard)
         await self._again(turn, wizard, t(
             "Saved as a draft: no. {id}, “{title}”. It is listed under “My dossiers”; to "
-            "continue later, send /draft. If you /cancel, answers given after the last save "
-            "are lost.", id=dossier.id, title=dossier.plan.title))
+            "continue later, send /draft.", id=dossier.id, title=dossier.plan.title))
 
     async def _cancel(self, turn: Turn, wizard: Wizard) -> None:
         t = turn.t
         saved = wizard.dossier_id
         turn.clear()
         if saved is not None:
-            turn.say(t("Cancelled. Answers not saved were dropped; your saved draft no. {id} "
-                       "stays under “My dossiers” (/draft to continue it).", id=saved))
+            turn.say(t("Cancelled. Nothing was sent; your answers are kept in draft no. {id} "
+                       "under “My dossiers” (/draft to continue it).", id=saved))
         else:
             turn.say(t("Cancelled. Your answers were not saved and nothing was sent."))
         await menu.show(turn)

@@ -1,8 +1,10 @@
 """The plan-filing wizard's answers, kept as plain JSON in ``Conversation.data["filing"]``.
 
 The router saves the conversation after every message, so everything here must be
-JSON-safe: a restart of the bot loses nothing. ``Wizard`` is a thin typed view over
-that dict; the steps' order, numbering and limits live here too, apart from how
+JSON-safe: a restart of the bot loses nothing. The answers are also kept in a draft
+dossier as they are given (``filing.FilingFlow._autosave``), so leaving the wizard
+any way, or opening it from another channel, loses nothing either. ``Wizard`` is a
+thin typed view over that dict; the steps' order, numbering and limits live here too, apart from how
 the steps are shown (``filing_steps``) and what the buttons do (``filing``).
 """
 

@@ -41,6 +41,7 @@ from tests.storage.sql_scenario import seed
 from workflow import services as svc
 from workflow.attachments import AttachedFile
 from workflow.commands import CastVote
+from workflow.lifecycle import State
 from workflow.voting import Choice
 
 PDF = AttachedFile("telegram", "BQAC-secret-file-id", "du-toan.pdf", "application/pdf",
@@ -99,6 +100,9 @@ async def _answered(s: Scenario) -> None:
             await svc.cast_vote(CastVote(actor=voter, choice=choices[voter.person_id],
                                          comment=COMMENTS[voter.person_id] or None, **s.ids()),
                                 s.uow(), s.clock)
+    s.clock.advance(hours=1)
+    if s.dossier.state is State.BALLOT_OPEN:  # a meeting ends when the office closes it
+        await s.close_ballot()
     s.clock.advance(days=1)
     await s.answer()
 
@@ -160,7 +164,11 @@ def test_the_record_holds_plan_history_votes_files_and_audit_records(
     assert all(step["at"].endswith("+00:00") for step in data["history"])
 
     [ballot] = data["ballots"]
-    assert ballot["outcome"] == "approved" and ballot["automatic"] is True
+    assert ballot["outcome"] == "approved"
+    # Closed by itself when certain, or by the office at the end of the meeting (the
+    # party packs' mode): the record says which.
+    closer = next(s for s in data["history"] if s["action"] == "close_ballot")
+    assert ballot["automatic"] is (closer["by"] != setup.scenario.office.person_id)
     votes = {v["person"]: (v["choice"], v["comment"]) for v in ballot["votes"]}
     assert votes == {"secretary": ("approve", COMMENTS["secretary"]),
                      "member-1": ("reject", "Chưa rõ nguồn kinh phí"),

@@ -15,6 +15,7 @@ from tests.fakes import COMPLETE_PLAN
 from workflow import services as svc
 from workflow.commands import CreateDraft, Submit
 from workflow.lifecycle import State
+from workflow.voting import BallotMode
 
 THOA, NAM, HOA = "tran-thi-kim-thoa", "ho-van-nam", "le-thi-hoa"
 NGOC = "nguyen-thi-bich-ngoc"
@@ -46,8 +47,10 @@ async def to_appraised(app: App, codes: dict[str, str]) -> tuple[int, Chat, Chat
 
 
 async def vote_all(app: App, codes: dict[str, str], dossier_id: int, nam: Chat, hoa: Chat,
-                   choices: str) -> dict[str, Chat]:
-    """The office opens the vote; the members vote ``choices`` (a/r/p/x) in MEMBERS order."""
+                   choices: str, *, close: bool = True) -> dict[str, Chat]:
+    """The office opens the vote; the members vote ``choices`` (a/r/p/x) in MEMBERS order;
+    then (``close``) the office ends the vote, as the committee's meeting does: the party
+    packs' ballots stay open until they are closed."""
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Mở biểu quyết")
     await nam.press("1 ngày làm việc")
@@ -56,7 +59,22 @@ async def vote_all(app: App, codes: dict[str, str], dossier_id: int, nam: Chat, 
     assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN
     for member, choice in zip(MEMBERS, choices, strict=False):
         await chats[member].action(f"k:vt:{dossier_id}:{ballot}:{choice}")
+    if close and await meeting_open(app, ballot):
+        await close_vote(nam, dossier_id)
     return chats
+
+
+async def meeting_open(app: App, ballot_id: int) -> bool:
+    """Whether the ballot is open and ends when it is closed (not when certain)."""
+    async with app.services.uow() as uow:  # read only
+        ballot = await uow.ballots.get(ballot_id)
+    return ballot is not None and ballot.is_open and ballot.rule.ballot is BallotMode.MEETING
+
+
+async def close_vote(nam: Chat, dossier_id: int) -> None:
+    """The office presses "Kết thúc biểu quyết" on the dossier's desk card."""
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc biểu quyết")
 
 
 async def co_proposed(app: App, co: str) -> int:

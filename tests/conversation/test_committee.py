@@ -16,8 +16,10 @@ from tests.conversation.committee_people import (
     NAM,
     NGOC,
     THOA,
+    close_vote,
     docx_text,
     linked,
+    meeting_open,
     sign_paper,
     to_appraised,
     vote_all,
@@ -26,6 +28,7 @@ from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import actions, file, stored
 from workflow.dossier import ProblemKind
 from workflow.lifecycle import State
+from workflow.voting import BallotMode, Choice
 
 
 async def test_the_commune_school_route_end_to_end_to_an_approval(
@@ -89,6 +92,8 @@ async def test_the_commune_school_route_end_to_end_to_an_approval(
     for chat in chats[1:]:
         await chat.notifications()
         await chat.press("Tán thành")
+    if await meeting_open(app, ballot):  # the committee's meeting ends when it is closed
+        await close_vote(nam, dossier.id)
     decided = await stored(app, dossier.id)
     assert decided.state is State.APPROVED
     await lan.notifications()
@@ -147,7 +152,7 @@ async def test_not_feasible_closes_the_dossier_and_tells_the_proposer(
     await nam.send("/viec")
     await nam.press(f"{dossier.id}.")
     assert "gửi văn bản thông báo cho người đề xuất" in nam.text
-    await nam.press("Văn bản: xem dự thảo")
+    await nam.press("Văn bản: thông báo kế hoạch không khả thi")
     draft = docx_text(nam)
     assert "Dự thảo thông báo" in nam.text and "THÔNG BÁO" in draft
     assert "Nguyễn Thị Lan" in draft and "Số …-TB/ĐU" in draft
@@ -245,7 +250,8 @@ async def test_no_consensus_the_head_lets_it_proceed_and_the_report_is_tracked(
     decided = await stored(app, dossier_id)
     assert decided.state is State.APPROVED and decided.decision and decided.decision.by_head
     assert "Nhiệm vụ chưa thực hiện" in head.text
-    await head.press("Văn bản: xem dự thảo, ghi số")  # the head's report to the superior
+    # The head's report to the superior.
+    await head.press("Văn bản: báo cáo quyết định của người đứng đầu")
     report = docx_text(head)
     assert "BÁO CÁO" in report and "T/M" not in report and "trước năm học mới" in report
     await sign_paper(head, "5")
@@ -341,6 +347,8 @@ async def test_the_town_agency_route_through_the_cell_legal_review_and_the_stand
     for member in ("dang-ngoc-tuan", "huynh-thi-my-dung", "le-quang-vinh"):
         await (await linked(app, codes, member)).action(f"k:vt:{dossier.id}:{ballot}:a")
     await khoa.action(f"k:vt:{dossier.id}:{ballot}:a")
+    if await meeting_open(app, ballot):  # the standing board's meeting ends when closed
+        await close_vote(office, dossier.id)
     assert (await stored(app, dossier.id)).state is State.APPROVED
     await ngoc.notifications()
     assert "approved" in ngoc.text
@@ -367,7 +375,7 @@ async def test_a_commune_cadre_case_a_informs_the_cell_and_the_office_sees_who_i
     forwarded = await stored(app, dossier.id)
     assert forwarded.state is State.ESCALATED and forwarded.forwarding is not None
     assert forwarded.forwarding.body == "btv-thi-uy" and not forwarded.forwarding.skips_level
-    await nam.press("Văn bản: xem dự thảo")  # the report to the competent level
+    await nam.press("Văn bản: báo cáo cấp có thẩm quyền")  # the report to the competent level
     draft = docx_text(nam)
     assert "BÁO CÁO" in draft and "Kính gửi: Ban Thường vụ Thị ủy Đức Phổ" in draft
     assert "ĐẢNG ỦY XÃ PHỔ CHÂU" in draft and "T/M ĐẢNG ỦY" in draft
@@ -422,16 +430,73 @@ async def test_after_approval_the_proposer_reports_and_the_collective_evaluates(
 async def test_the_vote_is_closed_by_the_office_at_its_closing_time(
         app: App, codes: dict[str, str], clock: SettableClock) -> None:
     dossier_id, nam, hoa = await to_appraised(app, codes)
-    await vote_all(app, codes, dossier_id, nam, hoa, "aaar")
-    await nam.action(f"k:v:{dossier_id}")
-    await nam.press("Kết thúc biểu quyết")  # too early: refused, nothing changes
+    await vote_all(app, codes, dossier_id, nam, hoa, "aaar", close=False)
     assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN
-    assert "17:00 25/11/2026" in nam.replies[0].text  # the closing time, in Vietnam
     clock.current += timedelta(days=3)
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Kết thúc biểu quyết")
     assert (await stored(app, dossier_id)).state is State.NO_CONSENSUS
     assert "không thống nhất" in nam.text
+
+
+async def test_before_its_closing_time_the_office_may_end_a_meeting_only(
+        app: App, codes: dict[str, str]) -> None:
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    await vote_all(app, codes, dossier_id, nam, hoa, "aaar", close=False)
+    meeting = await meeting_open(app, (await stored(app, dossier_id)).ballot_ids[-1])
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc biểu quyết")
+    if meeting:  # the committee's meeting ends when the office says so: counted now
+        assert (await stored(app, dossier_id)).state is State.NO_CONSENSUS
+        assert "không thống nhất" in nam.text
+    else:  # a ballot that closes when certain waits for its closing time
+        assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN
+        assert "17:00 25/11/2026" in nam.replies[0].text  # the closing time, in Vietnam
+
+
+async def test_in_a_meeting_every_member_votes_and_the_result_is_announced_at_the_close(
+        app: App, codes: dict[str, str], lan: Chat) -> None:
+    """A party committee "xem xét, thảo luận, quyết định" (887 Điều 4 khoản 3 b): five of
+    nine approvals make the result certain, yet the sixth still votes and comments; the
+    result is counted and announced when the office ends the meeting."""
+    dossier_id, nam, hoa = await to_appraised(app, codes)
+    async with app.services.uow() as uow:  # a meeting, whatever the pack's default
+        dossier = await uow.dossiers.get(dossier_id)
+        assert dossier is not None
+        body = "commune_party_committee"
+        dossier.voting_rules[body] = replace(dossier.voting_rule(body),
+                                             ballot=BallotMode.MEETING)
+        dossier.version += 1
+        await uow.commit()
+    chats = await vote_all(app, codes, dossier_id, nam, hoa, "aaaaa", close=False)
+    ballot = (await stored(app, dossier_id)).ballot_ids[-1]
+    assert (await stored(app, dossier_id)).state is State.BALLOT_OPEN  # certain, still open
+    await lan.notifications()
+    assert "Đã kết thúc biểu quyết" not in lan.text  # nothing announced before the close
+    phuoc = chats["huynh-van-phuoc"]  # the sixth member
+    await phuoc.notifications()
+    await phuoc.press("Không tán thành")
+    await phuoc.press("Ghi ý kiến")
+    await phuoc.send("Đề nghị làm rõ nguồn kinh phí trước khi triển khai.")
+    assert "đã được lưu kèm biểu quyết" in phuoc.text
+    async with app.services.uow() as uow:  # read only
+        open_ballot = await uow.ballots.get(ballot)
+    assert open_ballot is not None and open_ballot.is_open
+    assert open_ballot.votes["huynh-van-phuoc"].choice is Choice.REJECT
+    for member in (MEMBERS[0], "huynh-van-phuoc"):
+        await chats[member].notifications()
+        assert "Đã kết thúc biểu quyết" not in chats[member].text
+    await close_vote(nam, dossier_id)  # the office ends the meeting
+    closed = await stored(app, dossier_id)
+    assert closed.state is State.APPROVED
+    assert "Đã kết thúc biểu quyết" in nam.text
+    await nam.notifications()
+    assert "Đề nghị làm rõ nguồn kinh phí" in nam.text  # the comment, with the result
+    await lan.notifications()
+    assert "cho chủ trương" in lan.text.lower() or "được thông qua" in lan.text
+    for member in (MEMBERS[0], "huynh-van-phuoc", "luong-thi-my"):  # voted or not
+        await chats[member].notifications()
+        assert "Đã kết thúc biểu quyết" in chats[member].text, member
 
 
 async def test_another_office_does_not_see_this_office_s_unreachable_people(
@@ -476,7 +541,7 @@ async def test_approving_a_plan_about_an_unsuitable_rule_creates_the_report_to_i
     assert (await stored(app, dossier_id)).state is State.APPROVED
     await nam.action(f"k:v:{dossier_id}")
     assert "Nhiệm vụ chưa thực hiện" in nam.text
-    await nam.press("Văn bản: xem dự thảo, ghi số")
+    await nam.press("Văn bản: báo cáo nơi ban hành quy định")
     report = docx_text(nam)
     assert "Kính gửi: UBND tỉnh Quảng Ngãi" in report
     assert "Quyết định 15/2021/QĐ-UBND" in report

@@ -14,9 +14,11 @@ from tests.conversation.committee_people import (
     MEMBERS,
     NAM,
     THOA,
+    close_vote,
     co_proposed,
     docx_text,
     linked,
+    meeting_open,
     sign_paper,
     to_appraised,
     vote_all,
@@ -77,7 +79,7 @@ async def test_assignment_buttons_refuse_the_wrong_role_stale_and_forged_ones(
 async def test_members_comment_on_their_votes_and_the_office_reads_them_with_the_result(
         app: App, codes: dict[str, str], lan: Chat) -> None:
     dossier_id, nam, hoa = await to_appraised(app, codes)
-    chats = await vote_all(app, codes, dossier_id, nam, hoa, "")
+    chats = await vote_all(app, codes, dossier_id, nam, hoa, "", close=False)
     ballot = (await stored(app, dossier_id)).ballot_ids[-1]
     be = chats["tran-thi-be"]
     await be.notifications()
@@ -99,6 +101,8 @@ async def test_members_comment_on_their_votes_and_the_office_reads_them_with_the
     assert (await stored(app, dossier_id)).version == version
     for member in ("nguyen-van-tam", "le-thi-hoa", "vo-van-dung", "pham-ngoc-lam"):
         await chats[member].action(f"k:vt:{dossier_id}:{ballot}:a")
+    if await meeting_open(app, ballot):  # the meeting ends when the office closes it
+        await close_vote(nam, dossier_id)
     decided = await stored(app, dossier_id)
     assert decided.state is State.APPROVED and decided.version > version
     await nam.notifications()
@@ -240,7 +244,7 @@ async def test_the_office_reports_beyond_a_level_and_the_direct_superior_is_info
     hung = await linked(app, codes, "pham-van-hung")  # secretary of the town standing board
     await hung.notifications()
     assert "vượt thẩm quyền" in hung.text.lower() and f"số {dossier.id}" in hung.text
-    await nam.press("Văn bản: xem dự thảo")
+    await nam.press("Văn bản: báo cáo cấp có thẩm quyền")
     draft = docx_text(nam)
     assert "Kính gửi: Ban Thường vụ Tỉnh ủy Quảng Ngãi" in draft
     assert "Ban Thường vụ Thị ủy Đức Phổ (để biết: đề nghị vượt cấp)" in draft
@@ -293,6 +297,8 @@ async def test_the_collective_votes_on_the_evaluation_and_the_forms_are_announce
     await be.send("Đồng ý, đề nghị nhân rộng ra các trường trong xã.")
     for member in ("nguyen-van-tam", "le-thi-hoa", "vo-van-dung", "pham-ngoc-lam"):
         await chats[member].action(f"k:vt:{dossier_id}:{ballot}:a")
+    if await meeting_open(app, ballot):  # the meeting ends when the office closes it
+        await close_vote(nam, dossier_id)
     evaluated = await stored(app, dossier_id)
     assert evaluated.state is State.EVALUATED and evaluated.evaluation is not None
     assert [f.value for f in evaluated.evaluation.forms] == ["c", "e"]

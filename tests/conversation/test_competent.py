@@ -19,12 +19,16 @@ async def test_a_guest_asking_in_their_own_words_gets_the_party_cell_and_the_com
     await guest.send("Tôi là hiệu trưởng trường mầm non xã Phổ Châu, gửi kế hoạch cho ai?")
     text = guest.text
     assert "Cấp có thẩm quyền: Đảng ủy xã (phường, thị trấn)" in text
-    assert "gửi kế hoạch và tài liệu kèm theo cho Chi bộ nơi cán bộ sinh hoạt" in text
-    assert "Căn cứ: Điều 2 khoản 1 điểm b" in text
-    # Without an account: how to link one, to file the plan here.
-    assert "/start" in text.split("Căn cứ")[-1]
+    assert "gửi kế hoạch cho Chi bộ nơi cán bộ sinh hoạt" in text
+    # Without an account: how to link one, to file the plan here (a button).
+    assert "liên kết tài khoản" in text
     assert "m:link" in _actions(guest)
     assert guest.button("Điều 2").action == "q:a:dp887:2"
+    # The whole procedure and its legal basis, on demand.
+    assert "Căn cứ" not in text
+    await guest.press("Chi tiết quy trình")
+    assert "gửi kế hoạch và tài liệu kèm theo cho Chi bộ nơi cán bộ sinh hoạt" in guest.text
+    assert "Căn cứ: Điều 2 khoản 1 điểm b" in guest.text
 
 
 async def test_a_town_cadre_without_diacritics_is_answered_with_the_town_bodies(
@@ -32,6 +36,7 @@ async def test_a_town_cadre_without_diacritics_is_answered_with_the_town_bodies(
     await guest.send("truong phong noi vu thi xa gui ke hoach dot pha cho ai")
     assert "Thường trực Thị ủy, qua Văn phòng Thị ủy" in guest.text
     assert "Chi bộ nơi cán bộ sinh hoạt" in guest.text
+    await guest.press("Chi tiết quy trình")
     assert "Ủy ban nhân dân thị xã" in guest.text  # also inform (point d)
 
 
@@ -47,8 +52,9 @@ async def test_the_guided_path_goes_by_level_then_unit_kind_in_plain_words(
     assert "Công an, Quân sự xã" not in _labels(guest)
     await guest.press("ngành dọc")
     assert "Thường trực Thị ủy" in guest.text
-    assert "Cơ quan chủ quản cấp trên trực tiếp" in guest.text  # point đ: also inform
     assert "(điểm đ)" in guest.text
+    await guest.press("Chi tiết quy trình")
+    assert "Cơ quan chủ quản cấp trên trực tiếp" in guest.text  # point đ: also inform
     # The answer ends the flow: typed text is a new question again.
     await guest.send("Tôi là trưởng công an xã Phổ Châu")
     assert "Công an, Quân sự cấp xã" in guest.text
@@ -89,7 +95,7 @@ async def test_a_case_the_rules_do_not_cover_is_said_so_and_sent_to_the_office(
 
 async def test_a_question_without_a_post_says_what_to_tell_and_offers_the_guided_path(
         guest: Chat) -> None:
-    await guest.send("Xin chào, cho tôi hỏi")
+    await guest.send("/thamquyen cho tôi hỏi")
     assert "chức vụ, cơ quan, đơn vị" in guest.text and "Ví dụ:" in guest.text
     assert "c:l:commune" in _actions(guest) and "c:l:town" in _actions(guest)
 
@@ -106,8 +112,9 @@ async def test_a_linked_cadre_is_answered_at_once_for_her_own_unit(lan: Chat) ->
     assert "Trường Mầm non Phổ Châu" in text
     assert "Cấp có thẩm quyền: Đảng ủy xã Phổ Châu, qua Văn phòng Đảng ủy xã Phổ Châu." in text
     assert "cho Chi bộ Trường Mầm non Phổ Châu xem xét" in text
-    assert "Ban Thường vụ Đảng ủy xã Phổ Châu chủ trì" in text
     assert "/start" not in text and "m:link" not in _actions(lan)
+    await lan.press("Chi tiết quy trình")
+    assert "Ban Thường vụ Đảng ủy xã Phổ Châu chủ trì" in lan.text
     # From the menu as well, and "another case" leads to the guided path with "my unit".
     await lan.action("m:go:competent")
     assert "Đảng ủy xã Phổ Châu" in lan.text
@@ -138,7 +145,7 @@ async def test_the_answer_is_in_english_with_the_real_names_beside_the_generic_o
     await guest.press("Commune, ward")
     await guest.press("Kindergarten")
     assert "the party cell the cadre belongs to" in guest.text
-    assert "/start CODE" in guest.text
+    assert "link your account" in guest.text and "m:link" in _actions(guest)
 
 
 async def test_an_english_question_is_answered_in_english(app: App) -> None:

@@ -22,7 +22,7 @@ from bot.wiring import App, build_app
 from storage.db import session_factory
 from storage.invitations import issue_invitations
 from storage.models import Organisation
-from tests.conversation.committee_people import docx_text, sign_paper
+from tests.conversation.committee_people import close_vote, docx_text, meeting_open, sign_paper
 from tests.conversation.harness import Chat, SettableClock
 from tests.conversation.test_dossiers import stored
 from tests.conversation.test_filing import answer_sections
@@ -168,6 +168,8 @@ async def test_the_kindergarten_head_files_to_her_own_commune_under_two_level_ru
     for member in MEMBERS[:5]:  # five of nine: more than half
         chat = await _linked(app, codes, member)
         await chat.action(f"k:vt:{dossier.id}:{ballot}:a")
+    if await meeting_open(app, ballot):  # the committee's meeting ends when it is closed
+        await close_vote(anh, dossier.id)
     assert (await stored(app, dossier.id)).state is State.APPROVED
     await anh.notifications()
     await anh.action(f"k:v:{dossier.id}")

@@ -136,7 +136,7 @@ async def test_the_wizard_survives_a_restart(app: App, codes: dict[str, str],
         await fresh.close()
 
 
-async def test_save_then_cancel_then_draft_resumes_at_the_first_missing_part(
+async def test_save_then_cancel_then_draft_resumes_with_every_answer(
         lan: Chat, app: App) -> None:
     await lan.send("/plan")
     await lan.press("Lưu")
@@ -149,18 +149,19 @@ async def test_save_then_cancel_then_draft_resumes_at_the_first_missing_part(
     assert "Bước 4/9" in lan.text  # saving keeps the wizard open
     [draft] = await dossiers(app, "nguyen-thi-lan")
     assert draft.state is State.DRAFT and draft.plan.problem == PROBLEM
-    await lan.send(APPROACH)  # answered but not saved
-    await lan.send("/draft")
-    assert "chưa được lưu" in lan.text and "Bước 5/9" in lan.text
+    await lan.send(APPROACH)  # answered without pressing Save: kept all the same
+    [draft] = await dossiers(app, "nguyen-thi-lan")
+    assert draft.plan.approach == APPROACH
+    await lan.send("/draft")  # the plan being prepared, where it was
+    assert "Tiếp tục kế hoạch số" in lan.text and "Bước 5/9" in lan.text
     await lan.press("Hủy")
     assert "bản nháp số" in lan.text and "Hồ sơ của tôi" in lan.text
     await lan.send("/draft")
     assert "Tiếp tục kế hoạch số" in lan.text and TITLE in lan.text
-    assert "Bước 4/9" in lan.text  # the approach was not saved: it is the first gap
-    await lan.send(APPROACH)
-    await lan.press("Lưu")
+    assert "Bước 5/9" in lan.text  # the first part still missing
+    await lan.send(RESULTS)
     [draft] = await dossiers(app, "nguyen-thi-lan")
-    assert draft.plan.approach == APPROACH
+    assert draft.plan.expected_results == RESULTS and draft.plan.approach == APPROACH
 
 
 async def test_with_two_drafts_draft_lists_them_to_choose_from(lan: Chat, app: App) -> None:
@@ -214,10 +215,9 @@ async def test_back_skip_and_edit_from_the_summary(lan: Chat, app: App) -> None:
     assert dossier.plan.problem_kind is ProblemKind.REGULATED_UNSUITED
 
 
-async def test_cancelling_an_unsaved_plan_says_nothing_was_kept(lan: Chat, app: App) -> None:
+async def test_cancelling_before_the_title_says_nothing_was_kept(lan: Chat, app: App) -> None:
     await lan.send("/plan")
-    await lan.send(TITLE)
-    await lan.press("Hủy")
+    await lan.press("Hủy")  # nothing answered yet: no draft
     assert "không được lưu" in lan.text and "Đồng chí cần làm gì?" in lan.text
     assert await dossiers(app, "nguyen-thi-lan") == []
     await lan.send("/plan " + TITLE)  # the title given with the command

@@ -88,7 +88,7 @@ async def test_after_an_override_the_head_signs_in_the_heads_own_name(
     await head.press("Cho thực hiện")
     await head.send("Kế hoạch khả thi, cần triển khai trước năm học mới.")
     # The head's report to the superior is drafted for the head and signed BÍ THƯ.
-    await head.press("Văn bản: xem dự thảo, ghi số")
+    await head.press("Văn bản: báo cáo quyết định của người đứng đầu")
     report = docx_text(docx_files(head.replies)[0])
     assert "BÁO CÁO" in report and "T/M" not in report and "BÍ THƯ" in report
     assert "cần triển khai trước năm học mới" in report

@@ -10,6 +10,9 @@ decision and then the written answer reach Lan.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from bot.fakes.telegram import FakeTelegram
 from tests.telegram.conftest import Running
 from tests.telegram.people import Person
@@ -115,6 +118,10 @@ async def the_whole_process(run: Running) -> int:
     await hoa.press("Tán thành")
     for voter in VOTERS[1:]:
         await people[voter].press("Tán thành")
+    if (await stored(run, number)).state is State.BALLOT_OPEN:
+        # The committee's meeting: the office ends the vote, and it is counted then.
+        await nam.press_data(nam.messages()[-1], f"k:v:{number}", strict=False)
+        await nam.press("Kết thúc biểu quyết")
     decided = await stored(run, number)
     assert decided.state is State.APPROVED, decided.state
     await lan.expect("Kết quả xem xét", "được cho chủ trương")
@@ -123,28 +130,32 @@ async def the_whole_process(run: Running) -> int:
     await nam.press("Ghi nhận văn bản trả lời")
     # The draft arrives as a .docx the office can open and edit.
     assert "Dự thảo công văn trả lời" in nam.text
-    assert docx_sent(nam, "du-thao-cong-van-tra-loi")
+    assert await docx_sent(nam, "du-thao-cong-van-tra-loi")
     await nam.press("Ghi số, ngày và người ký")
     await nam.say("15")
     await nam.press("Nguyễn Văn Tâm")
     assert (await stored(run, number)).state is State.ANSWERED
     # The proposer holds the answer itself: its text, and the signed file.
     await lan.expect("15-CV/ĐU", "Kính gửi")
-    answer = docx_sent(lan, "cong-van-tra-loi-15-CV-DU")
+    answer = await docx_sent(lan, "cong-van-tra-loi-15-CV-DU")
     assert b"word/document.xml" in answer
     return number
 
 
-def docx_sent(person: Person, prefix: str) -> bytes:
+async def docx_sent(person: Person, prefix: str, timeout: float = 60.0) -> bytes:
     """The content of the newest .docx the bot uploaded to ``person`` whose name starts
-    with ``prefix``."""
-    for message in reversed(person.messages()):
-        document = message.get("document") or {}
-        if str(document.get("file_name", "")).startswith(prefix):
-            content = person.fake._files[document["file_id"]]["content"]
-            assert isinstance(content, bytes)
-            return content
-    raise AssertionError(f"no document {prefix}* sent to {person.user_id}")
+    with ``prefix`` (waiting for it: the file may follow its message through the queue)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in reversed(person.messages()):
+            document = message.get("document") or {}
+            if str(document.get("file_name", "")).startswith(prefix):
+                content = person.fake._files[document["file_id"]]["content"]
+                assert isinstance(content, bytes)
+                return content
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no document {prefix}* sent to {person.user_id}")
+        await asyncio.sleep(0.05)
 
 
 def no_harm_done(fake: FakeTelegram) -> None:

@@ -52,7 +52,7 @@ class TestComments:
         s = await voting()
         await comment(s, s.head, A, "Khả thi.")
         await s.vote(s.members[0], A)
-        await comment(s, s.members[1], A, "Đề nghị báo cáo tiến độ hằng tháng.")
+        await s.closed(await comment(s, s.members[1], A, "Đề nghị báo cáo tiến độ hằng tháng."))
         closed = next(e for e in s.published(ev.BallotClosed))
         assert isinstance(closed, ev.BallotClosed)
         assert closed.comments == (("member-2", "approve", "Đề nghị báo cáo tiến độ hằng tháng."),
@@ -76,7 +76,7 @@ class TestComments:
             with pytest.raises(NotPermitted):
                 await comment(s, actor, A, "Ý kiến")
         assert s.store == before
-        await s.votes(A, A, A)  # certain: closed
+        await s.closed(await s.votes(A, A, A))  # certain, or the meeting is ended
         after = s.snapshot()
         with pytest.raises(TransitionNotAllowed):
             await comment(s, s.members[3], A, "Muộn")

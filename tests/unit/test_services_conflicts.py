@@ -106,7 +106,8 @@ async def test_a_head_who_proposed_the_plan_cannot_decide_it_alone():
     ballot = await s.open_ballot()
     assert "secretary" not in ballot.voters.voters
     for member, choice in zip(s.members, (A, A, R, R), strict=True):
-        await s.vote(member, choice)  # the last vote makes "no consensus" certain
+        ballot = await s.vote(member, choice)  # the last vote makes "no consensus" certain
+    await s.closed(ballot)
     assert s.dossier.state is State.NO_CONSENSUS
     before = s.snapshot()
     with pytest.raises(ConflictOfInterest, match="head of the committee"):

@@ -47,6 +47,7 @@ async def test_a_majority_of_counted_members_decides_as_soon_as_it_is_certain(
     choice, state, outcome
 ):
     s = await appraised()
+    await s.close_when_certain()  # a meeting stays open: see test_ballot_mode
     await s.open_ballot()
     ballot = await s.votes(choice, choice)
     assert ballot.is_open and s.dossier.state is State.BALLOT_OPEN
@@ -95,6 +96,7 @@ async def test_a_vote_on_an_older_ballot_is_refused():
 class TestClosing:
     async def test_the_office_cannot_close_before_the_closing_time(self):
         s = await appraised()
+        await s.close_when_certain()  # a meeting may be ended at any time
         await s.open_ballot()
         await s.votes(A, A)
         with pytest.raises(ValidationError, match="closes at"):
@@ -150,6 +152,7 @@ class TestClosing:
 class TestNoConsensus:
     async def test_no_consensus_is_decided_when_nobody_can_reach_a_majority(self):
         s = await appraised()
+        await s.close_when_certain()  # certain after five votes: closes by itself
         ballot = await s.no_consensus()
         assert ballot.outcome is Outcome.NO_CONSENSUS and ballot.automatic
         assert s.dossier.state is State.NO_CONSENSUS and s.dossier.decision is None

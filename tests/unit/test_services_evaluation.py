@@ -42,7 +42,7 @@ async def test_the_office_puts_its_proposed_evaluation_to_the_collective():
 async def test_adopted_the_evaluation_is_recorded_and_announced_to_proposer_and_collective():
     s = await completed()
     await s.open_evaluation(forms=FORMS)
-    ballot = await s.votes(A, A, A)
+    ballot = await s.closed(await s.votes(A, A, A))
     assert not ballot.is_open and s.dossier.state is State.EVALUATED
     evaluation = s.dossier.evaluation
     assert evaluation is not None and evaluation.effective and evaluation.forms == FORMS
@@ -56,13 +56,13 @@ async def test_adopted_the_evaluation_is_recorded_and_announced_to_proposer_and_
 async def test_not_adopted_the_dossier_waits_for_a_revised_proposal():
     s = await completed()
     await s.open_evaluation(forms=FORMS)
-    await s.votes(R, R, R)
+    await s.closed(await s.votes(R, R, R))
     dossier = s.dossier
     assert dossier.state is State.COMPLETED and dossier.evaluation is None
     assert dossier.evaluation_proposal is None
     assert not s.published(ev.EvaluationRecorded)
     await s.open_evaluation(effective=False, forms=(), summary="Chưa mang lại hiệu quả")
-    await s.votes(A, A, A)
+    await s.closed(await s.votes(A, A, A))
     assert s.dossier.state is State.EVALUATED and not s.dossier.evaluation.effective  # type: ignore[union-attr]
 
 

@@ -295,3 +295,20 @@ async def test_the_real_working_calendar_fits_the_port_and_skips_holidays():
                                  s.clock, real)
     weekdays_only = s.calendar.add_working_days(date(2024, 4, 26), 30)
     assert dossier.due_on is not None and dossier.due_on > weekdays_only  # 30/4 and 1/5 off
+
+
+async def test_a_run_of_draft_edits_is_one_history_line_and_each_a_new_version():
+    s = Scenario()
+    await s.create()
+    versions = []
+    for title in ("Một", "Hai", "Ba"):
+        edited = await svc.update_draft(
+            UpdateDraft(actor=s.proposer, dossier_id=s.dossier_id,
+                        plan=replace(s.plan, title=title)), s.uow(), s.clock)
+        versions.append(edited.version)
+    assert versions == sorted(set(versions)) and edited.plan.title == "Ba"
+    assert [e.action for e in edited.history] == ["create_draft", "update_draft"]
+    # Another proposer's edit is a line of its own.
+    other = await svc.update_draft(
+        UpdateDraft(actor=s.co_proposer, dossier_id=s.dossier_id, plan=s.plan), s.uow(), s.clock)
+    assert [e.action for e in other.history][-1] == "update_draft" and len(other.history) == 3

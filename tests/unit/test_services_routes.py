@@ -96,7 +96,7 @@ async def test_town_state_agency_informs_the_peoples_committee_and_may_have_lega
     # Either deciding body of the route may be asked; here the full town committee.
     ballot = await s.open_ballot(body="town_party_committee")
     assert ballot.body == "town_party_committee"
-    await s.votes(Choice.APPROVE, Choice.APPROVE, Choice.APPROVE)
+    await s.closed(await s.votes(Choice.APPROVE, Choice.APPROVE, Choice.APPROVE))
     assert s.dossier.state is State.APPROVED
     assert s.dossier.decision is not None
     assert s.dossier.decision.route_body == "town_party_committee"

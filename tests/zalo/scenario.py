@@ -119,6 +119,11 @@ async def the_whole_process(run: Running, people: dict[str, Someone]) -> int:
         await choose(second, "Tán thành")
     for voter in VOTERS[2:]:
         await choose(people[voter], "Tán thành")
+    if (await stored(run, number)).state is State.BALLOT_OPEN:  # type: ignore[arg-type]
+        # The committee's meeting: the office ends the vote, and it is counted then.
+        await nam.say("/viec")
+        await choose(nam, f"{number}.")
+        await choose(nam, "Kết thúc biểu quyết")
     decided = await stored(run, number)  # type: ignore[arg-type]
     assert decided.state is State.APPROVED, decided.state
     await lan.expect("Kết quả xem xét", "được cho chủ trương")

@@ -30,7 +30,7 @@ from workflow.rules.model import (
     Text,
     UnitKind,
 )
-from workflow.voting import Basis, VotingRule
+from workflow.voting import BallotMode, Basis, VotingRule
 from workflow.yamltools import LineLoader, LineMap
 
 
@@ -283,7 +283,7 @@ def _fraction(r: _Reader, node: _Map, key: str, where: str) -> Fraction | None:
 
 def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule:
     r.only(node, {"basis", "more_than", "quorum", "tie_breaker", "abstain_allowed",
-                  "proposer_may_vote", "proposer_in_base", "head_must_vote"}, where)
+                  "proposer_may_vote", "proposer_in_base", "head_must_vote", "ballot"}, where)
     basis = r.string(node, "basis", where)
     try:
         basis_value = Basis(basis or "")
@@ -301,12 +301,20 @@ def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule
             raise r.fail("expected true or false", _join(where, flag), r.line(node, flag))
         if value is not None:
             flags[flag] = value
+    mode = r.string(node, "ballot", where, required=False)
+    try:
+        ballot = BallotMode(mode or BallotMode.CLOSE_WHEN_CERTAIN)
+    except ValueError:
+        raise r.fail(f"unknown ballot mode '{mode}' (known: "
+                     f"{', '.join(m.value for m in BallotMode)})", _join(where, "ballot"),
+                     r.line(node, "ballot")) from None
     return VotingRule(
         id=rule_id,
         basis=basis_value,
         more_than=_fraction(r, node, "more_than", where) or Fraction(1, 2),
         quorum=_fraction(r, node, "quorum", where),
         tie_breaker=tie,
+        ballot=ballot,
         **flags,
     )
 
