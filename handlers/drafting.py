@@ -122,6 +122,11 @@ def head_signature() -> Signature:
     return Signature("", "BÍ THƯ")
 
 
+def own_body(edits: Edits, drafted: list[str]) -> list[str]:
+    """The office's rewritten body, a paragraph per line, in place of the drafted one."""
+    return [p for p in edits.body.split("\n") if p.strip()] if edits.body.strip() else drafted
+
+
 def _document(kind: DocumentKind, head: Letterhead, *, title: str, summary: str,
               paragraphs: list[str], signature: Signature, recipients: list[str],
               addressees: tuple[str, ...] = (),
@@ -182,8 +187,7 @@ async def answer(ctx: Context, edits: Edits) -> OfficialDocument:
         content = [t("After collective consideration, {body} does not approve the plan. "
                      "Reasons: {reasons}", body=body, reasons=decision.reasoning
                      if decision and decision.reasoning else "…")]
-    if edits.body.strip():
-        content = [p for p in edits.body.split("\n") if p.strip()]
+    content = own_body(edits, content)
     closing = []
     if outcome is Outcome.APPROVED:
         closing = [t("The comrade implements it within the approved content and reports "
@@ -216,8 +220,7 @@ async def not_feasible_notice(ctx: Context, edits: Edits) -> OfficialDocument:
                  "Reasons: {reasons}", reasons=reasons),
                t("The plan is therefore not submitted for a decision and the dossier is "
                  "closed.")]
-    if edits.body.strip():
-        content = [p for p in edits.body.split("\n") if p.strip()]
+    content = own_body(edits, content)
     return _document(
         DocumentKind.NOT_FEASIBLE_NOTICE, head, title="THÔNG BÁO",
         summary=t("on the appraisal of the plan “{title}”", title=ctx.title()),
@@ -240,8 +243,7 @@ async def escalation_report(ctx: Context, edits: Edits) -> OfficialDocument:
                  body=ctx.body(issuing), target=target),
                t("Proposed solution: {solution}", solution=solution),
                t("Attached: the plan and its documents.")]
-    if edits.body.strip():
-        content = [p for p in edits.body.split("\n") if p.strip()]
+    content = own_body(edits, content)
     recipients = [t("As above")]
     if forwarding and forwarding.skips_level:
         recipients.append(t("{superior} (for information: the request goes beyond a level)",

@@ -21,15 +21,12 @@ from handlers.drafting import (
     head_signature,
     not_feasible_notice,
     office_file,
+    own_body,
 )
 from workflow.documents import DocumentKind, OfficialDocument, Signature
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier
 from workflow.service_kit import deciding_body
 from workflow.voting import CHOICE_LABELS, OUTCOME_LABELS, Ballot, Outcome
-
-
-def _own(edits: Edits, drafted: list[str]) -> list[str]:
-    return [p for p in edits.body.split("\n") if p.strip()] if edits.body.strip() else drafted
 
 
 async def override_report(ctx: Context, edits: Edits) -> OfficialDocument:
@@ -39,7 +36,7 @@ async def override_report(ctx: Context, edits: Edits) -> OfficialDocument:
     head = await ctx.head(route.head)
     decision = dossier.decision
     superior = ctx.body(route.escalation_to)
-    content = _own(edits, [
+    content = own_body(edits, [
         t("The collective ({body}) considered the plan and did not reach consensus.",
           body=ctx.body(route.decision_bodies[0])),
         t("Under 887-QĐ/TU Điều 4 khoản 3 b, the head decided, on their own responsibility, "
@@ -62,7 +59,7 @@ async def incident_report(ctx: Context, edits: Edits) -> OfficialDocument:
     incidents = [r for r in dossier.reports if r.kind == "incident"]
     what = incidents[-1].summary if incidents else "…"
     superior = ctx.body(dossier.route.escalation_to)
-    content = _own(edits, [
+    content = own_body(edits, [
         t("{body} approved the plan “{title}” of comrade {name} for implementation as a "
           "pilot.", body=ctx.body(issuing), title=ctx.title(),
           name=ctx.person(dossier.proposer)),
@@ -84,7 +81,7 @@ async def regulation_report(ctx: Context, edits: Edits) -> OfficialDocument:
     issuing = deciding_body(dossier)
     head = await ctx.head(issuing)
     issuer = plan.regulation_issuer.strip() or "…"
-    content = _own(edits, [
+    content = own_body(edits, [
         t("{body} approved the plan “{title}” of comrade {name}, which addresses a matter "
           "where the regulation in force is not suited to practice.", body=ctx.body(issuing),
           title=ctx.title(), name=ctx.person(dossier.proposer)),
@@ -107,7 +104,7 @@ async def cell_proposal(ctx: Context, edits: Edits) -> OfficialDocument:
     cell = route.preliminary_review or route.via
     head = await ctx.head(cell)
     target = ctx.body(route.competent_body)
-    content = _own(edits, [
+    content = own_body(edits, [
         t("The party cell has reviewed the plan “{title}” of comrade {name}, {post}.",
           title=ctx.title(), name=ctx.person(dossier.proposer),
           post=ctx.post(dossier.proposer) or "…"),
@@ -159,7 +156,7 @@ async def vote_minutes(ctx: Context, edits: Edits, ballot: Ballot, zone: tzinfo 
     return _document(
         DocumentKind.VOTE_MINUTES, head, title="BIÊN BẢN",
         summary=t("of the vote on the plan “{title}”", title=ctx.title()),
-        paragraphs=_own(edits, content), table=tuple(rows),
+        paragraphs=own_body(edits, content), table=tuple(rows),
         signature=Signature("", "CHỦ TRÌ"), recipients=[office_file(ctx)])
 
 
@@ -187,7 +184,7 @@ async def vote_resolution(ctx: Context, edits: Edits, ballot: Ballot) -> Officia
     return _document(
         DocumentKind.VOTE_RESOLUTION, head, title="NGHỊ QUYẾT",
         summary=t("on the plan “{title}”", title=ctx.title()),
-        paragraphs=_own(edits, content), signature=collective_signature(ctx, ballot.body, head),
+        paragraphs=own_body(edits, content), signature=collective_signature(ctx, ballot.body, head),
         recipients=[ctx.person(dossier.proposer), office_file(ctx)])
 
 
@@ -213,7 +210,7 @@ async def evaluation_conclusion(ctx: Context, edits: Edits) -> OfficialDocument:
     return _document(
         DocumentKind.EVALUATION_CONCLUSION, head, title="KẾT LUẬN",
         summary=t("on the results of the plan “{title}”", title=ctx.title()),
-        paragraphs=_own(edits, content), signature=collective_signature(ctx, issuing, head),
+        paragraphs=own_body(edits, content), signature=collective_signature(ctx, issuing, head),
         recipients=[ctx.person(dossier.proposer), office_file(ctx)])
 
 

@@ -29,6 +29,17 @@ def route_as_dict(pack: Pack, kind: UnitKind, lang: str = "vi") -> dict[str, obj
     }
 
 
+def body_name(pack: Pack, body_id: str, lang: str,
+              real_names: Mapping[str, str] | None) -> str:
+    """The organisation's real name for a route body when known (English keeps the pack's
+    generic name in brackets, the real names being Vietnamese), else the pack's."""
+    generic = pack.body(body_id).name.get(lang)
+    real = (real_names or {}).get(body_id)
+    if not real:
+        return generic
+    return real if lang == "vi" else f"{real} ({generic})"
+
+
 def render_route(pack: Pack, kind: UnitKind, lang: str = "vi",
                  real_names: Mapping[str, str] | None = None) -> str:
     """A complete, readable answer: where to send, first step, who appraises and decides.
@@ -41,11 +52,7 @@ def render_route(pack: Pack, kind: UnitKind, lang: str = "vi",
     route = kind.route
 
     def name(body_id: str) -> str:
-        generic = pack.body(body_id).name.get(lang)
-        real = (real_names or {}).get(body_id)
-        if not real:
-            return generic
-        return real if lang == "vi" else f"{real} ({generic})"
+        return body_name(pack, body_id, lang, real_names)
 
     def names(body_ids: tuple[str, ...], joiner: str) -> str:
         parts = [name(b) for b in body_ids]
@@ -117,11 +124,7 @@ def render_route_short(pack: Pack, kind: UnitKind, lang: str = "vi",
     route = kind.route
 
     def name(body_id: str) -> str:
-        generic = pack.body(body_id).name.get(lang)
-        real = (real_names or {}).get(body_id)
-        if not real:
-            return generic
-        return real if lang == "vi" else f"{real} ({generic})"
+        return body_name(pack, body_id, lang, real_names)
 
     point = t(" (point {point})", point=kind.point) if kind.point else ""
     lines = [t("Your case: {case}.", case=kind.description.get(lang) + point),
