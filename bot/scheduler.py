@@ -9,6 +9,7 @@ single tick, and a slow tick is never overlapped by the next one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Protocol
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "reminders-dispatch"
 INTERVAL_SECONDS = 60.0
+# On stop, a tick already running gets this long to commit before it is cancelled; its
+# transaction then rolls back and the next start does the same work again.
+STOP_GRACE_SECONDS = 5.0
+
+
 class Ticking(Protocol):
     async def tick(self, now: datetime | None = None) -> object: ...
 
@@ -33,6 +39,7 @@ class ReminderScheduler:
         self.interval = interval_seconds
         self.ticks = 0
         self.failures = 0
+        self._running: asyncio.Task[object] | None = None
         self.scheduler = AsyncIOScheduler(timezone=VIETNAM, job_defaults={
             "coalesce": True, "max_instances": 1,
             # A tick late by up to one interval still runs; later than that, the next one
@@ -45,15 +52,30 @@ class ReminderScheduler:
                                next_run_time=datetime.now(VIETNAM), replace_existing=True)
         self.scheduler.start()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """No new tick; the one running finishes (or is cancelled after ``grace``) before
+        the dispatcher's engine closes, so a Ctrl-C never interrupts a query mid-way."""
         if self.scheduler.running:
+            # Paused first: APScheduler's shutdown cancels a running job outright, which
+            # would interrupt the tick's transaction and log a traceback.
+            self.scheduler.pause()
+            running = self._running
+            if running is not None and not running.done():
+                _, pending = await asyncio.wait({running}, timeout=grace)
+                if pending:
+                    running.cancel()
+                    await asyncio.wait({running})
             self.scheduler.shutdown(wait=False)
         await self.dispatcher.close()
 
     async def _tick(self) -> None:
+        self._running = asyncio.current_task()
         try:
             await self.dispatcher.tick()
             self.ticks += 1
+        except asyncio.CancelledError:
+            # Only a stop cancels a tick: its transaction rolled back and nothing is lost.
+            log.info("reminder dispatch tick cancelled by the stop")
         except Exception:  # the next tick tries again; one bad tick must not stop reminders
             self.failures += 1
             log.exception("reminder dispatch tick failed")

@@ -57,6 +57,57 @@ async def test_a_failing_tick_does_not_stop_the_next_ones() -> None:
     assert scheduler.failures == 1 and scheduler.ticks >= 1
 
 
+class HeldDispatcher:
+    """A tick that holds its transaction until told; records whether the engine closed
+    while the tick was still inside it."""
+
+    def __init__(self, hold: float) -> None:
+        self.hold = hold
+        self.inside = asyncio.Event()
+        self.inside_when_closed = False
+        self.finished = False
+        self.cancelled = False
+        self.in_tick = False
+
+    async def tick(self, now: datetime | None = None) -> None:
+        self.in_tick = True
+        self.inside.set()
+        try:
+            await asyncio.sleep(self.hold)
+            self.finished = True
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        finally:
+            self.in_tick = False
+
+    async def close(self) -> None:
+        self.inside_when_closed = self.in_tick
+
+
+async def test_a_stop_lets_the_running_tick_finish_before_the_engine_closes(
+        caplog: pytest.LogCaptureFixture) -> None:
+    dispatcher = HeldDispatcher(hold=0.3)
+    scheduler = ReminderScheduler(dispatcher, interval_seconds=60)
+    scheduler.start()
+    await asyncio.wait_for(dispatcher.inside.wait(), 5)
+    await scheduler.stop()
+    assert dispatcher.finished and not dispatcher.inside_when_closed
+    assert scheduler.ticks == 1 and "Traceback" not in caplog.text
+
+
+async def test_a_tick_past_the_grace_is_cancelled_quietly_before_the_engine_closes(
+        caplog: pytest.LogCaptureFixture) -> None:
+    dispatcher = HeldDispatcher(hold=30)
+    scheduler = ReminderScheduler(dispatcher, interval_seconds=60)
+    scheduler.start()
+    await asyncio.wait_for(dispatcher.inside.wait(), 5)
+    await scheduler.stop(grace=0.1)
+    assert dispatcher.cancelled and not dispatcher.inside_when_closed
+    assert scheduler.failures == 0
+    assert not [r for r in caplog.records if r.exc_info], caplog.text
+
+
 def test_settings_come_from_the_environment_with_clear_errors(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CADREBOT_REMINDER_HOURS", "06:30-20:00")
