@@ -44,7 +44,7 @@ from bot.wiring import App, SystemClock, build_app
 from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
 from bot.zalo.adapter import ZaloAdapter, wrapped_update
 from handlers.command_list import command_list
-from handlers.messages import Reply
+from handlers.messages import Reply, reply_to_json
 from storage import inbox
 from storage.outbox_queue import keep_reply, mark_seen
 
@@ -159,9 +159,8 @@ class Service:
 
         def keep(channel: str) -> GivenUp:
             async def kept(chat: str, error: str, reply: Reply) -> None:
-                data = {"text": reply.text, "buttons": [[(b.label, b.action) for b in row]
-                                                        for row in reply.buttons]}
-                if await keep_reply(app.engine, channel, chat, data, app.services.clock.now()):
+                if await keep_reply(app.engine, channel, chat, reply_to_json(reply),
+                                    app.services.clock.now()):
                     notifier.wake()
             return kept
 

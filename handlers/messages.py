@@ -9,8 +9,10 @@ handlers parse it strictly and re-check who pressed and whether it is still allo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_ACTION_BYTES = 64
 
@@ -73,6 +75,31 @@ class Reply:
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """``reply`` as JSON to keep in the outbox, files included (a made one's bytes in
+    base64), so a reply a platform refused goes again whole."""
+    return {"text": reply.text,
+            "buttons": [[(b.label, b.action) for b in row] for row in reply.buttons],
+            "files": [{"file_id": f.file_id, "name": f.name, "mime_type": f.mime_type,
+                       "size": f.size, "sha256": f.sha256, "elsewhere": f.elsewhere,
+                       "content": None if f.content is None
+                       else base64.b64encode(f.content).decode("ascii")}
+                      for f in reply.files]}
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    """The reply ``reply_to_json`` kept (older records have no files)."""
+    files = tuple(
+        Attachment(str(f.get("file_id") or ""), str(f.get("name") or ""), f.get("mime_type"),
+                   int(f.get("size") or 0), f.get("sha256"),
+                   None if f.get("content") is None else base64.b64decode(f["content"]),
+                   str(f.get("elsewhere") or ""))
+        for f in data.get("files") or ())
+    return Reply(str(data.get("text", "")), tuple(
+        tuple(Button(str(label), str(action)) for label, action in row)
+        for row in data.get("buttons") or ()), files=files)
 
 
 def rows(*buttons: Button, per_row: int = 1) -> tuple[tuple[Button, ...], ...]:

@@ -19,7 +19,7 @@ from handlers.flows.desk_view import buttons, describe
 from handlers.flows.desk_vote import lines_for
 from handlers.flows.dossier_view import Names, notice_names, shorten, title_of
 from handlers.i18n import Translator
-from handlers.messages import Attachment, Button, Reply
+from handlers.messages import Attachment, Button, Reply, reply_from_json
 from handlers.paper_files import recorded_attachment
 from handlers.ports import PersonInfo
 from handlers.reminder_notices import render as render_reminder
@@ -40,10 +40,7 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     if "notice" in payload:
         return await system_notices.render(services, person, payload)
     if "reply" in payload:  # an answer kept after its platform refused it (bot.runner)
-        kept = dict(payload["reply"])
-        return Reply(str(kept.get("text", "")), tuple(
-            tuple(Button(str(label), str(action)) for label, action in row)
-            for row in kept.get("buttons") or ()))
+        return reply_from_json(dict(payload["reply"]))
     t = Translator(person.language)
     event = str(payload.get("event", ""))
     data: dict[str, Any] = dict(payload.get("data") or {})
