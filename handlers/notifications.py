@@ -15,16 +15,19 @@ from typing import Any
 
 from handlers import system_notices
 from handlers.context import Services
+from handlers.drafting_more import compose
 from handlers.flows.desk_view import buttons, describe
 from handlers.flows.desk_vote import lines_for
 from handlers.flows.dossier_view import Names, notice_names, shorten, title_of
+from handlers.flows.papers import draft_action
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Button, Reply, reply_from_json
-from handlers.paper_files import recorded_attachment
+from handlers.paper_files import as_attachment, recorded_attachment
 from handlers.ports import PersonInfo
 from handlers.reminder_notices import render as render_reminder
 from workflow.actors import Role
 from workflow.conflicts import acting_roles
+from workflow.documents import DocumentKind
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, EncouragementForm
 from workflow.lifecycle import EDITABLE, State
 from workflow.obligations import OBLIGATION_LABELS, ObligationKind
@@ -45,11 +48,12 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     event = str(payload.get("event", ""))
     data: dict[str, Any] = dict(payload.get("data") or {})
     recipient: dict[str, Any] = dict(payload.get("recipient") or {})
+    ballot = None
     async with services.uow() as uow:  # read only
         dossier = await uow.dossiers.get(int(data.get("dossier_id") or 0))
-        if event == "BallotClosed" and "purpose" not in data:  # an evaluation has its words
+        if event == "BallotClosed":
             ballot = await uow.ballots.get(int(data.get("ballot_id") or 0))
-            if ballot is not None:
+            if ballot is not None and "purpose" not in data:  # an evaluation has its words
                 data["purpose"] = ballot.purpose
     if dossier is None:
         return Reply(t("An update about a dossier that no longer exists."))
@@ -60,6 +64,13 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         comments = await lines_for(services.directory, t, list(data.get("comments") or []))
         text = "\n".join([text, *comments])
     files: tuple[Attachment, ...] = ()
+    minutes: tuple[Button, ...] = ()
+    if event == "BallotClosed" and recipient.get("role") == Role.OFFICE and ballot is not None:
+        # The minutes of the count, drafted at the close, for the office to number and sign.
+        draft = await compose(services, dossier, DocumentKind.VOTE_MINUTES, ballot=ballot)
+        files = (as_attachment(services, draft, dossier.id, t),)
+        minutes = (Button(t("Number and sign the minutes"),
+                          draft_action(dossier, DocumentKind.VOTE_MINUTES, ballot.id)),)
     if data.get("document_id") and event in ("WrittenAnswerSent", "ObligationFulfilled"):
         # The document itself, as recorded: its file, and its text to read on the phone.
         async with services.uow() as uow:
@@ -71,6 +82,8 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     actor = await services.directory.actor(person.id)
     roles = dossier.roles_of(actor)
     keys: list[tuple[Button, ...]] = list(buttons(dossier, acting_roles(dossier, actor), t))
+    if minutes:
+        keys.insert(0, minutes)
     if Role.PROPOSER in roles and recipient.get("role") not in (None, Role.PROPOSER):
         text = "\n\n".join([text, t("You are one of the proposers of this plan, so you do "
                                     "not act on it in another role (conflict of interest): "

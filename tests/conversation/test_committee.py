@@ -492,6 +492,17 @@ async def test_in_a_meeting_every_member_votes_and_the_result_is_announced_at_th
     assert "Đã kết thúc biểu quyết" in nam.text
     await nam.notifications()
     assert "Đề nghị làm rõ nguồn kinh phí" in nam.text  # the comment, with the result
+    # The minutes of the count come with it, drafted, for the office to number and sign.
+    minutes = docx_text(nam)
+    assert "BIÊN BẢN" in minutes and "Huỳnh Văn Phước" in minutes
+    assert "Đề nghị làm rõ nguồn kinh phí" in minutes and "Chưa biểu quyết: Lương Thị Mỹ" in minutes
+    await nam.press("Ghi số và ký biên bản kiểm phiếu")
+    assert "Dự thảo biên bản kiểm phiếu" in nam.text
+    await sign_paper(nam, "21")
+    async with app.services.uow() as uow:  # read only
+        [recorded] = [d for d in await uow.documents.for_dossier(dossier_id)
+                      if d.kind.value == "vote_minutes"]
+    assert recorded.number == "21"
     await lan.notifications()
     assert "cho chủ trương" in lan.text.lower() or "được thông qua" in lan.text
     for member in (MEMBERS[0], "huynh-van-phuoc", "luong-thi-my"):  # voted or not

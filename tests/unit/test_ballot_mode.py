@@ -118,16 +118,17 @@ def test_the_mode_is_a_key_of_the_voting_rule_in_the_pack():
     for pack in bundled_rulebook().packs():
         for rule in pack.voting_rules.values():
             assert isinstance(rule.ballot, BallotMode)
-    # The bundled packs still close when certain: the meeting default waits on the
-    # Telegram flood-control scenario (issue 16 note).
+    # Every bundled pack holds meetings (887 Điều 4 khoản 3 b; ND 73 Điều 8 khoản 1).
+    assert all(rule.ballot is BallotMode.MEETING for pack in bundled_rulebook().packs()
+               for rule in pack.voting_rules.values())
     text = (PACKS / "duc-pho-2022.yaml").read_text(encoding="utf-8")
-    assert "ballot: close_when_certain" in text
-    meeting = load_pack_text(text.replace("ballot: close_when_certain", "ballot: meeting"))
-    assert meeting.voting_rules["party_majority"].ballot is BallotMode.MEETING
-    without = load_pack_text(text.replace("    ballot: close_when_certain\n", ""))
-    assert without.voting_rules["party_majority"].ballot is BallotMode.CLOSE_WHEN_CERTAIN
+    assert "ballot: meeting" in text
+    certain = load_pack_text(text.replace("ballot: meeting", "ballot: close_when_certain"))
+    assert certain.voting_rules["party_majority"].ballot is BallotMode.CLOSE_WHEN_CERTAIN
+    without = load_pack_text(text.replace("    ballot: meeting\n", ""))
+    assert without.voting_rules["party_majority"].ballot is BallotMode.MEETING
     with pytest.raises(PackError, match="unknown ballot mode 'vote'"):
-        load_pack_text(text.replace("ballot: close_when_certain", "ballot: vote"))
+        load_pack_text(text.replace("ballot: meeting", "ballot: vote"))
     assert PARTY_MAJORITY.ballot is BallotMode.CLOSE_WHEN_CERTAIN
 
 

@@ -55,7 +55,7 @@ def test_the_pack_rule_is_the_collective_majority_with_the_head():
     expected = VotingRule(id="state_majority", basis=Basis.COUNTED_MEMBERS, tie_breaker="head",
                           abstain_allowed=False, proposer_may_vote=False,
                           proposer_in_base=False, head_must_vote=True,
-                          ballot=BallotMode.CLOSE_WHEN_CERTAIN)
+                          ballot=BallotMode.MEETING)
     assert expected == ND73
 
 

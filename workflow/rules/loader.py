@@ -303,7 +303,7 @@ def _voting_rule(r: _Reader, rule_id: str, node: _Map, where: str) -> VotingRule
             flags[flag] = value
     mode = r.string(node, "ballot", where, required=False)
     try:
-        ballot = BallotMode(mode or BallotMode.CLOSE_WHEN_CERTAIN)
+        ballot = BallotMode(mode or BallotMode.MEETING)  # a committee meets unless told
     except ValueError:
         raise r.fail(f"unknown ballot mode '{mode}' (known: "
                      f"{', '.join(m.value for m in BallotMode)})", _join(where, "ballot"),
