@@ -180,7 +180,8 @@ class Stage:
         bodies = await self.directory.route_bodies(person, self.pack)
         made = await svc.create_draft(
             CreateDraft(actor=await self._actor(person), unit_kind=info.unit_kind, plan=plan,
-                        bodies=bodies), self.uow(), self.clock, self.pack)
+                        bodies=bodies, ballots=await self.directory.route_ballots(bodies)),
+            self.uow(), self.clock, self.pack)
         self.dossier_id, self.proposer = made.id, person
 
     async def edit(self, plan: Plan) -> None:

@@ -6,7 +6,7 @@ objects that satisfy these ports, and the conversation tests can use the real on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from workflow.lifecycle import State
 from workflow.organisation import HigherBody, OrgBody
 from workflow.ports import UnitOfWork
 from workflow.rules.model import Pack
+from workflow.voting import BallotMode
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class Directory(Protocol):
 
     async def route_bodies(self, person_id: str, pack: Pack) -> dict[str, str]:
         """Route body id -> the organisation's body, for the person's unit (resolved only)."""
+        ...
+
+    async def route_ballots(self, bodies: Mapping[str, str]) -> dict[str, BallotMode]:
+        """Route body id -> the ballot mode the organisation file set for that body."""
         ...
 
     async def body_names(self, body_ids: list[str]) -> dict[str, str]: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -34,6 +34,7 @@ from workflow.organisation import (
 )
 from workflow.rules import RuleBook
 from workflow.rules.model import Pack
+from workflow.voting import BallotMode
 
 # Wrong codes allowed per account in the window before linking is refused for a while.
 LINK_ATTEMPTS = 5
@@ -90,6 +91,15 @@ class SqlDirectory:
         route = pack.unit_kind(person.unit_kind).route
         found = resolve_route_bodies(tree, person.unit_id, route.body_ids())
         return {kind: body for kind in route.body_ids() if (body := found.body(kind))}
+
+    async def route_ballots(self, bodies: Mapping[str, str]) -> dict[str, BallotMode]:
+        """Route body id -> the ballot mode its organisation's body set for itself (only
+        where the organisation file overrides the pack)."""
+        async with self._sessions() as session:
+            rows = dict((await session.execute(select(Body.id, Body.ballot).where(
+                Body.id.in_(list(bodies.values())), Body.ballot.is_not(None)))).tuples().all())
+        return {kind: BallotMode(mode) for kind, body in bodies.items()
+                if (mode := rows.get(body))}
 
     async def body_names(self, body_ids: list[str]) -> dict[str, str]:
         async with self._sessions() as session:

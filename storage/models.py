@@ -89,6 +89,8 @@ class Body(Base):
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(64))  # pack body id, e.g. commune_party_committee
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    # The body's own ballot mode ("meeting" / "close_when_certain"); None: its pack's.
+    ballot: Mapped[str | None] = mapped_column(String(32))
 
 
 class Unit(Base):

@@ -200,7 +200,7 @@ async def file_emergency_report(
         if report.taken_on > today(clock):
             raise ValidationError(N_("The date of the action cannot be in the future."))
         draft = CreateDraft(actor=cmd.actor, unit_kind=kind.id, bodies=cmd.bodies,
-                            plan=Plan(title=cmd.title.strip() or action_taken))
+                            ballots=cmd.ballots, plan=Plan(title=cmd.title.strip() or action_taken))
         co = group(cmd.actor.person_id, cmd.co_proposers)
         dossier = new_dossier(draft, await uow.dossiers.next_id(), pack, kind, clock, co)
         dossier.kind, dossier.emergency = DossierKind.EMERGENCY, report

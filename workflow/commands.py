@@ -15,7 +15,7 @@ from workflow.actors import Actor
 from workflow.attachments import AttachedFile
 from workflow.documents import Paper, Scan
 from workflow.dossier import EmergencyReport, EncouragementForm, Plan
-from workflow.voting import Choice
+from workflow.voting import BallotMode, Choice
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +36,8 @@ class CreateDraft(Command):
     co_proposers: tuple[str, ...] = ()
     # Route body id -> concrete body of the organisation (identity when absent).
     bodies: Mapping[str, str] = field(default_factory=dict)
+    # Route body id -> the ballot mode that body's own working rules set (organisation file).
+    ballots: Mapping[str, BallotMode] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,6 +243,7 @@ class FileEmergencyReport(Command):
     title: str = ""
     co_proposers: tuple[str, ...] = ()
     bodies: Mapping[str, str] = field(default_factory=dict)
+    ballots: Mapping[str, BallotMode] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

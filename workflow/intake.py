@@ -7,6 +7,7 @@ state against the lifecycle table, and changes nothing when it refuses.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from workflow import events as ev
@@ -62,7 +63,9 @@ def new_dossier(cmd: CreateDraft, dossier_id: int, pack: Pack, kind: UnitKind, c
                 co_proposers: tuple[str, ...]) -> Dossier:
     """A dossier routed under ``pack``, with the snapshots it keeps for its whole life."""
     route = kind.route
-    rules = {body: rule for body in route.decision_bodies
+    # The pack's rule, ending as the body's own working rules say where they differ.
+    rules = {body: replace(rule, ballot=cmd.ballots.get(body, rule.ballot))
+             for body in route.decision_bodies
              if (rule := pack.voting_rule_for(body)) is not None}
     return Dossier(
         id=dossier_id, pack_id=pack.id, pack_version=pack.version, unit_kind=kind.id,

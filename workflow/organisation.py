@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from workflow.voting import BallotMode
+
 # The roles a membership can carry. Counted roles count for a body's voting rule
 # unless the membership says otherwise (``counted: false``, e.g. a member on leave).
 ROLES: Mapping[str, str] = {
@@ -54,6 +56,8 @@ class OrgBody:
     name: str
     kind: str
     parent: str | None = None
+    # How this body's ballots end, when its working rules differ from the pack's default.
+    ballot: BallotMode | None = None
 
 
 @dataclass(frozen=True)

@@ -76,12 +76,13 @@ class EmergencyFlow:
         kind = unit_kind(turn)
         assert kind is not None
         turn.clear()
+        bodies = await s.directory.route_bodies(turn.person.id, turn.pack)
         try:
             dossier = await svc.file_emergency_report(FileEmergencyReport(
                 actor=await turn.actor(), unit_kind=kind.id,
                 report=EmergencyReport(action_taken=action, taken_on=s.clock.now().date(),
                                        why_no_plan=why),
-                bodies=await s.directory.route_bodies(turn.person.id, turn.pack)),
+                bodies=bodies, ballots=await s.directory.route_ballots(bodies)),
                 s.uow(), s.clock, turn.pack)
         except DomainError as error:
             turn.say(error.render(t))

@@ -32,7 +32,8 @@ async def save(turn: Turn, wizard: Wizard) -> Dossier:
         bodies = await services.directory.route_bodies(person.id, pack)
         dossier = await create_draft(
             CreateDraft(actor=actor, unit_kind=person.unit_kind, plan=plan,
-                        co_proposers=co_proposers, bodies=bodies),
+                        co_proposers=co_proposers, bodies=bodies,
+                        ballots=await services.directory.route_ballots(bodies)),
             services.uow(), services.clock, pack)
         wizard.data["dossier_id"] = dossier.id
     else:

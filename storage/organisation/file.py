@@ -26,6 +26,7 @@ from workflow.organisation import (
     counted_by_default,
 )
 from workflow.rules import RuleBook, UnknownPack, bundled_rulebook
+from workflow.voting import BallotMode
 from workflow.yamltools import LineMap, YamlSyntaxError, line_of, parse_yaml
 
 LANGUAGES = ("vi", "en")
@@ -178,7 +179,8 @@ def _bodies(r: _Reader, tree: LineMap, pack_id: str,
     nodes: dict[str, tuple[str, LineMap]] = {}
     entries = r.items(tree, "bodies")
     for where, node in entries:
-        r.mapping(node, where, ("id", "name", "kind", "parent"), line_of(tree, "bodies"))
+        r.mapping(node, where, ("id", "name", "kind", "parent", "ballot"),
+                  line_of(tree, "bodies"))
         body_id = r.ident(node, "id", where) or ""
         if body_id in bodies:
             raise r.fail(N_("duplicate id '{id}'"), f"{where}.id", line_of(node, "id"),
@@ -190,7 +192,8 @@ def _bodies(r: _Reader, tree: LineMap, pack_id: str,
                          known=", ".join(kinds))
         bodies[body_id] = OrgBody(id=body_id, name=r.text(node, "name", where, limit=300) or "",
                                   kind=kind, parent=r.ident(node, "parent", where,
-                                                            required=False))
+                                                            required=False),
+                                  ballot=_ballot(r, node, where))
         nodes[body_id] = (where, node)
     for body in bodies.values():
         where, node = nodes[body.id]
@@ -206,6 +209,20 @@ def _bodies(r: _Reader, tree: LineMap, pack_id: str,
             seen.append(parent)
             parent = bodies[parent].parent
     return bodies
+
+
+def _ballot(r: _Reader, node: LineMap, where: str) -> BallotMode | None:
+    """A body's own ballot mode: its working rules may hold meetings or close when the
+    result is certain, whatever the pack's default."""
+    value = r.text(node, "ballot", where, required=False)
+    if value is None:
+        return None
+    try:
+        return BallotMode(value)
+    except ValueError:
+        raise r.fail(N_("unknown ballot mode '{mode}' (known: {known})"), f"{where}.ballot",
+                     line_of(node, "ballot"), mode=value,
+                     known=", ".join(m.value for m in BallotMode)) from None
 
 
 def _ancestors(bodies: dict[str, OrgBody], body_id: str) -> list[str]:
@@ -335,7 +352,8 @@ def dump_org_text(chart: OrgChart) -> str:
     data = {
         "organisation": {"id": chart.organisation.id, "name": chart.organisation.name,
                          "pack": chart.organisation.pack},
-        "bodies": [drop_none({"id": b.id, "name": b.name, "kind": b.kind, "parent": b.parent})
+        "bodies": [drop_none({"id": b.id, "name": b.name, "kind": b.kind, "parent": b.parent,
+                              "ballot": b.ballot.value if b.ballot else None})
                    for b in _ordered_bodies(chart.bodies)],
         "units": [drop_none({"id": u.id, "name": u.name, "unit_kind": u.unit_kind,
                              "body": u.body, "cell": u.cell})

@@ -28,6 +28,7 @@ from workflow.organisation import (
     OrgTree,
     OrgUnit,
 )
+from workflow.voting import BallotMode
 
 SECTIONS = ("organisation", "bodies", "units", "people", "memberships")
 
@@ -81,6 +82,10 @@ async def _check_ownership(session: AsyncSession, chart: OrgChart) -> None:
                                where=section, id=rows[0], other=rows[1])
 
 
+def _mode(body: OrgBody) -> str | None:
+    return body.ballot.value if body.ballot else None
+
+
 def _parents_first(bodies: Sequence[OrgBody]) -> list[OrgBody]:
     by_id = {b.id: b for b in bodies}
     ordered: list[OrgBody] = []
@@ -123,14 +128,14 @@ async def import_chart(session: AsyncSession, chart: OrgChart, *, actor: str | N
     for body in _parents_first(chart.bodies):
         if body.id not in bodies:
             session.add(Body(id=body.id, organisation_id=org.id, name=body.name,
-                             kind=body.kind, parent_id=body.parent))
+                             kind=body.kind, parent_id=body.parent, ballot=_mode(body)))
             await session.flush()
             report._note("bodies", body.id, created=True, updated=False)
     for body in chart.bodies:
         if body.id in bodies:
             report._note("bodies", body.id, created=False, updated=_assign(
                 bodies[body.id], {"name": body.name, "kind": body.kind,
-                                  "parent_id": body.parent}))
+                                  "parent_id": body.parent, "ballot": _mode(body)}))
     await session.flush()
 
     units = {u.id: u for u in (await session.execute(
@@ -205,7 +210,8 @@ async def export_chart(session: AsyncSession, organisation_id: str) -> OrgChart 
         .where(Person.organisation_id == org.id).order_by(Membership.id))).scalars()
     return OrgChart(
         organisation=Organisation(id=org.id, name=org.name, pack=org.pack_id),
-        bodies=tuple(OrgBody(id=b.id, name=b.name, kind=b.kind, parent=b.parent_id)
+        bodies=tuple(OrgBody(id=b.id, name=b.name, kind=b.kind, parent=b.parent_id,
+                             ballot=BallotMode(b.ballot) if b.ballot else None)
                      for b in bodies),
         units=tuple(OrgUnit(id=u.id, name=u.name, unit_kind=u.unit_kind, body=u.body_id,
                             cell=u.cell_id) for u in units),
@@ -223,7 +229,8 @@ async def load_tree(session: AsyncSession, organisation_id: str) -> OrgTree:
         select(Body).where(Body.organisation_id == organisation_id))).scalars()
     units = (await session.execute(
         select(Unit).where(Unit.organisation_id == organisation_id))).scalars()
-    return OrgTree([OrgBody(id=b.id, name=b.name, kind=b.kind, parent=b.parent_id)
+    return OrgTree([OrgBody(id=b.id, name=b.name, kind=b.kind, parent=b.parent_id,
+                             ballot=BallotMode(b.ballot) if b.ballot else None)
                     for b in bodies],
                    [OrgUnit(id=u.id, name=u.name, unit_kind=u.unit_kind, body=u.body_id,
                             cell=u.cell_id) for u in units])
