@@ -1,7 +1,7 @@
 """The committee desk's presentation: which buttons a person gets for a dossier now.
 
-The lifecycle table decides (``workflow.lifecycle``); this module only turns the rows a
-person's roles allow from the dossier's state into buttons. Every button carries the
+``workflow.permissions`` decides; this module only turns the steps a person's roles allow
+on the dossier now into buttons. Every button carries the
 dossier id and the version it was drawn for (a vote carries the ballot id instead, so
 that a member can change their vote while the ballot stays open); the desk re-checks
 everything and the services check it again.
@@ -16,14 +16,12 @@ from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from workflow.actors import Role
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, Evaluation
-from workflow.lifecycle import TRANSITIONS, Action, Condition, State
+from workflow.lifecycle import Action, Condition, State
 from workflow.obligations import OBLIGATION_LABELS, Obligation
+from workflow.permissions import allowed, includes, may
 from workflow.voting import CHOICE_LABELS, Ballot, Choice, Outcome, quorum_needed
 
 PREFIX = "k"
-# Conditions that describe the route: a row under another route's condition is not offered.
-ROUTE_CONDITIONS = frozenset({Condition.WITH_CELL, Condition.WITHOUT_CELL,
-                              Condition.WITHOUT_APPRAISAL, Condition.LEGAL_REVIEW})
 # Steps taken at the desk (the proposer's own steps live in "My dossiers" and filing).
 DESK_ROLES = frozenset({Role.CELL_SECRETARY, Role.OFFICE, Role.APPRAISER,
                         Role.LEGAL_REVIEWER, Role.MEMBER, Role.HEAD})
@@ -100,31 +98,15 @@ VOTE_LABELS: dict[Choice, str] = {
 
 
 def offered(dossier: Dossier, roles: frozenset[Role]) -> list[str]:
-    """The desk codes whose lifecycle row allows ``roles`` to act on ``dossier`` now."""
-    facts = dossier.route_conditions()
-    codes: list[str] = []
-    for code, (action, chosen, _label) in CODES.items():
-        held = roles & (DESK_ROLES | {Role.PROPOSER} if code in PROPOSER_CODES else DESK_ROLES)
-        for row in TRANSITIONS:
-            if row.action is not action or dossier.state not in row.sources:
-                continue
-            if not row.roles & held:
-                continue
-            when = row.when
-            if when is not None and when in ROUTE_CONDITIONS and when not in facts:
-                continue
-            if chosen is not None and when is not None and when is not chosen:
-                continue
-            if action is Action.MARK_COMPLEX and dossier.complexity is not None:
-                continue
-            codes.append(code)
-            break
-    return codes
+    """The desk codes ``roles`` may press on ``dossier`` now (``workflow.permissions``)."""
+    desk = allowed(dossier, roles & DESK_ROLES)
+    own = allowed(dossier, roles & (DESK_ROLES | {Role.PROPOSER}))
+    return [code for code, (action, chosen, _label) in CODES.items()
+            if includes(own if code in PROPOSER_CODES else desk, action, chosen)]
 
 
 def may_vote(dossier: Dossier, roles: frozenset[Role]) -> bool:
-    return Role.MEMBER in roles and any(
-        row.action is Action.CAST_VOTE and dossier.state in row.sources for row in TRANSITIONS)
+    return may(dossier, roles, Action.CAST_VOTE)
 
 
 def buttons(dossier: Dossier, roles: frozenset[Role], t: Translator,
