@@ -13,7 +13,7 @@ for the reader's roles (``desk_view.buttons``), as in ``handlers.notifications``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -37,18 +37,21 @@ ANSWER_KINDS = frozenset({ReminderKind.ANSWER_SOON, ReminderKind.ANSWER_DUE,
                           ReminderKind.ANSWER_OVERDUE, ReminderKind.ANSWER_ESCALATED})
 
 
-class _Context:
-    """What one reminder's text is made of, read once."""
+class ReminderContext:
+    """What one reminder's text is made of, read once: the dossier as it stands now, the
+    reminder's own data (``about``), the ballot or obligation it names and the reader."""
 
     def __init__(self, services: Services, t: Translator, dossier: Dossier, names: Names,
-                 about: dict[str, Any], payload: Mapping[str, Any]) -> None:
+                 about: dict[str, Any], payload: Mapping[str, Any], person: str = "",
+                 ballot: Ballot | None = None, obligation: Obligation | None = None) -> None:
         self.services, self.t, self.dossier, self.names = services, t, dossier, names
         self.about, self.payload = about, payload
+        self.person, self.ballot, self.obligation = person, ballot, obligation
         self.now = services.clock.now().astimezone(VIETNAM)
         self.today = self.now.date()
         self.title = shorten(title_of(dossier, t), 120)
         self.proposer = names.person(dossier.proposer)
-        self.for_proposer = False
+        self.for_proposer = person in dossier.proposers  # "with you" only to the proposer
 
     def working_days(self, start: date, end: date) -> int:
         return self.services.calendar.working_days_between(start, end)
@@ -78,8 +81,8 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
         kind: ReminderKind | None = ReminderKind(str(payload.get("reminder", "")))
     except ValueError:
         kind = None
-    if kind is ReminderKind.REPORTING_DUTY_DUE:
-        return await _duty(services, person, t, about)
+    if kind in BODY_REMINDERS:
+        return await BODY_REMINDERS[kind](services, person, t, about)
     ballot: Ballot | None = None
     obligation: Obligation | None = None
     async with services.uow() as uow:  # read only
@@ -91,10 +94,10 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     if dossier is None:
         return Reply(t("A reminder about a dossier that no longer exists."))
     names = await notice_names(services, dossier, person.language)
-    ctx = _Context(services, t, dossier, names, about, payload)
-    ctx.for_proposer = person.id in dossier.proposers  # "with you" only to the proposer
+    ctx = ReminderContext(services, t, dossier, names, about, payload, person.id, ballot,
+                          obligation)
     roles = dossier.roles_of(await services.directory.actor(person.id))
-    text = _text(kind, ctx, ballot, obligation, person.id)
+    text = text_of(kind, ctx)
     keys: list[tuple[Button, ...]] = list(buttons(dossier, roles, t))
     if (kind is ReminderKind.OBLIGATION_DUE and obligation is not None and obligation.is_open
             and roles & COMMITTEE):
@@ -108,29 +111,18 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     return Reply(text, tuple(keys))
 
 
-def _text(kind: ReminderKind | None, ctx: _Context, ballot: Ballot | None,
-          obligation: Obligation | None, person: str) -> str:
-    if kind in ANSWER_KINDS:
-        return _answer(kind, ctx)
-    if kind is ReminderKind.BALLOT_CLOSING:
-        return _ballot(ctx, ballot, person)
-    if kind is ReminderKind.CELL_REVIEW_WAITING:
-        return _cell(ctx)
-    if kind is ReminderKind.OBLIGATION_DUE:
-        return _obligation(ctx, obligation)
-    if kind is ReminderKind.PROGRESS_REPORT_DUE:
-        return _progress(ctx)
-    if kind is ReminderKind.EVALUATION_DUE:
-        return _evaluation(ctx)
-    if kind in (ReminderKind.APPRAISAL_DUE, ReminderKind.LEGAL_REVIEW_DUE):
-        return _task(kind, ctx, person)
+def text_of(kind: ReminderKind | None, ctx: ReminderContext) -> str:
+    """What a reminder of ``kind`` about a dossier says (a kind this code does not know,
+    from a newer or older version, says where the dossier stands)."""
+    if kind is not None and kind in DOSSIER_REMINDERS:
+        return DOSSIER_REMINDERS[kind](kind, ctx)
     t, d = ctx.t, ctx.dossier
     return t("Reminder about dossier no. {id} “{title}”: {state}; {holder}.", id=d.id,
              title=ctx.title, state=t(STATE_LABELS[d.state]),
              holder=holder(d, ctx.names, t, ctx.for_proposer))
 
 
-def _answer(kind: ReminderKind | None, ctx: _Context) -> str:
+def _answer(kind: ReminderKind, ctx: ReminderContext) -> str:
     t, d, today = ctx.t, ctx.dossier, ctx.today
     due = d.due_on
     if due is None or d.state not in ANSWER_PENDING or d.answer_reference:
@@ -175,8 +167,8 @@ def _answer(kind: ReminderKind | None, ctx: _Context) -> str:
         proposer=ctx.proposer, date=when, where=where)
 
 
-def _ballot(ctx: _Context, ballot: Ballot | None, person: str) -> str:
-    t, d = ctx.t, ctx.dossier
+def _ballot(kind: ReminderKind, ctx: ReminderContext) -> str:
+    t, d, ballot, person = ctx.t, ctx.dossier, ctx.ballot, ctx.person
     if ballot is None or not ballot.is_open or d.state is not State.BALLOT_OPEN:
         return t("The vote on dossier no. {id} “{title}” is closed; nothing is needed from "
                  "you.", id=d.id, title=ctx.title)
@@ -196,7 +188,7 @@ def _ballot(ctx: _Context, ballot: Ballot | None, person: str) -> str:
              date=t.date(closes.date()), left=left)
 
 
-def _cell(ctx: _Context) -> str:
+def _cell(kind: ReminderKind, ctx: ReminderContext) -> str:
     t, d = ctx.t, ctx.dossier
     if d.state is not State.AT_CELL:
         return t("Dossier no. {id} “{title}”: the party cell's opinion is no longer awaited "
@@ -214,11 +206,10 @@ def _cell(ctx: _Context) -> str:
         proposer=ctx.proposer, date=t.date(sent), limit=limit)
 
 
-def _obligation(ctx: _Context, obligation: Obligation | None) -> str:
-    t, d = ctx.t, ctx.dossier
+def _obligation(kind: ReminderKind, ctx: ReminderContext) -> str:
+    t, d, obligation = ctx.t, ctx.dossier, ctx.obligation
     try:
-        kind = ObligationKind(str(ctx.about.get("obligation", "")))
-        duty = t(OBLIGATION_LABELS[kind])
+        duty = t(OBLIGATION_LABELS[ObligationKind(str(ctx.about.get("obligation", "")))])
     except ValueError:
         duty = str(ctx.about.get("obligation", ""))
     if obligation is not None and not obligation.is_open:
@@ -236,7 +227,7 @@ def _obligation(ctx: _Context, obligation: Obligation | None) -> str:
         "number.", late, id=d.id, title=ctx.title, duty=duty, date=t.date(since))
 
 
-def _progress(ctx: _Context) -> str:
+def _progress(kind: ReminderKind, ctx: ReminderContext) -> str:
     t, d = ctx.t, ctx.dossier
     if d.state is not State.IMPLEMENTING:
         return t("Your plan “{title}” (dossier no. {id}): no progress report is due any more "
@@ -266,9 +257,9 @@ def _progress(ctx: _Context) -> str:
         title=ctx.title, date=t.date(due), every=every, since=since_text)
 
 
-def _task(kind: ReminderKind, ctx: _Context, person: str) -> str:
+def _task(kind: ReminderKind, ctx: ReminderContext) -> str:
     """An appraiser's report, or a legal reviewer's advice, due or late."""
-    t, d, today = ctx.t, ctx.dossier, ctx.today
+    t, d, today, person = ctx.t, ctx.dossier, ctx.today, ctx.person
     if kind is ReminderKind.APPRAISAL_DUE:
         task = t("appraisal report")
         waiting = (d.state is State.APPRAISAL_ASSIGNED and d.appraisal is None
@@ -306,7 +297,7 @@ def _task(kind: ReminderKind, ctx: _Context, person: str) -> str:
         answer=answer)
 
 
-def _evaluation(ctx: _Context) -> str:
+def _evaluation(kind: ReminderKind, ctx: ReminderContext) -> str:
     t, d = ctx.t, ctx.dossier
     if d.state not in (State.COMPLETED, State.EVALUATION_OPEN):
         return t("Dossier no. {id} “{title}”: no evaluation is awaited any more ({state}).",
@@ -363,3 +354,22 @@ async def _duty(services: Services, person: PersonInfo, t: Translator,
     if source:
         text = "\n".join([text, t("Source: {source}.", source=source)])
     return Reply(text, ((Button(t("My deadlines"), DEADLINES_ACTION),),))
+
+
+# Each reminder kind's text. About a dossier: ``(kind, context) -> str``, the buttons
+# added by ``render``; about a body (no dossier): the whole reply, read by itself.
+ReminderText = Callable[[ReminderKind, ReminderContext], str]
+BodyReminder = Callable[[Services, PersonInfo, Translator, dict[str, Any]], Awaitable[Reply]]
+DOSSIER_REMINDERS: dict[ReminderKind, ReminderText] = {
+    **dict.fromkeys(ANSWER_KINDS, _answer),
+    ReminderKind.BALLOT_CLOSING: _ballot,
+    ReminderKind.CELL_REVIEW_WAITING: _cell,
+    ReminderKind.OBLIGATION_DUE: _obligation,
+    ReminderKind.PROGRESS_REPORT_DUE: _progress,
+    ReminderKind.EVALUATION_DUE: _evaluation,
+    ReminderKind.APPRAISAL_DUE: _task,
+    ReminderKind.LEGAL_REVIEW_DUE: _task,
+}
+BODY_REMINDERS: dict[ReminderKind, BodyReminder] = {
+    ReminderKind.REPORTING_DUTY_DUE: _duty,
+}

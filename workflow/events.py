@@ -9,8 +9,14 @@ and ``notify``: the recipients a notifier must reach, as a role on a concrete bo
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
+from typing import Any, Union, get_args, get_origin
 
 from workflow.actors import Role
 from workflow.obligations import ObligationKind
@@ -226,6 +232,23 @@ class ObligationFulfilled(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProtectionDecided(Event):
+    """887 Điều 7 khoản 5: the committee decided on the cadre's protection request."""
+
+    obligation_id: int
+    outcome: str  # a ``workflow.protection.ProtectionOutcome`` value
+    measures: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentVerified(Event):
+    """887 Điều 6 khoản 2 c: the direct superior verified the incident and concluded."""
+
+    obligation_id: int
+    conclusion: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WrittenAnswerSent(Event):
     reference: str
     outcome: Outcome | None
@@ -296,3 +319,111 @@ class EmergencyReported(Event):
 @dataclass(frozen=True, kw_only=True)
 class EmergencyConcluded(Event):
     conclusion: str
+
+
+# Reading an event back ---------------------------------------------------------------
+# The outbox keeps an event as ``{"event": class name, "data": its fields as JSON}``
+# (``storage.codec.dump``, ``notify`` left out). The notices read it back typed here, so
+# a renamed event or field fails loudly (and is logged) instead of reading as blanks.
+
+
+class EventDecodeError(ValueError):
+    """A stored event this code cannot read: an unknown name, or data that does not fit."""
+
+    def __init__(self, event: str, problem: str) -> None:
+        super().__init__(f"stored event {event or '(no name)'}: {problem}")
+        self.event, self.problem = event, problem
+
+
+def _subclasses(kind: type[Event]) -> list[type[Event]]:
+    found: list[type[Event]] = []
+    for sub in kind.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+# Every event class by the name the outbox stores it under.
+EVENT_TYPES: dict[str, type[Event]] = {k.__name__: k for k in _subclasses(Event)}
+
+
+def decode_event(name: str, data: Mapping[str, Any], at: datetime | None = None) -> Event:
+    """The event an outbox row describes, with its dates, enums and tuples restored.
+
+    Tolerant of older rows: a field they lack takes its default, and a key the class no
+    longer has is ignored; ``at``, if given, stands for the event's time in a row written
+    without one (by hand: no text reads it). An unknown name, a missing field without a
+    default or a value of the wrong type raises :class:`EventDecodeError`.
+    """
+    kind = EVENT_TYPES.get(name)
+    if kind is None:
+        raise EventDecodeError(name, "no event of that name")
+    if at is not None and isinstance(data, Mapping) and "at" not in data:
+        data = {**data, "at": at.isoformat()}
+    try:
+        value = _decode(kind, data)
+    except (TypeError, ValueError) as exc:
+        raise EventDecodeError(name, str(exc)) from exc
+    assert isinstance(value, Event)
+    return value
+
+
+def decode_recipient(data: Mapping[str, Any] | None) -> Recipient:
+    """The recipient an outbox row was written for (``{}``: the body itself, no role)."""
+    try:
+        value = _decode(Recipient, dict(data or {"role": None}))
+    except (TypeError, ValueError) as exc:
+        raise EventDecodeError("Recipient", str(exc)) from exc
+    assert isinstance(value, Recipient)
+    return value
+
+
+def _decode(kind: Any, raw: Any) -> Any:
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(kind) if a is not type(None)]
+        if raw is None:
+            return None
+        if len(options) != 1:
+            raise TypeError(f"cannot read a value of {kind}")
+        return _decode(options[0], raw)
+    if origin is tuple:
+        args = get_args(kind)
+        if not isinstance(raw, list | tuple):
+            raise TypeError(f"expected a list, got {raw!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in raw)
+        if len(args) != len(raw):
+            raise ValueError(f"expected {len(args)} items, got {raw!r}")
+        return tuple(_decode(a, v) for a, v in zip(args, raw, strict=True))
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(raw)
+    if kind is datetime:
+        if not isinstance(raw, str):
+            raise TypeError(f"expected a date and time, got {raw!r}")
+        return datetime.fromisoformat(raw)
+    if kind is date:
+        if not isinstance(raw, str):
+            raise TypeError(f"expected a date, got {raw!r}")
+        return date.fromisoformat(raw)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        if not isinstance(raw, Mapping):
+            raise TypeError(f"{kind.__name__} expected an object, got {raw!r}")
+        hints = typing.get_type_hints(kind)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(kind):
+            if not f.init:
+                continue
+            if f.name in raw:
+                try:
+                    values[f.name] = _decode(hints[f.name], raw[f.name])
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"field {f.name!r}: {exc}") from exc
+            elif (f.default is dataclasses.MISSING
+                  and f.default_factory is dataclasses.MISSING):
+                raise ValueError(f"missing field {f.name!r}")
+        return kind(**values)
+    if kind in (str, int, bool):
+        if type(raw) is not kind:
+            raise TypeError(f"expected {kind.__name__}, got {raw!r}")
+        return raw
+    raise TypeError(f"cannot read a value of {kind!r}")
