@@ -23,8 +23,10 @@ from handlers.drafting import (
     office_file,
     own_body,
 )
+from handlers.drafting_protection import protection_decision
 from workflow.documents import DocumentKind, OfficialDocument, Signature
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier
+from workflow.obligations import Obligation
 from workflow.service_kit import deciding_body
 from workflow.voting import CHOICE_LABELS, OUTCOME_LABELS, Ballot, Outcome
 
@@ -228,11 +230,16 @@ DRAFTERS: dict[DocumentKind, Drafter] = {
 
 
 async def compose(services: Services, dossier: Dossier, kind: DocumentKind,
-                  edits: Edits | None = None, ballot: Ballot | None = None
-                  ) -> OfficialDocument:
-    """The draft of ``kind`` for ``dossier`` (a ballot's minutes or resolution need it)."""
+                  edits: Edits | None = None, ballot: Ballot | None = None,
+                  duty: Obligation | None = None) -> OfficialDocument:
+    """The draft of ``kind`` for ``dossier`` (a ballot's minutes or resolution need it,
+    the decision on a protection request its duty)."""
     edits = edits or Edits()
     ctx = await context(services, dossier)
+    if kind is DocumentKind.PROTECTION_DECISION:
+        if duty is None:
+            raise ValueError(f"{kind} needs its duty")
+        return await protection_decision(ctx, edits, duty)
     if kind in (DocumentKind.VOTE_MINUTES, DocumentKind.VOTE_RESOLUTION):
         if ballot is None:
             raise ValueError(f"{kind} needs its ballot")

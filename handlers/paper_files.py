@@ -23,6 +23,7 @@ KIND_SLUGS: dict[DocumentKind, str] = {
     DocumentKind.VOTE_MINUTES: "bien-ban-kiem-phieu",
     DocumentKind.VOTE_RESOLUTION: "nghi-quyet",
     DocumentKind.EVALUATION_CONCLUSION: "ket-luan-danh-gia",
+    DocumentKind.PROTECTION_DECISION: "thong-bao-ve-de-nghi-bao-ve",
 }
 
 

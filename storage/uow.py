@@ -343,7 +343,13 @@ async def _upsert_vote(session: AsyncSession, ballot_id: int, person: str, vote:
 
 # --- obligations ------------------------------------------------------------------------
 
-OBLIGATION_BLOB = Schema("obligation", Obligation, version=1)
+def _obligation_decision(blob: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no decided matters: nothing was decided, nothing summarised."""
+    return {"outcome": None, "summary": "", **blob}
+
+
+OBLIGATION_BLOB = Schema("obligation", Obligation, version=2,
+                         upcasters={1: _obligation_decision})
 
 
 class SqlObligations(_Tracked):

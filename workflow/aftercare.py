@@ -31,8 +31,9 @@ from workflow.evaluating import encouragement
 from workflow.i18n import N_
 from workflow.intake import group, new_dossier, unit_kind_of
 from workflow.lifecycle import Action, State
-from workflow.obligations import ObligationKind
+from workflow.obligations import OBLIGATION_SHORT_LABELS, ObligationKind
 from workflow.ports import Clock, UnitOfWork
+from workflow.protection import open_matters
 from workflow.rules.model import Pack
 from workflow.service_kit import (
     SUMMARY,
@@ -147,6 +148,13 @@ async def close(cmd: Close, uow: UnitOfWork, clock: Clock) -> Dossier:
     async with uow:
         dossier = await load(uow, cmd)
         step = permit(dossier, cmd.actor, Action.CLOSE)
+        matters = open_matters(await uow.obligations.for_dossier(dossier.id))
+        if matters:
+            # 887 Điều 7 khoản 6: protecting the cadre is never left behind.
+            raise ValidationError(
+                N_("The dossier cannot be closed while a matter of the cadre's protection "
+                   "is open: {matter}."),
+                labels=("matter",), matter=OBLIGATION_SHORT_LABELS[matters[0].kind])
         now = now_of(clock)
         reason = cmd.reason.strip() or dossier.state.value
         dossier.closed_reason = reason

@@ -15,6 +15,7 @@ from workflow.actors import Actor
 from workflow.attachments import AttachedFile
 from workflow.documents import Paper, Scan
 from workflow.dossier import EmergencyReport, EncouragementForm, Plan
+from workflow.obligations import ProtectionOutcome
 from workflow.voting import BallotMode, Choice
 
 
@@ -158,6 +159,21 @@ class MarkObligationDone(Command):
     reference: str  # number of the written report
     expected_version: int | None = None
     paper: Paper | None = None  # the document made here, when the product drafted it
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecideProtection(Command):
+    obligation_id: int
+    outcome: ProtectionOutcome
+    measures: str  # the measures decided, or the reasons
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordVerification(Command):
+    obligation_id: int
+    conclusion: str
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

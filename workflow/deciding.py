@@ -22,15 +22,16 @@ from workflow.errors import NotFound, TransitionNotAllowed, ValidationError
 from workflow.evaluating import evaluation_closed
 from workflow.i18n import N_
 from workflow.lifecycle import Action, Condition, Transition
-from workflow.obligations import DRAFTED, Obligation, ObligationKind
+from workflow.obligations import DECIDED, DRAFTED, Obligation, ObligationKind
 from workflow.paperwork import new_record
 from workflow.ports import Clock, UnitOfWork
+from workflow.protection import verification_due
 from workflow.service_kit import (
     REFERENCE,
     SYSTEM,
-    check_version,
     committee,
     load,
+    load_obligation,
     new_obligation,
     now_of,
     permit,
@@ -280,21 +281,16 @@ async def mark_obligation_done(
 ) -> Obligation:
     """Record the written report that fulfils an obligation."""
     async with uow:
-        obligation = await uow.obligations.get(cmd.obligation_id)
-        if obligation is None:
-            raise NotFound(N_("There is no reporting duty number {number}."),
-                           number=cmd.obligation_id)
-        check_version(obligation.version, cmd.expected_version)
-        dossier = await uow.dossiers.get(obligation.dossier_id)
-        if dossier is None:
-            raise NotFound(N_("There is no dossier number {number}."),
-                           number=obligation.dossier_id)
+        obligation, dossier = await load_obligation(uow, cmd.obligation_id,
+                                                    cmd.expected_version)
         step = permit(dossier, cmd.actor, Action.MARK_OBLIGATION_DONE)
         if not obligation.is_open:
             raise TransitionNotAllowed(N_("This report has already been recorded as done."))
         if obligation.kind is ObligationKind.CONCLUDE_EMERGENCY:
             raise ValidationError(
                 N_("This duty is fulfilled by recording the collective's conclusion."))
+        if obligation.kind in DECIDED:
+            raise ValidationError(N_("This matter is settled by recording its decision."))
         reference = text(cmd.reference, REFERENCE)
         now = now_of(clock)
         paper = None
@@ -306,9 +302,13 @@ async def mark_obligation_done(
         told: tuple[ev.Recipient, ...] = committee(dossier)
         if obligation.kind in DRAFTED:  # the proposer learns the document's number
             told = (*told, *dossier.to_proposers())
-        dossier.emit(step, [ev.ObligationFulfilled(
+        events: list[ev.Event] = [ev.ObligationFulfilled(
             dossier_id=dossier.id, at=now, notify=told,
             obligation_id=obligation.id, kind=obligation.kind, reference=reference,
-            document_id=paper.id if paper else None)])
+            document_id=paper.id if paper else None)]
+        if obligation.kind is ObligationKind.REPORT_INCIDENT_TO_SUPERIOR:
+            # 887 Điều 6 khoản 2 c: once told, the direct superior has it verified.
+            events.append(await verification_due(uow, dossier, now))
+        dossier.emit(step, events)
         await uow.commit()
         return obligation

@@ -34,6 +34,7 @@ class DocumentKind(StrEnum):
     VOTE_MINUTES = "vote_minutes"  # biên bản kiểm phiếu
     VOTE_RESOLUTION = "vote_resolution"  # nghị quyết
     EVALUATION_CONCLUSION = "evaluation_conclusion"  # 887 Điều 5
+    PROTECTION_DECISION = "protection_decision"  # 887 Điều 7 khoản 5
 
 
 # The type code in the number ("15-CV/ĐU"): HD 36 for party documents, ND 30 for state ones.
@@ -49,6 +50,7 @@ TYPE_CODES: dict[Layout, dict[DocumentKind, str]] = {
         DocumentKind.VOTE_MINUTES: "BB",
         DocumentKind.VOTE_RESOLUTION: "NQ",
         DocumentKind.EVALUATION_CONCLUSION: "KL",
+        DocumentKind.PROTECTION_DECISION: "TB",
     },
     Layout.STATE: {
         DocumentKind.ANSWER: "",  # a công văn carries no type code under ND 30
@@ -61,6 +63,7 @@ TYPE_CODES: dict[Layout, dict[DocumentKind, str]] = {
         DocumentKind.VOTE_MINUTES: "BB",
         DocumentKind.VOTE_RESOLUTION: "QĐ",
         DocumentKind.EVALUATION_CONCLUSION: "TB",
+        DocumentKind.PROTECTION_DECISION: "TB",
     },
 }
 
@@ -198,3 +201,4 @@ class Paper:
     text: str
     conditions: tuple[str, ...] = ()
     ballot_id: int | None = None  # for minutes and resolutions
+    obligation_id: int | None = None  # for a decision on a protection request

@@ -11,7 +11,7 @@ from it. DOMAIN.md §3–§8 and 887 Điều 4–6 are the source.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -85,6 +85,8 @@ class Action(StrEnum):
     CONCLUDE_EMERGENCY = "conclude_emergency"
     MARK_OBLIGATION_DONE = "mark_obligation_done"
     RECORD_DOCUMENT = "record_document"
+    DECIDE_PROTECTION = "decide_protection"
+    RECORD_VERIFICATION = "record_verification"
 
 
 class Condition(StrEnum):
@@ -230,11 +232,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.CONCLUDE_EMERGENCY, [S.EMERGENCY_REPORTED], S.CLOSED, COMMITTEE,
        [ev.EmergencyConcluded, ev.ObligationFulfilled, ev.DossierClosed]),
     # An obligation outlives the dossier's state: it can be fulfilled at any time.
-    _t(A.MARK_OBLIGATION_DONE, ANY_STATE, None, COMMITTEE, [ev.ObligationFulfilled]),
+    _t(A.MARK_OBLIGATION_DONE, ANY_STATE, None, COMMITTEE,
+       [ev.ObligationFulfilled, ev.ObligationCreated]),  # an incident report: verification
     # The dossier's own papers (the cell's proposal, minutes, resolutions, conclusions)
     # are numbered and kept whenever they are signed.
     _t(A.RECORD_DOCUMENT, ANY_STATE, None, [R.OFFICE, R.CELL_SECRETARY],
        [ev.DocumentRecorded]),
+    # 887 Điều 7 khoản 5: the committee decides on a protection request (the office
+    # records the decision, or the head gives it); Điều 6 khoản 2 c: the direct superior
+    # concludes on a reported incident once verified.
+    _t(A.DECIDE_PROTECTION, ANY_STATE, None, COMMITTEE,
+       [ev.ProtectionDecided, ev.ObligationCreated]),
+    _t(A.RECORD_VERIFICATION, ANY_STATE, None, [R.SUPERIOR], [ev.IncidentVerified]),
 )
 
 
@@ -299,6 +308,8 @@ ACTION_LABELS: dict[Action, str] = {
     A.CONCLUDE_EMERGENCY: N_("record the collective's conclusion"),
     A.MARK_OBLIGATION_DONE: N_("mark the report as done"),
     A.RECORD_DOCUMENT: N_("record a signed document"),
+    A.DECIDE_PROTECTION: N_("decide on the protection request"),
+    A.RECORD_VERIFICATION: N_("record the verification of the incident"),
 }
 
 
@@ -315,6 +326,15 @@ def available(state: State | None, roles: Iterable[Role]) -> tuple[Action, ...]:
         if state in t.sources and t.roles & held:
             seen.setdefault(t.action)
     return tuple(seen)
+
+
+def applies(t: Transition, state: State | None, facts: Collection[Condition]) -> bool:
+    """Whether row ``t`` applies from ``state`` under ``facts``, roles aside.
+
+    The one matching rule: :func:`permit` uses it for the services and
+    ``workflow.permissions`` for the buttons, so the two cannot disagree.
+    """
+    return state in t.sources and (t.when is None or t.when in facts)
 
 
 def row(
@@ -334,7 +354,7 @@ def row(
             state=STATE_LABELS[state] if state else N_("not yet created"),
         )
     facts = frozenset(conditions)
-    matching = [t for t in rows if t.when is None or t.when in facts]
+    matching = [t for t in rows if applies(t, state, facts)]
     if not matching:
         raise TransitionNotAllowed(
             N_("You cannot {action} for this dossier: its route does not provide for it."),

@@ -32,6 +32,11 @@ class ObligationKind(StrEnum):
     SEND_NOT_FEASIBLE_NOTICE = "send_not_feasible_notice"
     # 887 Điều 4 khoản 2, 3 b: beyond authority: report to the competent level in writing.
     REPORT_BEYOND_AUTHORITY = "report_beyond_authority"
+    # 887 Điều 6 khoản 2 c: the direct superior has the incident verified and concludes.
+    VERIFY_INCIDENT = "verify_incident"
+    # 887 Điều 7 khoản 5: protection beyond the body's capacity or authority: ask the
+    # competent body above and report to the direct superior.
+    ASK_PROTECTION_ABOVE = "ask_protection_above"
 
 
 OBLIGATION_LABELS: dict[ObligationKind, str] = {
@@ -56,6 +61,13 @@ OBLIGATION_LABELS: dict[ObligationKind, str] = {
     ObligationKind.REPORT_BEYOND_AUTHORITY: N_(
         "report the dossier in writing to the competent level, with the proposed solution"
     ),
+    ObligationKind.VERIFY_INCIDENT: N_(
+        "have the reported risk or error verified and conclude on it"
+    ),
+    ObligationKind.ASK_PROTECTION_ABOVE: N_(
+        "ask the competent body above for protective measures and report to the direct "
+        "superior"
+    ),
 }
 # A duty named in a few words, for a button or a list line on a phone.
 OBLIGATION_SHORT_LABELS: dict[ObligationKind, str] = {
@@ -66,11 +78,33 @@ OBLIGATION_SHORT_LABELS: dict[ObligationKind, str] = {
     ObligationKind.CONCLUDE_EMERGENCY: N_("conclude on the emergency action"),
     ObligationKind.SEND_NOT_FEASIBLE_NOTICE: N_("notice: plan not feasible"),
     ObligationKind.REPORT_BEYOND_AUTHORITY: N_("report to the competent level"),
+    ObligationKind.VERIFY_INCIDENT: N_("verify the reported incident"),
+    ObligationKind.ASK_PROTECTION_ABOVE: N_("ask the body above for protection"),
 }
+# Matters decided rather than merely reported: the protection request (by the body that
+# approved), the incident's verification (by the direct superior).
+DECIDED = frozenset({ObligationKind.ANSWER_PROTECTION_REQUEST, ObligationKind.VERIFY_INCIDENT})
+# Matters about the cadre's protection that keep a dossier open until they are settled.
+PROTECTION_MATTERS = frozenset({
+    ObligationKind.ANSWER_PROTECTION_REQUEST, ObligationKind.REPORT_INCIDENT_TO_SUPERIOR,
+    ObligationKind.VERIFY_INCIDENT, ObligationKind.ASK_PROTECTION_ABOVE})
 # Duties fulfilled by a document the product drafts for the office; the proposer is told
 # when it has been sent.
 DRAFTED = frozenset({ObligationKind.SEND_NOT_FEASIBLE_NOTICE,
                      ObligationKind.REPORT_BEYOND_AUTHORITY})
+
+
+class ProtectionOutcome(StrEnum):
+    PROTECT = "protect"  # the committee applies protective measures itself
+    REFER_UPWARD = "refer_upward"  # beyond its capacity or authority: the body above
+    NOT_NEEDED = "not_needed"  # not a case for protection, with the reasons
+
+
+PROTECTION_OUTCOME_LABELS: dict[ProtectionOutcome, str] = {
+    ProtectionOutcome.PROTECT: N_("protective measures are applied"),
+    ProtectionOutcome.REFER_UPWARD: N_("the competent body above is asked to protect"),
+    ProtectionOutcome.NOT_NEEDED: N_("no protective measure is needed"),
+}
 
 
 @dataclass
@@ -89,6 +123,10 @@ class Obligation:
     done_by: str | None = None
     reference: str | None = None  # number of the report or document that fulfilled it
     version: int = 0
+    # A decided matter's outcome (a ``ProtectionOutcome`` value, or "verified") and what
+    # was decided: the measures, the reasons or the superior's conclusion.
+    outcome: str | None = None
+    summary: str = ""
 
     @property
     def is_open(self) -> bool:

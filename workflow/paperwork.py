@@ -26,7 +26,10 @@ from workflow.service_kit import load, now_of, permit
 MAX_FILE = 5 * 1024 * 1024  # a generated .docx is tens of kilobytes
 # Kinds recorded on their own; the others complete a step.
 STANDALONE = frozenset({DocumentKind.CELL_PROPOSAL, DocumentKind.VOTE_MINUTES,
-                        DocumentKind.VOTE_RESOLUTION, DocumentKind.EVALUATION_CONCLUSION})
+                        DocumentKind.VOTE_RESOLUTION, DocumentKind.EVALUATION_CONCLUSION,
+                        DocumentKind.PROTECTION_DECISION})
+# Recorded documents the cadre receives as signed (the decision on their protection).
+TO_THE_CADRE = frozenset({DocumentKind.PROTECTION_DECISION})
 
 
 def _check(paper: Paper) -> None:
@@ -49,7 +52,8 @@ async def new_record(uow: UnitOfWork, dossier: Dossier, paper: Paper, actor: Act
         issued_on=doc.issued_on, signer=paper.signer, signer_name=doc.signature.name,
         file_name=paper.file_name, sha256=hashlib.sha256(paper.content).hexdigest(),
         recorded_by=actor.person_id, recorded_at=now, text=paper.text,
-        obligation_id=obligation_id, ballot_id=paper.ballot_id, conditions=paper.conditions)
+        obligation_id=obligation_id or paper.obligation_id, ballot_id=paper.ballot_id,
+        conditions=paper.conditions)
     await uow.documents.add(record, paper.content)
     return record
 
@@ -70,8 +74,9 @@ async def record_document(cmd: RecordDocument, uow: UnitOfWork, clock: Clock) ->
                                labels=("role",), role=_ROLE_LABELS[wanted])
         now = now_of(clock)
         record = await new_record(uow, dossier, cmd.paper, cmd.actor, now)
+        told = dossier.to_proposers() if kind in TO_THE_CADRE else ()
         dossier.emit(step, [ev.DocumentRecorded(
-            dossier_id=dossier.id, at=now, notify=(), document_id=record.id,
+            dossier_id=dossier.id, at=now, notify=told, document_id=record.id,
             kind=kind.value, reference=record.reference)])
         await uow.commit()
         return record

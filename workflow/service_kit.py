@@ -36,6 +36,21 @@ async def load(uow: UnitOfWork, cmd: DossierCommand) -> Dossier:
     return dossier
 
 
+async def load_obligation(uow: UnitOfWork, obligation_id: int,
+                          expected_version: int | None) -> tuple[Obligation, Dossier]:
+    """A duty and its dossier, refusing an unknown id or a stale version."""
+    obligation = await uow.obligations.get(obligation_id)
+    if obligation is None:
+        raise NotFound(N_("There is no reporting duty number {number}."),
+                       number=obligation_id)
+    check_version(obligation.version, expected_version)
+    dossier = await uow.dossiers.get(obligation.dossier_id)
+    if dossier is None:
+        raise NotFound(N_("There is no dossier number {number}."),
+                       number=obligation.dossier_id)
+    return obligation, dossier
+
+
 def check_version(current: int, expected: int | None) -> None:
     """Refuse an action prepared on an older version of the record."""
     if expected is not None and expected != current:

@@ -54,6 +54,7 @@ from workflow.intake import (
     update_draft,
 )
 from workflow.paperwork import attach_scan, record_document
+from workflow.protection import decide_protection, record_verification
 
 __all__ = [
     "AttachScan",
@@ -68,6 +69,7 @@ __all__ = [
     "close_expired_ballot",
     "conclude_emergency",
     "create_draft",
+    "decide_protection",
     "file_appraisal",
     "file_emergency_report",
     "file_legal_review",
@@ -79,6 +81,7 @@ __all__ = [
     "open_evaluation",
     "record_document",
     "record_evaluation",
+    "record_verification",
     "register",
     "report_completion",
     "report_incident",

@@ -19,6 +19,7 @@ from handlers.drafting import FOR_DUTY
 from handlers.flows import desk_assign as assign
 from handlers.flows import desk_evaluate as evaluate
 from handlers.flows import desk_forward as forward
+from handlers.flows import desk_matters as matters
 from handlers.flows import desk_ops as ops
 from handlers.flows import desk_vote as votes
 from handlers.flows import filing_state as fs
@@ -35,7 +36,7 @@ from workflow.documents import DocumentKind
 from workflow.dossier import Dossier
 from workflow.errors import DomainError, NotPermitted, StaleVersion
 from workflow.lifecycle import Action, State
-from workflow.obligations import OBLIGATION_SHORT_LABELS, Obligation
+from workflow.obligations import DECIDED, OBLIGATION_SHORT_LABELS, Obligation
 from workflow.service_kit import permit
 from workflow.voting import Ballot
 
@@ -91,7 +92,8 @@ class DeskFlow:
             await self._inbox(turn)
         elif (await assign.on_action(self, turn, kind, ints)
               or await forward.on_action(self, turn, kind, ints)
-              or await evaluate.on_action(self, turn, kind, ints)):
+              or await evaluate.on_action(self, turn, kind, ints)
+              or await matters.on_action(self, turn, kind, ints)):
             pass
         elif kind == votes.COMMENT and len(ints) == 2:
             await votes.ask_comment(self, turn, ints[0], ints[1])
@@ -122,6 +124,10 @@ class DeskFlow:
         try:
             if op == "od":
                 turn.say(await ops.obligation_done(turn, int(data["obligation"]), version, text))
+                await self.card(turn, int(data["id"]))
+                return
+            if op in matters.ASKS:
+                await matters.decide(turn, op, data, text)
                 await self.card(turn, int(data["id"]))
                 return
             dossier = await self.load(turn, int(data["id"]))
@@ -254,9 +260,10 @@ class DeskFlow:
         if extra:
             text = "\n".join([text, "", *extra])
         keys = list(buttons(dossier, roles, t))
+        keys += matters.matter_buttons(obligations, roles, t)
         if roles & {Role.OFFICE, Role.HEAD}:
             for item in obligations:
-                if item.is_open:
+                if item.is_open and item.kind not in DECIDED:
                     label = duty_button(item, t)
                     keys.append((Button(label, f"k:od:{item.id}:{item.version}"),))
         documents = documents_button(dossier, t)
@@ -333,7 +340,7 @@ class DeskFlow:
         if code == votes.COMMENT:
             votes.ask(turn)
             return
-        text = t(ASKS[code])
+        text = t(ASKS.get(code) or matters.ASKS[code])
         if code in ("fy", "fn"):
             text = "\n".join([text, t("You may first send the appraisal report itself as a "
                                       "file (pdf, doc, docx, xls, xlsx, jpg or png).")])

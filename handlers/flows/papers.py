@@ -29,7 +29,6 @@ from handlers.i18n import N_
 from handlers.messages import Attachment, Button, rows
 from handlers.paper_files import as_attachment, docx_bytes, file_name, recorded_attachment
 from handlers.ports import PersonInfo
-from workflow import lifecycle
 from workflow import services as svc
 from workflow.actors import Role
 from workflow.commands import MarkObligationDone, RecordDocument, SendWrittenAnswer
@@ -47,8 +46,9 @@ from workflow.dossier import Dossier
 from workflow.errors import DomainError
 from workflow.letterhead import state_signature
 from workflow.lifecycle import Action
-from workflow.obligations import Obligation
+from workflow.obligations import Obligation, ObligationKind
 from workflow.paperwork import STANDALONE
+from workflow.permissions import may
 from workflow.service_kit import permit
 from workflow.voting import Ballot
 
@@ -69,8 +69,10 @@ CODES: dict[str, DocumentKind] = {
     "i": DocumentKind.INCIDENT_REPORT, "r": DocumentKind.REGULATION_REPORT,
     "c": DocumentKind.CELL_PROPOSAL, "m": DocumentKind.VOTE_MINUTES,
     "q": DocumentKind.VOTE_RESOLUTION, "v": DocumentKind.EVALUATION_CONCLUSION,
+    "b": DocumentKind.PROTECTION_DECISION,
 }
 KIND_CODES = {kind: code for code, kind in CODES.items()}
+BALLOT_KINDS = (DocumentKind.VOTE_MINUTES, DocumentKind.VOTE_RESOLUTION)  # ref: a ballot
 KIND_LABELS: dict[DocumentKind, str] = {
     DocumentKind.ANSWER: N_("The written answer"),
     DocumentKind.NOT_FEASIBLE_NOTICE: N_("The notice that the plan is not feasible"),
@@ -82,6 +84,7 @@ KIND_LABELS: dict[DocumentKind, str] = {
     DocumentKind.VOTE_MINUTES: N_("The minutes of the vote"),
     DocumentKind.VOTE_RESOLUTION: N_("The resolution"),
     DocumentKind.EVALUATION_CONCLUSION: N_("The conclusion of the evaluation"),
+    DocumentKind.PROTECTION_DECISION: N_("The decision on the protection request"),
 }
 
 
@@ -139,22 +142,21 @@ def drafts_for(loaded: Loaded, roles: frozenset[Role]) -> list[tuple[DocumentKin
                           (DocumentKind.VOTE_RESOLUTION, ballot.id)]
         if dossier.evaluation is not None:
             found.append((DocumentKind.EVALUATION_CONCLUSION, 0))
+        found += [(DocumentKind.PROTECTION_DECISION, d.id) for d in loaded.duties
+                  if d.kind is ObligationKind.ANSWER_PROTECTION_REQUEST and d.outcome]
     if roles & {Role.OFFICE, Role.HEAD}:  # the head owes the report of an override
         found += [(FOR_DUTY[d.kind], d.id) for d in loaded.duties
                   if d.kind in FOR_DUTY and d.is_open]
     if Role.CELL_SECRETARY in roles and dossier.route.preliminary_review and any(
             e.action == "cell_agree" for e in dossier.history):
         found.append((DocumentKind.CELL_PROPOSAL, 0))
-    done = {(r.kind, r.ballot_id or 0) for r in loaded.records if r.kind in STANDALONE}
+    done = {(r.kind, r.ballot_id or r.obligation_id or 0) for r in loaded.records
+            if r.kind in STANDALONE}
     return [(k, r) for k, r in found if (k, r) not in done]
 
 
 def _permits(dossier: Dossier, roles: frozenset[Role], action: Action) -> bool:
-    try:
-        lifecycle.permit(action, dossier.state, roles, dossier.route_conditions())
-    except DomainError:
-        return False
-    return True
+    return may(dossier, roles, action)
 
 
 class PapersFlow:
@@ -316,8 +318,11 @@ class PapersFlow:
         offered = conditions_of(loaded.dossier)
         chosen = tuple(offered[i] for i in data.get("cond", []) if 0 <= i < len(offered))
         ballot = next((b for b in loaded.ballots if b.id == data.get("ref")), None)
+        duty = next((d for d in loaded.duties if d.id == data.get("ref")), None)
+        ballot = ballot if kind in BALLOT_KINDS else None
         return await compose(turn.services, loaded.dossier, kind,
-                             Edits(conditions=chosen, body=str(data.get("body", ""))), ballot)
+                             Edits(conditions=chosen, body=str(data.get("body", ""))), ballot,
+                             duty)
 
     async def show_draft(self, turn: Turn, loaded: Loaded | None = None) -> None:
         t, data = turn.t, turn.conversation.data
@@ -472,8 +477,9 @@ class PapersFlow:
                       conditions=tuple(offered[i] for i in data.get("cond", [])
                                        if i < len(offered)),
                       ballot_id=int(data.get("ref") or 0) or None
-                      if doc.kind in (DocumentKind.VOTE_MINUTES, DocumentKind.VOTE_RESOLUTION)
-                      else None)
+                      if doc.kind in BALLOT_KINDS else None,
+                      obligation_id=int(data.get("ref") or 0) or None
+                      if doc.kind is DocumentKind.PROTECTION_DECISION else None)
         try:
             reference = await self._record(turn, loaded, paper, int(data.get("ref") or 0))
         except DomainError as error:
@@ -591,8 +597,9 @@ async def every_document(services: Services, dossier_id: int
         files = [(r.file_name, await uow.documents.content(r.id) or b"") for r in records]
     loaded = Loaded(dossier, ballots, duties, records)
     for kind, ref in drafts_for(loaded, frozenset({Role.OFFICE, Role.CELL_SECRETARY})):
-        ballot = next((b for b in ballots if b.id == ref), None)
-        doc = await compose(services, dossier, kind, Edits(), ballot)
+        ballot = next((b for b in ballots if b.id == ref), None) if kind in BALLOT_KINDS else None
+        duty = next((d for d in duties if d.id == ref), None)
+        doc = await compose(services, dossier, kind, Edits(), ballot, duty)
         name = file_name(doc, dossier.id)
         if ballot is not None:
             name = name.replace(".docx", f"-bieu-quyet-{ballot.id}.docx")

@@ -422,6 +422,18 @@ async def test_after_approval_the_proposer_reports_and_the_collective_evaluates(
     version = (await stored(app, dossier_id)).version
     await lan.action(f"k:cl:{dossier_id}:{version}")
     assert (await stored(app, dossier_id)).state is State.EVALUATED
+    # The incident is not settled: reported upward, verified by the superior first.
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Kết thúc hồ sơ")
+    assert "Chưa thể kết thúc hồ sơ" in nam.text
+    assert (await stored(app, dossier_id)).state is State.EVALUATED
+    await nam.action(f"k:v:{dossier_id}")
+    await nam.press("Văn bản: báo cáo cấp trên về rủi ro, sai sót")
+    await sign_paper(nam, "19")
+    hung = await linked(app, codes, "pham-van-hung")  # the town standing board's secretary
+    await hung.action(f"k:v:{dossier_id}")
+    await hung.press("Quyết định: xác minh rủi ro, sai sót")
+    await hung.send("Lỗi phần mềm khách quan; cán bộ thực hiện đúng kế hoạch.")
     await nam.action(f"k:v:{dossier_id}")
     await nam.press("Kết thúc hồ sơ")
     assert (await stored(app, dossier_id)).state is State.CLOSED

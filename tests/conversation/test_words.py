@@ -212,7 +212,7 @@ async def test_each_duty_button_names_its_duty(
     await lan.send("Đề nghị bảo vệ trước phản ánh sai sự thật.")
     await nam.action(f"k:v:{dossier_id}")
     duties = [b.label for r in nam.replies for b in r.all_buttons()
-              if b.action.startswith("k:od:")]
+              if b.action.startswith(("k:od:", "k:pd:"))]
     assert len(duties) == 3, duties
     assert any("rủi ro, sai sót" in d for d in duties)
     assert any("đề nghị bảo vệ" in d for d in duties)

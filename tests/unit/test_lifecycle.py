@@ -57,9 +57,11 @@ def test_every_state_but_the_terminal_ones_has_a_way_out():
 
 
 def test_terminal_states_allow_only_fulfilling_obligations_and_recording_documents():
+    # Duties and the cadre's protection outlive the dossier's course.
     for state in TERMINAL_STATES:
         assert available(state, Role) == (Action.MARK_OBLIGATION_DONE,
-                                          Action.RECORD_DOCUMENT)
+                                          Action.RECORD_DOCUMENT, Action.DECIDE_PROTECTION,
+                                          Action.RECORD_VERIFICATION)
 
 
 def test_one_action_from_one_state_selects_exactly_one_row_for_any_facts():
@@ -77,7 +79,9 @@ def test_rows_are_well_formed():
         assert t.roles, t
         assert t.events and all(issubclass(e, ev.Event) for e in t.events), t
         assert Role.ADMIN not in t.roles, "the administrator takes no step in a dossier"
-        assert Role.SUPERIOR not in t.roles, "the superior acts on its own dossier, not this one"
+        # The superior acts on its own dossier, not this one, except to conclude on an
+        # incident it had verified (887 Điều 6 khoản 2 c).
+        assert Role.SUPERIOR not in t.roles or t.action is Action.RECORD_VERIFICATION, t
 
 
 def test_every_action_has_a_row():
