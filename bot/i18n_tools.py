@@ -20,7 +20,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "workflow", "storage")
+PACKAGES = ("bot", "handlers", "workflow", "storage", "reports")
 KEYWORDS = {"t": None, "N_": None, "_": None, "gettext": None,
             "plural": (1, 2), "ngettext": (1, 2)}
 LOCALES = ROOT / "locales"

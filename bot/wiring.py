@@ -24,6 +24,7 @@ from storage.dispatcher import Dispatcher
 from storage.duty_reminders import DutyWriter
 from storage.record import dossier_documents, gather_record, record_zip
 from storage.reminders import ReminderWriter
+from storage.statistics import SqlStatistics
 from storage.uow import SqlUnitOfWork
 from workflow.rules import RuleBook, bundled_rulebook
 
@@ -133,6 +134,7 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
         rules_date=settings.rules_date,
         document_templates=settings.document_templates,
         records=record_maker(sessions),
+        statistics=SqlStatistics(sessions, calendar, book),
     )
     assistant = Assistant(services, all_flows(), account_lock=account_lock,
                           default_language=settings.language)

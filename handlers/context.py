@@ -15,6 +15,7 @@ from handlers.ports import (
     Directory,
     PersonInfo,
     RecordMaker,
+    StatisticsReader,
     UnitOfWorkFactory,
 )
 from workflow.actors import Actor
@@ -54,6 +55,8 @@ class Services:
     document_templates: Path | None = None
     # Makes a dossier's verifiable record (storage.record); None: not offered.
     records: RecordMaker | None = None
+    # The statistics of /thongke (storage.statistics); None: not offered.
+    statistics: StatisticsReader | None = None
 
     def rules_on(self, on: date) -> Selection:
         """The one rule of selection: this installation's pack in force on ``on``."""

@@ -118,6 +118,7 @@ async def help(turn: Turn) -> None:
                "vote)"),
              t("/deadlines: your upcoming deadlines, soonest first (also /hanchot)"),
              t("/timkiem WORDS: find a dossier, closed ones too, e.g. /timkiem mầm non 2026"),
+             t("/thongke: statistics of the plans, with charts and a table (committees)"),
              t("/khancap: report an action taken in an emergency, without a plan"),
              t("/who: which body is competent for your plan"),
              t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from workflow.lifecycle import State
 from workflow.organisation import HigherBody, OrgBody
 from workflow.ports import UnitOfWork
 from workflow.rules.model import Pack
+from workflow.statistics import Period, Statistics
 from workflow.voting import BallotMode
 
 
@@ -60,6 +62,19 @@ class RecordMaker(Protocol):
     async def __call__(self, dossier_id: int, language: str) -> tuple[str, bytes, str] | None:
         """The dossier's verifiable record: (file name, the zip, its verification code);
         None when there is no such dossier."""
+        ...
+
+
+class StatisticsReader(Protocol):
+    """The figures of ``/thongke`` (storage.statistics)."""
+
+    async def committees_of(self, person_id: str, today: date) -> list[tuple[str, str]]:
+        """The committees whose statistics the person sees: (body id, name)."""
+        ...
+
+    async def statistics(self, bodies: Collection[str] | None, period: Period,
+                         as_of: date) -> Statistics:
+        """For ``bodies`` and the bodies under them (None: the whole installation)."""
         ...
 
 
@@ -126,7 +141,7 @@ class Directory(Protocol):
     async def has_committee_role(self, person_id: str) -> bool:
         """Whether the person acts for a committee today: any current membership other
         than an ordinary member of a party cell (office, member of a committee, head,
-        cell secretary, appraiser, legal reviewer)."""
+        cell secretary, appraiser, legal reviewer): ``permissions.is_committee_role``."""
         ...
 
     async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:

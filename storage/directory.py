@@ -23,8 +23,9 @@ from storage.models import (
 )
 from storage.organisation import load_tree
 from storage.uow import SqlDossiers
-from workflow.actors import Actor, Grant, Role
+from workflow.actors import Actor
 from workflow.dossier import Dossier
+from workflow.lifecycle import TERMINAL_STATES, State
 from workflow.organisation import (
     HigherBody,
     OrgBody,
@@ -32,6 +33,7 @@ from workflow.organisation import (
     escalation_targets,
     resolve_route_bodies,
 )
+from workflow.permissions import COUNTED, grants_of, is_committee_role
 from workflow.rules import RuleBook
 from workflow.rules.model import Pack
 from workflow.voting import BallotMode
@@ -40,18 +42,8 @@ from workflow.voting import BallotMode
 LINK_ATTEMPTS = 5
 LINK_WINDOW = timedelta(minutes=15)
 
-# The roles a membership gives in the process, on the membership's body.
-GRANTS: dict[str, tuple[Role, ...]] = {
-    "member": (Role.MEMBER,),
-    "secretary": (Role.MEMBER, Role.CELL_SECRETARY, Role.SUPERIOR),
-    "deputy_secretary": (Role.MEMBER, Role.SUPERIOR),
-    "office": (Role.OFFICE, Role.SUPERIOR),
-    "head": (Role.HEAD, Role.SUPERIOR),
-    "appraiser": (),
-    "legal_reviewer": (),
-}
-COUNTED = {"member", "secretary", "deputy_secretary"}
-FINISHED = ("draft", "closed", "withdrawn")
+# Dossiers that are not open: not yet sent, or finished.
+FINISHED = tuple(sorted(s.value for s in {State.DRAFT, *TERMINAL_STATES}))
 
 
 class SqlDirectory:
@@ -74,9 +66,8 @@ class SqlDirectory:
         async with self._sessions() as session:
             rows = (await session.execute(select(Membership).where(
                 Membership.person_id == person_id, _current(today)))).scalars().all()
-        grants = {Grant(role, m.body_id, m.counted and m.role in COUNTED)
-                  for m in rows for role in GRANTS.get(m.role, ())}
-        return Actor(person_id, frozenset(grants))
+        return Actor(person_id, frozenset().union(
+            *(grants_of(m.role, m.body_id, m.counted) for m in rows)))
 
     async def route_bodies(self, person_id: str, pack: Pack) -> dict[str, str]:
         async with self._sessions() as session:
@@ -187,7 +178,7 @@ class SqlDirectory:
     async def counted_members(self, body_id: str) -> list[str]:
         async with self._sessions() as session:
             rows = (await session.execute(select(Membership.person_id).where(
-                Membership.body_id == body_id, Membership.role.in_(COUNTED),
+                Membership.body_id == body_id, Membership.role.in_(sorted(COUNTED)),
                 Membership.counted.is_(True), _current(date.today()),
             ).order_by(Membership.person_id))).scalars().all()
         return list(dict.fromkeys(rows))
@@ -205,7 +196,7 @@ class SqlDirectory:
             rows = (await session.execute(
                 select(Membership.role, Body.kind).join(Body, Body.id == Membership.body_id)
                 .where(Membership.person_id == person_id, _current(date.today())))).all()
-        return any(not (role == "member" and kind == "party_cell") for role, kind in rows)
+        return any(is_committee_role(role, kind) for role, kind in rows)
 
     async def people_of_kind(self, kind: str, roles: tuple[str, ...]) -> list[PersonInfo]:
         async with self._sessions() as session:

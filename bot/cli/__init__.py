@@ -17,6 +17,7 @@ from bot.cli import (
     dossier,
     org,
     reminders,
+    report,
     route,
     rules,
     run,
@@ -28,7 +29,7 @@ from workflow.rules import PackError
 
 # Each module adds its subcommand with ``register(subparsers)`` and sets ``func``.
 COMMANDS = [run, console, route, ask, deadline, calendar, rules, org, db, audit, reminders,
-            dossier, documents]
+            dossier, documents, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

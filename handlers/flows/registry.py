@@ -14,10 +14,11 @@ from handlers.flows.filing import FilingFlow
 from handlers.flows.papers import PapersFlow
 from handlers.flows.regulations import RegulationsFlow
 from handlers.flows.search import SearchFlow
+from handlers.flows.stats import StatsFlow
 
 
 def all_flows() -> list[Flow]:
     return [FilingFlow(), DossiersFlow(), DeadlinesFlow(), DeskFlow(), SearchFlow(),
             CompetentFlow(),
             RegulationsFlow(), EmergencyFlow(), DocumentsFlow(), PapersFlow(),
-            ChannelsFlow()]
+            ChannelsFlow(), StatsFlow()]
