@@ -131,3 +131,9 @@ class Obligation:
     @property
     def is_open(self) -> bool:
         return self.done_at is None
+
+    def settle(self, by: str, at: datetime, outcome: str, summary: str) -> None:
+        """Record the decision that closes this matter."""
+        self.done_at, self.done_by = at, by
+        self.outcome, self.summary = outcome, summary
+        self.version += 1

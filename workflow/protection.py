@@ -75,9 +75,7 @@ async def decide_protection(cmd: DecideProtection, uow: UnitOfWork,
         _open_of_kind(obligation, ObligationKind.ANSWER_PROTECTION_REQUEST)
         measures = text(cmd.measures, MEASURES)
         now = now_of(clock)
-        obligation.done_at, obligation.done_by = now, cmd.actor.person_id
-        obligation.outcome, obligation.summary = cmd.outcome.value, measures
-        obligation.version += 1
+        obligation.settle(cmd.actor.person_id, now, cmd.outcome.value, measures)
         events: list[ev.Event] = [ev.ProtectionDecided(
             dossier_id=dossier.id, at=now, notify=(*committee(dossier), *dossier.to_proposers()),
             obligation_id=obligation.id, outcome=cmd.outcome.value, measures=measures)]
@@ -102,9 +100,7 @@ async def record_verification(cmd: RecordVerification, uow: UnitOfWork,
         _open_of_kind(obligation, ObligationKind.VERIFY_INCIDENT)
         conclusion = text(cmd.conclusion, CONCLUSION)
         now = now_of(clock)
-        obligation.done_at, obligation.done_by = now, cmd.actor.person_id
-        obligation.outcome, obligation.summary = VERIFIED, conclusion
-        obligation.version += 1
+        obligation.settle(cmd.actor.person_id, now, VERIFIED, conclusion)
         dossier.apply(step, cmd.actor.person_id, now, [ev.IncidentVerified(
             dossier_id=dossier.id, at=now, notify=(*committee(dossier), *dossier.to_proposers()),
             obligation_id=obligation.id, conclusion=conclusion)], conclusion)
