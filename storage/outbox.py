@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -37,8 +37,16 @@ EVENT_PRIORITY = 3
 
 
 class OutboxWriter:
-    async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime) -> int:
-        """Add one outbox row per event and resolved person; return how many."""
+    async def write(self, session: AsyncSession, events: Iterable[Event], now: datetime,
+                    proposers: Mapping[int, Iterable[str]] | None = None) -> int:
+        """Add one outbox row per event and resolved person; return how many.
+
+        ``proposers`` (by dossier) are left out of a role's recipients: a proposer does
+        not act on their own plan in another role (workflow.conflicts), so a duty of that
+        role is for the others holding it; with nobody else, the row is ``unresolved``
+        and the office's overview shows it. Their own notices name them as proposers.
+        """
+        own = {key: frozenset(people) for key, people in (proposers or {}).items()}
         written = 0
         keys: set[str] = set()  # this batch's keys: pending rows are not queryable yet
         for event in events:
@@ -48,6 +56,8 @@ class OutboxWriter:
                                                ensure_ascii=False).encode()).hexdigest()[:24]
             for recipient, raw in zip(event.notify, notify, strict=True):
                 people = await self.resolve(session, recipient, now.date())
+                if not recipient.person and recipient.role is not Role.PROPOSER:
+                    people = [p for p in people if p not in own.get(event.dossier_id, ())]
                 targets: list[str | None] = list(people) or [None]
                 for person in targets:
                     key = (f"{type(event).__name__}:{event.dossier_id}:{digest}:"

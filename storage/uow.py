@@ -505,7 +505,8 @@ class SqlUnitOfWork:
                                        dossier_id=ballot.dossier_id, at=vote.at,
                                        payload=payload)
         await audit_documents(self.session, recorded, rescanned, now)
-        await self._outbox.write(self.session, events, now)
+        await self._outbox.write(self.session, events, now,
+                                 {d.id: d.proposers for d, _ in written})
         await self._reminders.write(self.session, events, now)
         await self.session.commit()
         for dossier, _ in written:

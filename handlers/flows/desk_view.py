@@ -19,7 +19,7 @@ from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, Evaluation
 from workflow.lifecycle import Action, Condition, State
 from workflow.obligations import OBLIGATION_LABELS, Obligation
 from workflow.permissions import allowed, includes, may
-from workflow.voting import CHOICE_LABELS, Ballot, Choice, Outcome, quorum_needed
+from workflow.voting import CHOICE_LABELS, EVALUATION, Ballot, Choice, Outcome, quorum_needed
 
 PREFIX = "k"
 # Steps taken at the desk (the proposer's own steps live in "My dossiers" and filing).
@@ -166,10 +166,17 @@ def status_lines(dossier: Dossier, ballot: Ballot | None, obligations: list[Obli
         tally = ballot.tally()
         closes = (ballot.closes_at.astimezone(zone).strftime("%H:%M %d/%m/%Y")
                   if ballot.closes_at else "-")
-        lines.append(t("Vote open until {closes}: approve {a}, do not approve {r}, "
-                       "re-prepare {p}, abstain {x}; {left} not voted yet.", closes=closes,
-                       a=tally.approve, r=tally.reject, p=tally.re_prepare,
-                       x=tally.abstain, left=len(ballot.pending_voters())))
+        if ballot.purpose == EVALUATION:
+            # 887 Điều 5: the evaluation is adopted or not; it has no re-preparation.
+            lines.append(t("Vote on the evaluation open until {closes}: for {a}, against {r}, "
+                           "abstain {x}; {left} not voted yet.", closes=closes,
+                           a=tally.approve, r=tally.reject, x=tally.abstain,
+                           left=len(ballot.pending_voters())))
+        else:
+            lines.append(t("Vote open until {closes}: approve {a}, do not approve {r}, "
+                           "re-prepare {p}, abstain {x}; {left} not voted yet.", closes=closes,
+                           a=tally.approve, r=tally.reject, p=tally.re_prepare,
+                           x=tally.abstain, left=len(ballot.pending_voters())))
         if person in ballot.votes:
             lines.append(t("Your vote: {choice}.",
                            choice=t(CHOICE_LABELS[ballot.votes[person].choice])))

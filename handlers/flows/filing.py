@@ -36,6 +36,8 @@ from handlers.flows.filing_dossier import (
 from handlers.flows.filing_state import Wizard
 from handlers.flows.filing_summary import (
     EDITABLE_SECTIONS,
+    SHORT,
+    VIEWS,
     after_submission,
     show_summary,
     unit_kind,
@@ -355,10 +357,15 @@ class FilingFlow:
             await self._declare(turn, wizard, verb == "yes")
         elif step == fs.SUMMARY and verb == "edit" and arg in EDITABLE_SECTIONS:
             wizard.data["editing"] = True
+            wizard.data["view"] = SHORT
             await self._goto(turn, wizard, arg or "")
         elif step == fs.SUMMARY and verb == "every" and arg in {str(n) for n in fs.CADENCES}:
             wizard.set("progress_every", int(arg or 0))
             wizard.touch()
+            wizard.data["view"] = SHORT
+            await self._goto(turn, wizard, fs.SUMMARY)
+        elif step == fs.SUMMARY and verb == "view" and arg in VIEWS:
+            wizard.data["view"] = arg
             await self._goto(turn, wizard, fs.SUMMARY)
         elif step == fs.SUMMARY and verb == "send" and not rest:
             await self._send(turn, wizard)

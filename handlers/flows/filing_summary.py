@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.flows import filing_state as fs
+from handlers.flows.dossier_view import shorten
 from handlers.flows.filing_state import Wizard
 from handlers.flows.filing_steps import SECTION_LABELS, button, kind_label, person_label
 from handlers.route_answer import render_route
@@ -119,24 +120,82 @@ def chunks(parts: list[str]) -> list[str]:
     return out
 
 
-async def show_summary(turn: Turn, wizard: Wizard, kind: UnitKind) -> None:
+# What the summary shows: the short view fits a phone; the others open from its buttons.
+SHORT, FULL, EDIT, ROUTE, RHYTHM = "short", "full", "edit", "route", "rhythm"
+VIEWS = (SHORT, FULL, EDIT, ROUTE, RHYTHM)
+GIST = 90  # characters of each long section in the short view
+
+
+def short_sections(turn: Turn, wizard: Wizard) -> list[str]:
+    """The plan in about ten lines: each long section cut to its first words."""
     t = turn.t
-    for text in chunks(plan_sections(turn, wizard)):
-        turn.say(text)
-    turn.say(await route_text(turn, kind))
-    edits = [button(wizard, "✎ " + t(SECTION_LABELS[step]), "edit", step)
-             for step in EDITABLE_SECTIONS]
-    edit_rows = tuple(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3))
+    plan = wizard.plan()
+    person = turn.person
+    proposer = person.name if person else ""
+    if person and person.unit_name:
+        proposer = f"{proposer} ({person.unit_name})"
+    kind = kind_label(turn, plan.problem_kind)
+    if plan.problem_kind is ProblemKind.REGULATED_UNSUITED:
+        kind += " · " + shorten(plan.regulation, GIST)
+        if plan.regulation_issuer:
+            kind += " · " + t("Issued by: {issuer}", issuer=shorten(plan.regulation_issuer, 60))
+    lines = [t("Summary of your plan “{title}”", title=shorten(plan.title, 120)),
+             t("Proposer: {name}", name=proposer),
+             f"{t(SECTION_LABELS[fs.KIND])}: {kind}"]
+    for step, text in ((fs.PROBLEM, plan.problem), (fs.APPROACH, plan.approach),
+                       (fs.RESULTS, plan.expected_results), (fs.RISKS, plan.risks)):
+        lines.append(f"{t(SECTION_LABELS[step])}: {shorten(text, GIST)}")
+    declared = t("made") if plan.common_good else t("not made yet")
+    lines.append(t("Co-proposers: {n} · documents: {files} · declaration: {declared}",
+                   n=len(wizard.co_proposers), files=len(wizard.files), declared=declared))
+    return lines
+
+
+async def route_line(turn: Turn, kind: UnitKind) -> str:
+    """The route in one line, with the organisation's own bodies where known."""
+    names = await organisation_names(turn)
+    route = kind.route
+    steps = [route.preliminary_review] if route.preliminary_review else []
+    steps += [route.via, route.competent_body]
+    return turn.t("Goes to: {route}", route=" → ".join(
+        name_of(turn, step, names) for step in dict.fromkeys(steps)))
+
+
+async def show_summary(turn: Turn, wizard: Wizard, kind: UnitKind) -> None:
+    """The short summary with a few buttons; the whole text, the route, the parts to
+    change and the reporting rhythm each open from it (``wizard.data["view"]``)."""
+    t = turn.t
+    view = str(wizard.data.get("view") or SHORT)
     every = wizard.cadence or ReminderSettings().progress_every
-    cadence = tuple(button(wizard, ("✓ " if n == every else "") + t(
-        "every {n} working days", n=n), "every", n) for n in fs.CADENCES)
-    turn.say("\n\n".join([
-        t("Please check the plan. Send it, or press a part to change it."),
-        t("Once the plan is approved and under way, you will report its progress every {n} "
-          "working days; you may choose another rhythm below.", n=every)]), (
+    back = button(wizard, t("‹ Back to the summary"), "view", SHORT)
+    if view == EDIT:
+        edits = [button(wizard, "✎ " + t(SECTION_LABELS[step]), "edit", step)
+                 for step in EDITABLE_SECTIONS]
+        turn.say(t("Which part do you want to change?"),
+                 (*(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)), (back,)))
+        return
+    if view == RHYTHM:
+        cadence = tuple(button(wizard, ("✓ " if n == every else "") + t(
+            "every {n} working days", n=n), "every", n) for n in fs.CADENCES)
+        turn.say(t("Once the plan is approved and under way, you will report its progress "
+                   "every {n} working days. Choose another rhythm if you wish.", n=every),
+                 (cadence, (back,)))
+        return
+    if view == FULL:
+        for text in chunks(plan_sections(turn, wizard)):
+            turn.say(text)
+    elif view == ROUTE:
+        turn.say(await route_text(turn, kind))
+    lines = short_sections(turn, wizard) if view == SHORT else []
+    lines += [await route_line(turn, kind),
+              t("Progress reports: every {n} working days.", n=every),
+              t("Check the plan, then send it or change a part.")]
+    turn.say("\n".join(lines), (
         (button(wizard, t("Send the plan"), "send"),),
-        *edit_rows,
-        cadence,
+        (button(wizard, "✎ " + t("Change a part"), "view", EDIT),
+         button(wizard, t("Whole text"), "view", FULL)),
+        (button(wizard, t("Route in detail"), "view", ROUTE),
+         button(wizard, t("Reporting rhythm"), "view", RHYTHM)),
         (button(wizard, t("« Back"), "back"), button(wizard, t("Save"), "save"),
          button(wizard, t("Cancel"), "cancel")),
     ))

@@ -60,14 +60,19 @@ async def test_a_school_head_files_a_group_plan_that_goes_to_her_party_cell(
     await lan.press("Tiếp tục")
     assert "Bước 9/9" in lan.text and "lợi ích nhóm" in lan.text
     await lan.press("Tôi xin cam kết")
-    summary = lan.text
-    for part in (TITLE, PROBLEM, RISKS, "Trần Thị Kim Thoa", "ke-hoach-chi-tiet.pdf",
-                 "Chưa được quy định", "đã cam kết"):
+    summary = lan.text  # short enough for a phone, the details a press away
+    assert len(summary.splitlines()) <= 14 and len(lan.replies[-1].all_buttons()) <= 10
+    for part in (TITLE, "Chưa được quy định", "Người cùng đề xuất: 1", "tài liệu: 1",
+                 "đã cam kết"):
         assert part in summary
     # The route, with the organisation's own bodies.
-    assert "Chi bộ Trường Mầm non Phổ Châu" in summary
-    assert "Văn phòng Đảng ủy xã Phổ Châu" in summary and "Đảng ủy xã Phổ Châu" in summary
-    assert "30 ngày làm việc" in summary
+    assert ("Chi bộ Trường Mầm non Phổ Châu → Văn phòng Đảng ủy xã Phổ Châu → "
+            "Đảng ủy xã Phổ Châu") in summary
+    await lan.press("Xem toàn văn")
+    for part in (TITLE, PROBLEM, RISKS, "Trần Thị Kim Thoa", "ke-hoach-chi-tiet.pdf"):
+        assert part in lan.text
+    await lan.press("Đường đi chi tiết")
+    assert "30 ngày làm việc" in lan.text
     await lan.press("Gửi kế hoạch")
     sent = lan.text
     assert "đã được gửi" in sent and "Chi bộ Trường Mầm non Phổ Châu" in sent
@@ -131,6 +136,7 @@ async def test_the_wizard_survives_a_restart(app: App, codes: dict[str, str],
         await again.press("Bỏ qua: tôi đề xuất một mình")
         await again.press("Bỏ qua: không có tài liệu")
         await again.press("Tôi xin cam kết")
+        await again.press("Xem toàn văn")
         assert PROBLEM in again.text  # answered before the restart, kept
     finally:
         await fresh.close()
@@ -196,15 +202,20 @@ async def test_back_skip_and_edit_from_the_summary(lan: Chat, app: App) -> None:
     await lan.press("Bỏ qua")
     await lan.send("đồng ý")  # the declaration typed
     assert "Tóm tắt kế hoạch" in lan.text
+    await lan.press("✎ Sửa một phần")
     await lan.press("✎ Loại vấn đề")
     await lan.press("Có quy định nhưng không phù hợp")
     await lan.send("Điều 5 Quyết định 15/2021/QĐ-UBND của UBND tỉnh")
     await lan.press("Bỏ qua")
     assert "Tóm tắt kế hoạch" in lan.text and "Điều 5 Quyết định 15/2021" in lan.text
+    await lan.press("✎ Sửa một phần")
     await lan.press("✎ Rủi ro")
     assert "Bước 6/9" in lan.text and lan.button("Về bản tóm tắt")
     await lan.send(RISKS + " Thêm: sao lưu dữ liệu hằng tuần.")
-    assert "Tóm tắt kế hoạch" in lan.text and "sao lưu dữ liệu" in lan.text
+    assert "Tóm tắt kế hoạch" in lan.text
+    await lan.press("Xem toàn văn")  # the short summary cuts long parts
+    assert "sao lưu dữ liệu" in lan.text
+    await lan.press("✎ Sửa một phần")
     await lan.press("✎ Tên kế hoạch")
     await lan.press("Về bản tóm tắt")
     assert "Tóm tắt kế hoạch" in lan.text
@@ -259,6 +270,7 @@ async def test_a_plan_returned_by_the_cell_is_reopened_with_its_reason_and_sent_
     await lan.send("/draft")
     assert "Tiếp tục kế hoạch số" in lan.text and "Cần nêu rõ nguồn kinh phí." in lan.text
     assert "Tóm tắt kế hoạch" in lan.text  # nothing missing: straight to the summary
+    await lan.press("✎ Sửa một phần")
     await lan.press("✎ Cách thức thực hiện")
     await lan.send(APPROACH + " Nguồn kinh phí: ngân sách tự chủ của trường.")
     await lan.press("Gửi kế hoạch")
@@ -277,11 +289,16 @@ async def test_the_summary_lets_the_proposer_choose_the_rhythm_of_progress_repor
     await lan.press("Bỏ qua")
     await lan.press("Bỏ qua")
     await lan.send("đồng ý")
-    assert "báo cáo tiến độ định kỳ 20 ngày làm việc" in lan.text
+    assert "Báo cáo tiến độ: mỗi 20 ngày làm việc" in lan.text
+    assert len(lan.text.splitlines()) <= 14  # fits a phone screen
+    await lan.press("Nhịp báo cáo")
     assert lan.button("✓ 20 ngày làm việc")  # the default, marked
     await lan.press("10 ngày làm việc")
-    assert "Tóm tắt kế hoạch" in lan.text and lan.button("✓ 10 ngày làm việc")
-    assert "báo cáo tiến độ định kỳ 10 ngày làm việc" in lan.text
+    assert "Tóm tắt kế hoạch" in lan.text
+    assert "Báo cáo tiến độ: mỗi 10 ngày làm việc" in lan.text
+    await lan.press("Nhịp báo cáo")
+    assert lan.button("✓ 10 ngày làm việc")
+    await lan.press("Về bản tóm tắt")
     await lan.press("Lưu")  # kept in the saved draft too
     [draft] = await dossiers(app, "nguyen-thi-lan")
     assert draft.plan.progress_every == 10
