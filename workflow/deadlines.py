@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from workflow import permissions
 from workflow.actors import Role
 from workflow.calendar import WorkingDays
 from workflow.dossier import Dossier
-from workflow.lifecycle import TRANSITIONS, UNDER_CONSIDERATION, Action, State
+from workflow.lifecycle import UNDER_CONSIDERATION, Action, State
 from workflow.obligations import Obligation
 from workflow.quiet_hours import VIETNAM
 from workflow.reminders import ReminderSettings
@@ -100,8 +101,7 @@ def progress_every(dossier: Dossier, settings: ReminderSettings | None = None) -
 
 
 def _may_vote(dossier: Dossier, roles: frozenset[Role]) -> bool:
-    return Role.MEMBER in roles and any(
-        row.action is Action.CAST_VOTE and dossier.state in row.sources for row in TRANSITIONS)
+    return permissions.may(dossier, roles, Action.CAST_VOTE)
 
 
 def dossier_deadlines(dossier: Dossier, roles: frozenset[Role], person: str,
