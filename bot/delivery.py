@@ -267,7 +267,8 @@ async def _with_retry(limiter: RateLimiter, chat_id: str, send: Callable[[], Awa
     """One post within the rate limits: 429s pause and retry, transient errors back off."""
     failures = pauses = 0
     while True:
-        await limiter.acquire(chat_id, group=group, interactive=interactive)
+        ticket = await limiter.acquire(chat_id, group=group, interactive=interactive,
+                                       in_flight=True)
         try:
             await send()
             return
@@ -280,4 +281,7 @@ async def _with_retry(limiter: RateLimiter, chat_id: str, send: Callable[[], Awa
             failures += 1
             if failures > retries:
                 raise
+            ticket.done()
             await asyncio.sleep(backoff * 2 ** (failures - 1))
+        finally:
+            ticket.done()  # answered or failed: it reached the server by now, or never

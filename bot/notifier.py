@@ -19,11 +19,19 @@ linked). Each platform has its own limits: ``limiters`` gives a channel its own
 ``drain_once()`` does one batch and says what happened (``DrainReport``); tests call it
 directly.
 
-Delivery is at-least-once. Each message is marked sent in its own short transaction
-right after it was posted: a crash in between (or a lease that ran out while the
-platform kept us waiting) sends that message once more, never loses it; a claimed
-message is never sent by two live workers (``storage.outbox_queue``). A long text
-posted in parts and failing halfway is posted again from its first part.
+A batch is sent concurrently, one lane per person (so each person's messages keep
+their order), every send under the shared ``RateLimiter``: the limiter, not the round
+trip, sets the pace, and a chat waiting for its own limit holds nobody else back. At
+most ``ACTIVE`` messages are being rendered and sent at once, so a batch is rendered
+as it goes rather than all at once. Two drains overlap in ``run`` so that claiming the
+next batch leaves no gap.
+
+Delivery is at-least-once. A message posted is marked sent before its lane goes on,
+by group commit (the messages other lanes posted meanwhile share the transaction): a
+crash repeats only the messages in flight then, at most one per chat (as does a lease
+that ran out while the platform kept us waiting), and never loses one; a claimed message is never
+sent by two live workers (``storage.outbox_queue``). A long text posted in parts and
+failing halfway is posted again from its first part.
 
 Outcomes: posted -> ``sent``. Server errors and timeouts (after ``deliver``'s own quick
 retries) -> tried again after 10 s, 20 s, 40 s ... at most 15 min, ``failed`` after
@@ -39,7 +47,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,7 +71,8 @@ from storage.outbox_queue import Account, Claimed
 
 log = logging.getLogger(__name__)
 
-BATCH = 100
+BATCH = 400  # rows claimed at once: enough people for the limiter to keep busy
+DRAINERS = 2  # drains overlapping in ``run``
 MAX_ATTEMPTS = 16  # 10 s, 20 s, ... then every 15 min: about two and a half hours
 RETRY_FIRST = timedelta(seconds=10)
 RETRY_CAP = timedelta(minutes=15)
@@ -72,6 +81,10 @@ RETRY_CAP = timedelta(minutes=15)
 LEASE = timedelta(minutes=2)
 IDLE_SECONDS = 1.0  # between drains when the outbox is empty (wake() cuts it short)
 ERROR_SECONDS = 5.0  # after a drain failed (database down)
+# Messages being rendered and sent at once: more than the limiter lets through in a
+# second, so it always has the next one ready, but not the whole batch rendered at once
+# (a burst of work that would hold up the replies to people).
+ACTIVE = 64
 
 
 @dataclass
@@ -93,6 +106,64 @@ def backoff(attempts: int) -> timedelta:
     return min(RETRY_CAP, RETRY_FIRST * 2 ** max(0, min(attempts - 1, 20)))
 
 
+class _Batch:
+    """One claimed batch: which rows are still ours, and their lease."""
+
+    def __init__(self, notifier: Notifier, token: str, rows: Sequence[Claimed],
+                 lease_until: datetime, report: DrainReport) -> None:
+        self.notifier, self.token, self.report = notifier, token, report
+        self.lease_until = lease_until
+        self.left = {row.id for row in rows}  # not started yet
+        self.sending: set[int] = set()  # started, not recorded yet
+        self._renewing = asyncio.Lock()
+
+    async def start(self, row: Claimed) -> bool:
+        """Take ``row`` to send it now; False if the claim on it was lost."""
+        await self._keep_claim()
+        if row.id not in self.left:
+            return False
+        self.left.discard(row.id)
+        self.sending.add(row.id)
+        return True
+
+    async def _keep_claim(self) -> None:
+        notifier = self.notifier
+        if notifier.clock() < self.lease_until - notifier.lease / 2:
+            return
+        async with self._renewing:  # one renewal for every lane that needs it
+            now = notifier.clock()
+            if now < self.lease_until - notifier.lease / 2:
+                return
+            ours = self.left | self.sending
+            mine = await queue.renew(notifier.engine, ours, self.token, now + notifier.lease)
+            self.lease_until = now + notifier.lease
+            lost = self.left - mine
+            self.report.released += len(lost)
+            self.left -= lost
+
+
+class _Marks:
+    """Messages posted, marked sent by group commit: a lane waits until its message is
+    recorded, and whatever other lanes posted meanwhile goes in the same transaction. So
+    a kill repeats only the messages in flight at that moment, at most one per chat (a
+    chat's lane has one in flight), never a batch waiting to be recorded."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.waiting: list[tuple[int, Account, datetime]] = []
+        self._lock = asyncio.Lock()
+
+    async def add(self, row_id: int, account: Account, now: datetime) -> None:
+        self.waiting.append((row_id, account, now))
+        await self.flush()  # returns once this row is recorded (by us or a flush before)
+
+    async def flush(self) -> None:
+        async with self._lock:
+            done, self.waiting = self.waiting, []
+            if done:
+                await queue.mark_sent_many(self.engine, done)
+
+
 class Notifier:
     def __init__(self, app_services: Services, engine: AsyncEngine,
                  senders: Mapping[str, Sender], limiter: RateLimiter, *,
@@ -100,7 +171,8 @@ class Notifier:
                  max_attempts: int = MAX_ATTEMPTS, lease: timedelta = LEASE,
                  idle: float = IDLE_SECONDS, retries: int = TRANSIENT_RETRIES,
                  retry_backoff: float = BACKOFF_SECONDS,
-                 limiters: Mapping[str, RateLimiter] | None = None) -> None:
+                 limiters: Mapping[str, RateLimiter] | None = None,
+                 drainers: int = DRAINERS) -> None:
         """``retries`` and ``retry_backoff`` are ``deliver``'s quick in-place retries."""
         if not senders:
             raise ValueError("the notifier needs at least one sender")
@@ -110,6 +182,8 @@ class Notifier:
         self.clock = clock or app_services.clock.now
         self.batch, self.max_attempts, self.lease = batch, max_attempts, lease
         self.idle, self.retries, self.retry_backoff = idle, retries, retry_backoff
+        self.drainers = max(1, drainers)
+        self._active = asyncio.Semaphore(ACTIVE)  # shared by the drains
         self.worker = uuid.uuid4().hex[:16]
         self._claims = itertools.count(1)
         self._woken = asyncio.Event()
@@ -128,6 +202,17 @@ class Notifier:
             if recovered:
                 log.warning("notifier: %d messages claimed before a crash are due again",
                             recovered)
+        drains = [asyncio.ensure_future(self._drain_loop(stop, i * 0.05))
+                  for i in range(self.drainers)]
+        try:
+            await asyncio.gather(*drains)
+        finally:
+            for drain in drains:
+                drain.cancel()
+            await asyncio.gather(*drains, return_exceptions=True)
+
+    async def _drain_loop(self, stop: asyncio.Event, offset: float) -> None:
+        await self._wait(stop, offset)  # the drains start apart: their claims alternate
         while not stop.is_set():
             self._woken.clear()
             try:
@@ -147,42 +232,64 @@ class Notifier:
         report = DrainReport()
         now = self.clock()
         token = f"{self.worker}:{next(self._claims)}"
-        lease_until = now + self.lease
-        rows = await queue.claim(self.engine, list(self.senders), token, now, lease_until,
-                                 self.batch)
+        rows = await queue.claim(self.engine, list(self.senders), token, now,
+                                 now + self.lease, self.batch)
         report.claimed = len(rows)
         if not rows:
             return report
         accounts = await queue.accounts(self.engine, {r.person_id for r in rows},
                                         list(self.senders))
         people: dict[str, PersonInfo | None] = {}
-        left = [row.id for row in rows]
+        batch = _Batch(self, token, rows, now + self.lease, report)
+        marks = _Marks(self.engine)
+        lanes: dict[str, list[Claimed]] = {}
+        for row in rows:  # by priority, then age: each person's in their order
+            lanes.setdefault(row.person_id, []).append(row)
+        tasks = [asyncio.ensure_future(self._lane(lane, batch, marks, stop,
+                                                  accounts.get(person, []), people))
+                 for person, lane in lanes.items()]
         try:
-            for row in rows:
-                if stop is not None and stop.is_set():
-                    break  # shutting down: what is left is released below
-                now = self.clock()
-                if now >= lease_until - self.lease / 2:  # keep the claim well ahead
-                    mine = await queue.renew(self.engine, left, token, now + self.lease)
-                    lease_until = now + self.lease
-                    report.released += len(left) - len(mine)
-                    left = [i for i in left if i in mine]
-                if row.id not in left:
-                    continue
-                left.remove(row.id)
-                await self._one(row, token, accounts.get(row.person_id, []), people, report)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            failed = next((t for t in tasks if t.done() and not t.cancelled()
+                           and t.exception() is not None), None)
+            if failed is not None:
+                raise failed.exception()  # type: ignore[misc]
         finally:
-            if left:  # stopped or failed halfway: the rest is due again at once
-                report.released += len(left)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                await marks.flush()
+            except Exception:  # they stay claimed: sent once more when the lease ends
+                log.exception("notifier: could not mark %d messages sent",
+                              len(marks.waiting))
+            if batch.left:  # stopped or failed halfway: the rest is due again at once
+                report.released += len(batch.left)
                 try:
-                    await queue.release(self.engine, left, token, self.clock())
+                    await queue.release(self.engine, batch.left, token, self.clock())
                 except Exception:
                     log.exception("notifier: could not release %d rows; they wait for "
-                                  "their lease to end", len(left))
+                                  "their lease to end", len(batch.left))
         return report
 
-    async def _one(self, row: Claimed, token: str, choices: list[Account],
-                   people: dict[str, PersonInfo | None], report: DrainReport) -> None:
+    async def _lane(self, rows: list[Claimed], batch: _Batch, marks: _Marks,
+                    stop: asyncio.Event | None, choices: list[Account],
+                    people: dict[str, PersonInfo | None]) -> None:
+        """One person's messages, one after the other."""
+        for row in rows:
+            if stop is not None and stop.is_set():
+                return  # shutting down: what is left is released by the batch
+            async with self._active:
+                if stop is not None and stop.is_set():
+                    return
+                if not await batch.start(row):
+                    continue
+                await self._one(row, batch, marks, choices, people)
+                batch.sending.discard(row.id)
+
+    async def _one(self, row: Claimed, batch: _Batch, marks: _Marks, choices: list[Account],
+                   people: dict[str, PersonInfo | None]) -> None:
+        report, token = batch.report, batch.token
         if not choices:  # its person's accounts became unreachable during this batch
             report.released += 1
             await queue.release(self.engine, [row.id], token, self.clock())
@@ -216,9 +323,9 @@ class Notifier:
         except Exception as exc:  # Transient, a sender's bug, a payload we cannot render
             await self._failed(row, token, exc, report)
         else:
-            await queue.mark_sent(self.engine, row.id, account, self.clock())
             report.sent += 1
             report.posted += posted
+            await marks.add(row.id, account, self.clock())
 
     async def _render(self, row: Claimed, people: dict[str, PersonInfo | None]) -> Reply:
         if row.person_id not in people:
@@ -244,7 +351,7 @@ class Notifier:
             log.info("notifier: message %s attempt %d failed (%s)", row.id, attempts, error)
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
-        if stop.is_set() or self._woken.is_set():
+        if stop.is_set() or self._woken.is_set() or seconds <= 0:
             return
         waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
         try:

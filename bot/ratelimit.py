@@ -1,36 +1,63 @@
 """Telegram's flood limits, kept on our side so that its 429s stay rare.
 
-Three token buckets: overall (about 30 messages a second), per chat (one a second,
-with a short burst so that a turn's two or three replies are not held back), and per
-group (20 a minute). A 429 pauses everything for its ``retry_after``. Interactive
-replies go before bulk notifications: while an interactive reply waits for the shared
-budget (a pause, the overall bucket), all bulk waits; while one waits for its own chat's
-bucket, only bulk to that chat waits (bulk to other chats does not delay it).
+Three limits, all counted on one limiter per bot and process, so that interactive
+replies and bulk notifications share one budget (Telegram's limit is per bot):
 
-One limiter per bot per process; asyncio is single-threaded, so checking and taking
-a token with no ``await`` in between is atomic.
+- overall: at most ``per_second`` messages in ANY one-second window. A sliding log of
+  the last grants, not a token bucket: a full bucket plus its refill would let twice
+  the cap through within one second. The window is ``1 + margin`` seconds long: the
+  server counts a request when it arrives, and two requests can reach it a little
+  closer together than they left us. The grants are also paced evenly (``pace_burst``
+  at once at most): thirty requests let go together reach the server one after the
+  other over tens of milliseconds, more than any margin, and the next second's thirty
+  would then arrive within the same second as the last of them. A send acquired
+  ``in_flight`` (as ``bot.delivery`` does) counts until its request is answered, then
+  from its likely arrival (``Ticket``).
+- per group: at most ``group_per_minute`` in any minute (the same sliding log).
+- per private chat: one a second sustained, with a short burst (a bucket) so that a
+  turn's two or three replies are not held back.
+
+A 429 pauses everything for its ``retry_after``. Interactive replies go before bulk
+notifications: the shared budget is handed out in turn, interactive first, then in the
+order asked; while one waits for its own chat's limit only bulk to that chat waits.
+Waiting for a chat's own limit never holds a place in the shared queue, so a busy chat
+does not stall the others.
+
+asyncio is single-threaded: checking and taking with no ``await`` in between is atomic.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
+import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 Now = Callable[[], float]
 Sleep = Callable[[float], Awaitable[object]]
-YIELD_SECONDS = 0.01  # how often bulk looks again while an interactive reply waits
+YIELD_SECONDS = 0.01  # how often bulk to a chat looks again while an interactive reply waits
+INTERACTIVE, BULK = 0, 1  # places in the shared queue
 
 
 @dataclass(frozen=True)
 class Limits:
-    per_second: float = 30.0  # overall
-    burst: float = 30.0
+    per_second: float = 30.0  # overall, in any window of one second (plus ``margin``)
+    burst: float = 30.0  # no longer used: the overall limit is a sliding window
     chat_per_second: float = 1.0
     chat_burst: float = 3.0
-    group_per_minute: float = 20.0
-    group_burst: float = 20.0
+    group_per_minute: float = 20.0  # in any window of a minute
+    group_burst: float = 20.0  # no longer used: the group limit is a sliding window
+    margin: float = 0.02  # seconds added to each window against arrival jitter
+    pace_burst: float = 3.0  # overall sends let go together (a turn's replies) before pacing
+    # How much of the shortest round trip seen lately a send is placed before its answer
+    # (``Ticket``). None by default: then no window at the server can ever hold more
+    # than the cap, however unevenly requests are held up on the way (a busy machine).
+    # 0.5 (the way back, on a symmetric network) lets a little more through.
+    trip_credit: float = 0.0
 
 
 class Bucket:
@@ -46,13 +73,98 @@ class Bucket:
         """Seconds until a token is available (0 if one is)."""
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+        # (a hair below one counts as one: a wait of exactly the computed time may
+        # refill to 0.999999..., and a clock cannot move by less than its precision)
+        return 0.0 if self.tokens >= 1.0 - 1e-9 else (1.0 - self.tokens) / self.rate
 
-    def take(self) -> None:
+    def take(self, now: float) -> None:
         self.tokens -= 1.0
 
     def full(self, now: float) -> bool:
         return self.tokens + (now - self.stamp) * self.rate >= self.capacity
+
+
+POLL_SECONDS = 0.005  # how often to look again while every send in a window is in flight
+# The shortest wait: a clock with microseconds (datetime) would not move for less, and
+# the same wait would be asked for again and again.
+MIN_WAIT = 1e-6
+RECENT_TRIPS = 64  # round trips remembered for the shortest (see ``Ticket.done``)
+
+
+class Window:
+    """At most ``count`` sends in any window of ``seconds``: a send at ``t`` is allowed
+    once all but ``count - 1`` of the others are at least ``seconds`` old. Then no
+    half-open window of that length holds more than ``count``.
+
+    Each entry is [when, in flight]. A send still in flight (``Ticket``) counts until it
+    is done: only then is it known when it can have reached the server."""
+
+    __slots__ = ("count", "log", "seconds")
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count, self.seconds = max(1, count), seconds
+        self.log: list[list[float]] = []
+
+    @classmethod
+    def of_rate(cls, rate: float, seconds: float, margin: float = 0.0) -> Window:
+        """``rate`` a second as a count over ``seconds`` (longer for a rate below one
+        per ``seconds``, so that the count stays whole and the rate is never exceeded)."""
+        count = math.floor(rate * seconds + 1e-9)
+        if count < 1:
+            return cls(1, 1.0 / rate + margin)
+        return cls(count, seconds + margin)
+
+    def wait(self, now: float) -> float:
+        seconds = self.seconds
+        log = self.log
+        if log and not log[0][1] and log[0][0] + seconds <= now:
+            self.log = log = [e for e in log if e[1] or e[0] + seconds > now]
+        if len(log) < self.count:
+            return 0.0
+        need = len(log) - self.count + 1  # how many must age out first
+        ages = sorted(e[0] for e in log if not e[1])
+        if len(ages) < need:
+            return POLL_SECONDS  # the rest are in flight: they count until done
+        return max(0.0, ages[need - 1] + seconds - now)
+
+    def take(self, now: float, *, in_flight: bool = False) -> list[float]:
+        entry = [now, 1.0 if in_flight else 0.0]
+        self.log.append(entry)
+        return entry
+
+    def full(self, now: float) -> bool:
+        return all(not e[1] and e[0] + self.seconds <= now for e in self.log)
+
+
+class Ticket:
+    """One send let through. ``done()`` once its request is answered (or failed): until
+    then it counts in the windows. A server counts a request when it arrives, which is
+    some time between our grant and the answer; the send is then placed at the answer
+    (less ``Limits.trip_credit`` of the shortest round trip seen lately), so that thirty
+    requests held up on their way (a busy machine, a slow network) and the next thirty
+    sent on time never meet within one second there."""
+
+    __slots__ = ("entries", "granted", "limiter")
+
+    def __init__(self, limiter: RateLimiter | None, granted: float,
+                 entries: tuple[list[float], ...]) -> None:
+        self.limiter, self.granted, self.entries = limiter, granted, entries
+
+    def done(self) -> None:
+        limiter = self.limiter
+        if limiter is None:
+            return
+        self.limiter = None
+        now = limiter._now()
+        trips = limiter._trips
+        trips.append(max(0.0, now - self.granted))
+        shortest = min(trips) * limiter.limits.trip_credit
+        for entry in self.entries:
+            entry[0] = max(entry[0], now - shortest)
+            entry[1] = 0.0
+
+
+Limit = Bucket | Window
 
 
 class RateLimiter:
@@ -60,61 +172,129 @@ class RateLimiter:
                  sleep: Sleep = asyncio.sleep) -> None:
         self.limits = limits or Limits()
         self._now, self._sleep = now, sleep
-        self._global = Bucket(self.limits.per_second, self.limits.burst, now())
-        self._chats: dict[str, Bucket] = {}
+        self._global = Window.of_rate(self.limits.per_second, 1.0, self.limits.margin)
+        # Even spacing within the window: its count spread over its length.
+        self._pace = Bucket(self._global.count / self._global.seconds,
+                            self.limits.pace_burst, now())
+        self._chats: dict[str, Limit] = {}
         self._paused_until = 0.0
-        # Interactive replies waiting: for the shared budget, and for each chat.
-        self._interactive_shared = 0
-        self._interactive_chats: dict[str, int] = {}
+        # Waiting for the shared budget: (INTERACTIVE or BULK, order asked, chat, group,
+        # in flight, future); the order asked is unique, so the rest is never compared.
+        self._queue: list[tuple[int, int, str, bool, bool, asyncio.Future[Ticket]]] = []
+        self._order = itertools.count()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._interactive_chats: dict[str, int] = {}  # interactive replies waiting, by chat
+        self._trips: deque[float] = deque(maxlen=RECENT_TRIPS)
+        self.granted = 0
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (the platform's ``retry_after``)."""
         self._paused_until = max(self._paused_until, self._now() + max(0.0, seconds))
 
-    async def acquire(self, chat_id: str, *, group: bool = False,
-                      interactive: bool = False) -> None:
-        """Wait until one message to ``chat_id`` is within every limit, and take it."""
-        on_shared = on_chat = False  # this interactive reply is counted as waiting
+    async def acquire(self, chat_id: str, *, group: bool = False, interactive: bool = False,
+                      in_flight: bool = False) -> Ticket:
+        """Wait until one message to ``chat_id`` is within every limit, and take it.
+        ``in_flight``: the send counts until ``done()`` is called on the ticket returned
+        (call it in a ``finally``); otherwise it is placed at the moment of the grant."""
+        if interactive:
+            self._interactive_chats[chat_id] = self._interactive_chats.get(chat_id, 0) + 1
         try:
             while True:
                 now = self._now()
-                chat = self._chat(chat_id, group, now)
-                shared = max(self._paused_until - now, self._global.wait(now))
-                own = chat.wait(now)
-                if not interactive and (self._interactive_shared
-                                        or self._interactive_chats.get(chat_id)):
-                    shared = max(shared, YIELD_SECONDS)  # let the interactive one go first
-                delay = max(shared, own)
-                if delay <= 0:
-                    self._global.take()
-                    chat.take()
-                    return
-                if interactive:
-                    if (shared > 0) != on_shared:
-                        on_shared = shared > 0
-                        self._interactive_shared += 1 if on_shared else -1
-                    if not on_chat:
-                        on_chat = True
-                        self._interactive_chats[chat_id] = (
-                            self._interactive_chats.get(chat_id, 0) + 1)
-                await self._sleep(delay)
+                own = self._own_wait(chat_id, group, interactive, now)
+                if own > 0:  # the chat's own limit: no place in the shared queue meanwhile
+                    await self._sleep(max(own, MIN_WAIT))
+                    continue
+                if not self._queue and self._shared_wait(now) <= 0:
+                    return self._take(chat_id, group, now, in_flight)  # nobody ahead
+                ticket = await self._turn(chat_id, group, interactive, in_flight)
+                if ticket is not None:
+                    return ticket  # the dispatcher took the tokens for us
         finally:
-            if on_shared:
-                self._interactive_shared -= 1
-            if on_chat:
+            if interactive:
                 left = self._interactive_chats[chat_id] - 1
                 if left:
                     self._interactive_chats[chat_id] = left
                 else:
                     del self._interactive_chats[chat_id]
 
-    def _chat(self, chat_id: str, group: bool, now: float) -> Bucket:
-        bucket = self._chats.get(chat_id)
-        if bucket is None:
-            if len(self._chats) > 10_000:  # forget chats whose buckets have refilled
+    @property
+    def waiting(self) -> int:
+        """Sends waiting for the shared budget now."""
+        return sum(1 for entry in self._queue if not entry[5].done())
+
+    def _own_wait(self, chat_id: str, group: bool, interactive: bool, now: float) -> float:
+        own = self._chat(chat_id, group, now).wait(now)
+        if not interactive and self._interactive_chats.get(chat_id):
+            own = max(own, YIELD_SECONDS)  # let the person's own reply go first
+        return own
+
+    def _shared_wait(self, now: float) -> float:
+        return max(self._paused_until - now, self._global.wait(now), self._pace.wait(now))
+
+    def _take(self, chat_id: str, group: bool, now: float, in_flight: bool) -> Ticket:
+        entries = [self._global.take(now, in_flight=in_flight)]
+        self._pace.take(now)
+        chat = self._chat(chat_id, group, now)
+        if isinstance(chat, Window):
+            entries.append(chat.take(now, in_flight=in_flight))
+        else:
+            chat.take(now)
+        self.granted += 1
+        return Ticket(self if in_flight else None, now, tuple(entries))
+
+    async def _turn(self, chat_id: str, group: bool, interactive: bool,
+                    in_flight: bool) -> Ticket | None:
+        """Queue for the shared budget; the ticket once granted, None if the chat's own
+        limit was taken meanwhile (then the caller waits for it again)."""
+        future: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
+        entry = (INTERACTIVE if interactive else BULK, next(self._order), chat_id, group,
+                 in_flight, future)
+        heapq.heappush(self._queue, entry)
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.ensure_future(self._dispatch())
+        try:
+            ticket = await future
+        except _NotYet:
+            return None
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().done()  # granted as it was cancelled: not in flight
+            raise
+        # Its trip starts now, not when the dispatcher let it through: the time this
+        # task took to resume is no part of the way to the server.
+        ticket.granted = self._now()
+        return ticket
+
+    async def _dispatch(self) -> None:
+        """Hand the shared budget to the queue's head, one grant at a time, until empty."""
+        queue = self._queue
+        while queue:
+            if queue[0][5].done():  # its task was cancelled
+                heapq.heappop(queue)
+                continue
+            now = self._now()
+            delay = self._shared_wait(now)
+            if delay > 0:
+                await self._sleep(max(delay, MIN_WAIT))
+                continue
+            kind, _, chat_id, group, in_flight, future = heapq.heappop(queue)
+            if self._own_wait(chat_id, group, kind == INTERACTIVE, now) > 0:
+                future.set_exception(_NotYet())  # back to its chat's own limit
+                continue
+            future.set_result(self._take(chat_id, group, now, in_flight))
+
+    def _chat(self, chat_id: str, group: bool, now: float) -> Limit:
+        limit = self._chats.get(chat_id)
+        if limit is None:
+            if len(self._chats) > 10_000:  # forget chats whose limits have refilled
                 self._chats = {key: b for key, b in self._chats.items() if not b.full(now)}
             limits = self.limits
-            bucket = (Bucket(limits.group_per_minute / 60.0, limits.group_burst, now) if group
-                      else Bucket(limits.chat_per_second, limits.chat_burst, now))
-            self._chats[chat_id] = bucket
-        return bucket
+            limit = (Window.of_rate(limits.group_per_minute / 60.0, 60.0, limits.margin)
+                     if group else Bucket(limits.chat_per_second, limits.chat_burst, now))
+            self._chats[chat_id] = limit
+        return limit
+
+
+class _NotYet(Exception):
+    """A queued send whose chat's own limit was taken by another send meanwhile."""

@@ -28,7 +28,7 @@ from workflow.calendar import (
     parse_overrides,
 )
 from workflow.quiet_hours import QuietHours
-from workflow.reminders import ReminderSettings
+from workflow.reminder_settings import ReminderSettings
 from workflow.reporting_duties import ReportingDuty, bundled_duties, parse_duties
 from workflow.rules import DEFAULT_JURISDICTION, UnknownJurisdiction, bundled_rulebook
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.ports import FoundDossier, LinkedChannel, LinkStatus, PersonInfo, Unreachable
 from storage import audit, channel_prefs, outbox, search
+from storage.desk_read import load_dossiers
 from storage.dossier_models import DossierRow, ObligationRow
 from storage.invitations import RedeemStatus, redeem
 from storage.models import (
@@ -22,6 +23,7 @@ from storage.models import (
     Unit,
 )
 from storage.organisation import load_tree
+from storage.reads import reading, turn_committee_role
 from storage.uow import SqlDossiers
 from workflow.actors import Actor
 from workflow.dossier import Dossier
@@ -52,7 +54,7 @@ class SqlDirectory:
         self._rulebook = rulebook
 
     async def person_for_account(self, channel: str, account: str) -> PersonInfo | None:
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:  # every turn: not the writer's lock
             person_id = await session.scalar(select(ChatAccount.person_id).where(
                 ChatAccount.channel == channel, ChatAccount.external_id == account))
             return await _person(session, person_id) if person_id else None
@@ -63,7 +65,7 @@ class SqlDirectory:
 
     async def actor(self, person_id: str) -> Actor:
         today = date.today()
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:
             rows = (await session.execute(select(Membership).where(
                 Membership.person_id == person_id, _current(today)))).scalars().all()
         return Actor(person_id, frozenset().union(
@@ -93,13 +95,13 @@ class SqlDirectory:
                 if (mode := rows.get(body))}
 
     async def body_names(self, body_ids: list[str]) -> dict[str, str]:
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:  # every list: not the writer's lock
             rows = (await session.execute(select(Body.id, Body.name)
                                           .where(Body.id.in_(body_ids)))).all()
         return {body_id: name for body_id, name in rows}
 
     async def body_kinds(self, body_ids: list[str]) -> dict[str, str]:
-        async with self._sessions() as session:
+        async with reading(self._sessions) as session:  # every list: not the writer's lock
             rows = (await session.execute(select(Body.id, Body.kind)
                                           .where(Body.id.in_(body_ids)))).all()
         return {body_id: kind for body_id, kind in rows}
@@ -163,12 +165,11 @@ class SqlDirectory:
         wanted: ColumnElement[bool] = DossierRow.state.not_in(FINISHED)
         if also:
             wanted = or_(wanted, DossierRow.id.in_(sorted(also)))
-        async with self._sessions() as session:
-            ids = (await session.execute(select(DossierRow.id).where(wanted)
-                                         .order_by(DossierRow.id))).scalars().all()
-            repository = SqlDossiers(session)
-            found = [await repository.get(dossier_id) for dossier_id in ids]
-        return [d for d in found if d is not None]
+        async with reading(self._sessions) as session:
+            ids = list((await session.execute(select(DossierRow.id).where(wanted)
+                                              .order_by(DossierRow.id))).scalars())
+            # The desk reads a person's own (storage.desk_read); this reads them all.
+            return await load_dossiers(session, ids)
 
     async def owing_dossier_ids(self) -> frozenset[int]:
         async with self._sessions() as session:
@@ -192,7 +193,10 @@ class SqlDirectory:
         return sorted((p for p in found if p is not None), key=lambda p: p.name)
 
     async def has_committee_role(self, person_id: str) -> bool:
-        async with self._sessions() as session:
+        known = turn_committee_role(person_id)  # read with the turn (storage.conversations)
+        if known is not None:
+            return known
+        async with reading(self._sessions) as session:  # every menu: not the writer's lock
             rows = (await session.execute(
                 select(Membership.role, Body.kind).join(Body, Body.id == Membership.body_id)
                 .where(Membership.person_id == person_id, _current(date.today())))).all()

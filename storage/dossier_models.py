@@ -61,6 +61,22 @@ class DossierRow(Base):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
+class ParticipantRow(Base):
+    """Who takes part in a dossier: its proposers and assigned people (``party`` is a
+    person id), and the concrete bodies its route puts a role on (``party`` is a body id).
+
+    The same facts ``Dossier.roles_of`` reads, kept as rows so that the desk selects a
+    person's dossiers in SQL (storage.desk_read); rewritten with every save of the
+    dossier that changes them, in the same transaction (storage.uow).
+    """
+
+    __tablename__ = "dossier_participants"
+    __table_args__ = (Index("ix_dossier_participants_party", "party", "role"),)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    party: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class DossierHistoryRow(Base):
     __tablename__ = "dossier_history"
     __table_args__ = (UniqueConstraint("dossier_id", "seq", name="dossier_step"),)

@@ -6,17 +6,24 @@ runs a migration by hand; ``cadrebot db upgrade`` does the same explicitly.
 
 from __future__ import annotations
 
+import ast
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (with Mako and Pygments, about 11 MiB) is imported only to migrate or to answer
+# what the files alone cannot: a bot restarted on an up-to-date database never loads it.
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(connection: Any = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location",
                            str(resources.files("storage") / "migrations"))
@@ -25,10 +32,14 @@ def alembic_config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     async with engine.connect() as connection:
         return await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_revision())
@@ -36,6 +47,8 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` in one transaction."""
+    from alembic import command
+
     async with engine.begin() as connection:
         await connection.run_sync(
             lambda sync: command.upgrade(alembic_config(sync), revision))
@@ -43,15 +56,68 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 async def ensure_schema(engine: AsyncEngine) -> bool:
     """Upgrade when the database is behind; True when something was done."""
+    head = head_of_files()
+    if head is not None and await stamped_revision(engine) == head:
+        return False
     if await current_revision(engine) == head_revision():
         return False
     await upgrade(engine)
     return True
 
 
+def head_of_files() -> str | None:
+    """The head revision from the migration files' ``revision`` and ``down_revision``
+    lines, without Alembic; None unless the chain has exactly one head of plain values
+    (then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for file in (resources.files("storage") / "migrations" / "versions").iterdir():
+        if not file.name.endswith(".py") or file.name == "__init__.py":
+            continue
+        values = _assigned(file.read_text(encoding="utf-8"), ("revision", "down_revision"))
+        revision, parent = values.get("revision"), values.get("down_revision", ...)
+        if not isinstance(revision, str) or not (parent is None or isinstance(parent, str)):
+            return None
+        revisions.add(revision)
+        if parent is not None:
+            parents.add(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _assigned(source: str, names: tuple[str, ...]) -> dict[str, object]:
+    """Module-level ``name = <constant>`` (or annotated) assignments among ``names``."""
+    found: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id in names:
+            # Anything but a constant (a tuple of parents, a name) is not a plain value.
+            found[target.id] = value.value if isinstance(value, ast.Constant) else ...
+    return found
+
+
+async def stamped_revision(engine: AsyncEngine) -> str | None:
+    """The one revision the database is stamped with; None when there is no stamp (or
+    several: branches are Alembic's to read)."""
+    async with engine.connect() as connection:
+        if not await connection.run_sync(
+                lambda sync: inspect(sync).has_table(VERSION_TABLE)):
+            return None
+        rows = (await connection.execute(
+            text(f"SELECT version_num FROM {VERSION_TABLE}"))).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def autogenerate(engine_url: str, message: str) -> None:  # pragma: no cover - developer tool
     """Write a new revision from the models' difference to ``engine_url`` (a dev database)."""
     import asyncio
+
+    from alembic import command
 
     from storage.db import create_engine
 

@@ -17,12 +17,12 @@ account or writes to the bot again (``mark_seen``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
@@ -143,10 +143,23 @@ async def accounts(engine: AsyncEngine, person_ids: Iterable[str],
 async def mark_sent(engine: AsyncEngine, row_id: int, account: Account, now: datetime) -> None:
     """Record a message as delivered through ``account``. Unconditional: once posted it
     is sent, even if this worker's lease ran out meanwhile."""
+    await mark_sent_many(engine, [(row_id, account, now)])
+
+
+_SENT = (update(OutboxMessage).where(OutboxMessage.id == bindparam("row_id"))
+         .values(status="sent", sent_at=bindparam("sent_at_"), channel=bindparam("channel_"),
+                 chat_id=bindparam("chat_id_"), claimed_by=None, last_error=None))
+
+
+async def mark_sent_many(engine: AsyncEngine,
+                         sent: Sequence[tuple[int, Account, datetime]]) -> None:
+    """``mark_sent`` for several messages (id, account, when) in one transaction."""
+    if not sent:
+        return
     async with engine.begin() as conn:
-        await conn.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
-            status="sent", sent_at=now, channel=account.channel, chat_id=account.chat_id,
-            claimed_by=None, last_error=None))
+        await conn.execute(_SENT, [
+            {"row_id": row_id, "sent_at_": at, "channel_": account.channel,
+             "chat_id_": account.chat_id} for row_id, account, at in sent])
 
 
 async def reschedule(engine: AsyncEngine, row: Claimed, token: str, *, at: datetime,

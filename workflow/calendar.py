@@ -24,8 +24,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Literal, Protocol
 
-import holidays
-
 from workflow.calendar_overrides import (
     BUNDLED_ORIGIN,
     MAX_YEAR,
@@ -37,6 +35,7 @@ from workflow.calendar_overrides import (
     parse_bundled_overrides,
     parse_overrides,
 )
+from workflow.vietnam_holidays import vietnam_holidays
 
 __all__ = [
     "BUNDLED_ORIGIN",
@@ -277,7 +276,7 @@ def _days(start: date, end: date) -> Iterator[date]:
 
 
 def _build(first: int, last: int, layers: Iterable[CalendarOverrides], language: str) -> _Table:
-    package = holidays.country_holidays("VN", years=range(first, last + 1), language=language)
+    package = vietnam_holidays(range(first, last + 1), language)
     days_off = {day: CalendarDay(day, "day_off", name) for day, name in package.items()}
     # weekend_workdays is filled for the years populated above (plus cross-year swaps).
     make_up = {day: CalendarDay(day, "working_day", None) for day in package.weekend_workdays}

@@ -16,8 +16,8 @@ bounded number of working days; the dispatcher collapses the ones a downtime mis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from workflow.actors import Role
@@ -48,7 +48,8 @@ from workflow.events import (
     VoteCast,
     WrittenAnswerSent,
 )
-from workflow.quiet_hours import VIETNAM, QuietHours, deliver_at, working_days_before
+from workflow.quiet_hours import VIETNAM, deliver_at, working_days_before
+from workflow.reminder_settings import ReminderSettings
 
 __all__ = ["VIETNAM", "Cancel", "PlannedReminder", "ReminderKind", "ReminderSettings",
            "Step", "plan"]
@@ -75,24 +76,6 @@ class ReminderKind(StrEnum):
 # Kinds whose lateness costs the cadre: not held back beyond the next morning.
 URGENT = frozenset({ReminderKind.ANSWER_OVERDUE, ReminderKind.ANSWER_ESCALATED,
                     ReminderKind.BALLOT_CLOSING, ReminderKind.OBLIGATION_DUE})
-
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    warn_before: tuple[int, ...] = (10, 5, 2, 1)  # working days before the due date
-    overdue_repeats: int = 30  # working days of daily overdue reminders planned ahead
-    tell_superior_after: int = 3  # overdue working days before the superior is told
-    ballot_notices: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=2))
-    cell_review_days: int = 5  # a cell review waiting longer than this is chased
-    obligation_repeats: int = 30  # working days of "still not done" reminders
-    # A plan may set its own cadence (Plan.progress_every); otherwise about monthly.
-    progress_every: int = 20  # working days between progress reports
-    progress_repeats: int = 6
-    evaluation_days: int = 10  # working days after completion before the evaluation
-    evaluation_repeats: int = 4  # then again every week
-    task_warn_before: tuple[int, ...] = (2,)  # appraisal, legal review: days before due
-    task_overdue_repeats: int = 10  # then every working day while it is late
-    quiet: QuietHours = field(default_factory=QuietHours)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workflow.rules import Selection, UnknownJurisdiction, UnknownPack, bundled_rulebook
+if TYPE_CHECKING:
+    from workflow.rules import Selection
 
 
 class CliError(Exception):
@@ -58,6 +59,8 @@ def add_rules_options(parser: argparse.ArgumentParser, *, pack: bool = True) -> 
 
 def select_rules(args: argparse.Namespace) -> Selection:
     """The pack for these options: the same rule of selection as the running assistant."""
+    from workflow.rules import UnknownJurisdiction, UnknownPack, bundled_rulebook
+
     settings = args.settings
     on = args.on or settings.rules_day()
     book = bundled_rulebook()

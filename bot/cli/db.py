@@ -13,7 +13,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from alembic.util.exc import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -86,12 +85,19 @@ def with_database(settings: Settings, t: Translator,
     except (ArgumentError, NoSuchModuleError) as exc:
         raise CliError(t("{env} is not a usable database URL: {reason}", env=DATABASE_URL_ENV,
                          reason=_reason(exc))) from None
-    except CommandError as exc:  # e.g. a revision this version does not know
+    except _migration_error() as exc:  # e.g. a revision this version does not know
         raise CliError(t("Cannot migrate the database {url}: {reason}", url=shown_url(url),
                          reason=_reason(exc))) from None
     except (DBAPIError, OSError, TimeoutError, ImportError, SQLAlchemyError) as exc:
         raise CliError(t("Cannot use the database {url}: {reason}", url=shown_url(url),
                          reason=_reason(exc))) from None
+
+
+def _migration_error() -> type[Exception]:
+    # Evaluated only when something failed: Alembic is not imported just to name it.
+    from alembic.util.exc import CommandError
+
+    return CommandError
 
 
 def run_upgrade(args: argparse.Namespace) -> int:

@@ -57,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         help="the chat apps to serve (default: those with a token)")
     parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram",
                         help="the Telegram library: aiogram 3 (default) or "
-                             "python-telegram-bot 22")
+                             "python-telegram-bot 22 (ptb: about 100 MiB less memory, "
+                             "for small servers)")
     parser.add_argument("--env-file", default=".env", metavar="FILE",
                         help="read settings from FILE too (default: .env, if present)")
     parser.set_defaults(func=run)

@@ -39,9 +39,13 @@ _CANONICAL = {name.lower(): name for name in METHODS}  # Telegram ignores the ca
 class FakeTelegram(Watched):
     def __init__(self, token: str = "123456:TEST-TOKEN-FOR-FAKE", *,
                  bot_username: str = "cadrebot_test_bot",
-                 limits: Limits | None = None, enforce_limits: bool = False) -> None:
+                 limits: Limits | None = None, enforce_limits: bool = False,
+                 latency: float = 0.0) -> None:
         self.token, self.bot_username = token, bot_username
         self.enforce_limits = enforce_limits  # answer breaching sends with 429
+        # A round trip's seconds, as far from Telegram: half on the way in (before the
+        # request is counted), half on the way back. Not for getUpdates (a long poll).
+        self.latency = latency
         self.base = ""
         self.calls: list[Call] = []
         self.breaches: list[str] = []
@@ -93,6 +97,9 @@ class FakeTelegram(Watched):
         counted = method != "getUpdates"  # a long poll waiting is not the bot being busy
         self._in_flight += counted
         try:
+            if counted and self.latency:
+                await asyncio.sleep(self.latency / 2)
+                call.time = time.monotonic()  # when it arrived
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             call.params = await read_params(request)
@@ -110,6 +117,8 @@ class FakeTelegram(Watched):
             call.status, call.response = 500, ApiError(
                 500, f"Internal Server Error: the fake failed: {error!r}").body()
         finally:
+            if counted and self.latency:
+                await asyncio.sleep(self.latency / 2)  # the answer's way back
             self._in_flight -= counted
             if counted or call.response.get("result"):
                 self._last_activity = time.monotonic()
@@ -222,6 +231,10 @@ class FakeTelegram(Watched):
         """The messages the bot sent to ``chat_id``, oldest first, edits applied."""
         return [copy.deepcopy(self._messages[(chat_id, mid)])
                 for mid in self._sent.get(chat_id, []) if (chat_id, mid) in self._messages]
+
+    def peak(self, seconds: float = 1.0) -> int:
+        """The most messages the bot sent within any window of ``seconds``."""
+        return self._watch.peak(seconds)
 
     def last_message(self, chat_id: int) -> dict[str, Any]:
         sent = self.sent_to(chat_id)

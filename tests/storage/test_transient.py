@@ -71,7 +71,7 @@ async def test_a_turn_that_meets_a_busy_database_is_tried_again(
 
     app, _codes = await demo_app(tmp_path)
     try:
-        load = app.services.conversations.load
+        load = app.services.conversations.load_turn  # what a turn reads first
         failures = [2]
 
         async def flaky(channel: str, account: str):  # type: ignore[no-untyped-def]
@@ -80,7 +80,7 @@ async def test_a_turn_that_meets_a_busy_database_is_tried_again(
                 raise StorageUnavailable("database is locked")
             return await load(channel, account)
 
-        monkeypatch.setattr(app.services.conversations, "load", flaky)
+        monkeypatch.setattr(app.services.conversations, "load_turn", flaky)
         guest = Chat(app)
         await guest.send("/start")
         assert "Chào mừng" in guest.text and failures == [0]
@@ -100,7 +100,7 @@ async def test_a_turn_that_cannot_be_finished_is_answered_and_logged_in_one_line
         async def down(channel: str, account: str):  # type: ignore[no-untyped-def]
             raise StorageUnavailable("connection refused")
 
-        monkeypatch.setattr(app.services.conversations, "load", down)
+        monkeypatch.setattr(app.services.conversations, "load_turn", down)
         monkeypatch.setattr("handlers.app.BUSY_BACKOFF", 0.01)
         guest = Chat(app)
         await guest.send("/start")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.delivery import DeliveryError, FileSender, RetryAfter, Unreachable, deliver, file_line
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, Ticket
 from handlers.messages import Attachment, Reply
 from tests.unit.test_delivery import Clock, Platform
 
@@ -37,10 +37,11 @@ class CountingLimiter(RateLimiter):
         super().__init__(now=clock.now, sleep=clock.sleep)
         self.acquired: list[tuple[str, bool]] = []
 
-    async def acquire(self, chat_id: str, *, group: bool = False,
-                      interactive: bool = False) -> None:
+    async def acquire(self, chat_id: str, *, group: bool = False, interactive: bool = False,
+                      in_flight: bool = False) -> Ticket:
         self.acquired.append((chat_id, interactive))
-        await super().acquire(chat_id, group=group, interactive=interactive)
+        return await super().acquire(chat_id, group=group, interactive=interactive,
+                                     in_flight=in_flight)
 
 
 @pytest.fixture
