@@ -35,6 +35,8 @@ class DocumentKind(StrEnum):
     VOTE_RESOLUTION = "vote_resolution"  # nghị quyết
     EVALUATION_CONCLUSION = "evaluation_conclusion"  # 887 Điều 5
     PROTECTION_DECISION = "protection_decision"  # 887 Điều 7 khoản 5
+    PERIODIC_REPORT = "periodic_report"  # a yearly or review report of a body, not a dossier's
+    PUBLIC_NOTICE = "public_notice"  # the results of encouragement made public, 887 Điều 5.3
 
 
 # The type code in the number ("15-CV/ĐU"): HD 36 for party documents, ND 30 for state ones.
@@ -51,6 +53,8 @@ TYPE_CODES: dict[Layout, dict[DocumentKind, str]] = {
         DocumentKind.VOTE_RESOLUTION: "NQ",
         DocumentKind.EVALUATION_CONCLUSION: "KL",
         DocumentKind.PROTECTION_DECISION: "TB",
+        DocumentKind.PERIODIC_REPORT: "BC",
+        DocumentKind.PUBLIC_NOTICE: "TB",
     },
     Layout.STATE: {
         DocumentKind.ANSWER: "",  # a công văn carries no type code under ND 30
@@ -64,6 +68,8 @@ TYPE_CODES: dict[Layout, dict[DocumentKind, str]] = {
         DocumentKind.VOTE_RESOLUTION: "QĐ",
         DocumentKind.EVALUATION_CONCLUSION: "TB",
         DocumentKind.PROTECTION_DECISION: "TB",
+        DocumentKind.PERIODIC_REPORT: "BC",
+        DocumentKind.PUBLIC_NOTICE: "TB",
     },
 }
 

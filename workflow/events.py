@@ -321,6 +321,19 @@ class EmergencyConcluded(Event):
     conclusion: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class ResultsPublished(Event):
+    """887 Điều 5 khoản 3: the evaluated results are made public."""
+
+    effective: bool
+    forms: tuple[str, ...]  # EncouragementForm values published
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicationWithdrawn(Event):
+    pass
+
+
 # Reading an event back ---------------------------------------------------------------
 # The outbox keeps an event as ``{"event": class name, "data": its fields as JSON}``
 # (``storage.codec.dump``, ``notify`` left out). The notices read it back typed here, so

@@ -87,6 +87,8 @@ class Action(StrEnum):
     RECORD_DOCUMENT = "record_document"
     DECIDE_PROTECTION = "decide_protection"
     RECORD_VERIFICATION = "record_verification"
+    PUBLISH_RESULTS = "publish_results"
+    WITHDRAW_PUBLICATION = "withdraw_publication"
 
 
 class Condition(StrEnum):
@@ -149,6 +151,8 @@ EDITABLE = (S.DRAFT, S.RETURNED_BY_CELL, S.RETURNED_FOR_COMPLETION, S.RETURNED_F
 CLOSE_EVENTS = (ev.BallotClosed, ev.DecisionMade)
 ANY_STATE: tuple[State | None, ...] = tuple(State)
 COMMITTEE = (R.OFFICE, R.HEAD)
+# An evaluation exists (checked by ``workflow.permissions`` for a closed dossier).
+EVALUATED_AND_AFTER = (S.EVALUATED, S.CLOSED)
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(A.CREATE_DRAFT, [NEW], S.DRAFT, [R.PROPOSER], [ev.DraftCreated]),
@@ -244,6 +248,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.DECIDE_PROTECTION, ANY_STATE, None, COMMITTEE,
        [ev.ProtectionDecided, ev.ObligationCreated]),
     _t(A.RECORD_VERIFICATION, ANY_STATE, None, [R.SUPERIOR], [ev.IncidentVerified]),
+    # 887 Điều 5 khoản 3: the committee makes the evaluated results public (and may take
+    # them down again); the dossier's state does not change (``workflow.publishing``).
+    _t(A.PUBLISH_RESULTS, EVALUATED_AND_AFTER, None, COMMITTEE, [ev.ResultsPublished]),
+    _t(A.WITHDRAW_PUBLICATION, EVALUATED_AND_AFTER, None, COMMITTEE,
+       [ev.PublicationWithdrawn]),
 )
 
 
@@ -310,6 +319,8 @@ ACTION_LABELS: dict[Action, str] = {
     A.RECORD_DOCUMENT: N_("record a signed document"),
     A.DECIDE_PROTECTION: N_("decide on the protection request"),
     A.RECORD_VERIFICATION: N_("record the verification of the incident"),
+    A.PUBLISH_RESULTS: N_("publish the results"),
+    A.WITHDRAW_PUBLICATION: N_("withdraw the published results"),
 }
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.common import CliError, add_json, add_lang, iso_date, print_json
 from bot.cli.db import with_database
+from bot.cli.report_docs import register as register_docs
+from bot.cli.report_public import register as register_public
 from bot.wiring import SystemClock
 from handlers.i18n import Translator
 from reports.summary import summary_lines
@@ -51,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json(stats)
     add_lang(stats)
     stats.set_defaults(func=run_stats)
+    register_docs(actions)  # yearly, review: reports drafted as .docx
+    register_public(actions)  # public: the published results, a page and a notice
 
 
 def run_stats(args: argparse.Namespace) -> int:

@@ -57,11 +57,14 @@ def test_every_state_but_the_terminal_ones_has_a_way_out():
 
 
 def test_terminal_states_allow_only_fulfilling_obligations_and_recording_documents():
-    # Duties and the cadre's protection outlive the dossier's course.
+    # Duties and the cadre's protection outlive the dossier's course; so does making an
+    # evaluated dossier's results public (887 Điều 5 khoản 3), once it is closed.
     for state in TERMINAL_STATES:
+        publishing = ((Action.PUBLISH_RESULTS, Action.WITHDRAW_PUBLICATION)
+                      if state is State.CLOSED else ())
         assert available(state, Role) == (Action.MARK_OBLIGATION_DONE,
                                           Action.RECORD_DOCUMENT, Action.DECIDE_PROTECTION,
-                                          Action.RECORD_VERIFICATION)
+                                          Action.RECORD_VERIFICATION, *publishing)
 
 
 def test_one_action_from_one_state_selects_exactly_one_row_for_any_facts():

@@ -66,10 +66,11 @@ FROM_COMMAND = {Condition.FEASIBLE, Condition.NOT_FEASIBLE, Condition.APPROVED,
                 Condition.QUORUM_NOT_MET, Condition.OVERRIDE, Condition.DECLINE,
                 Condition.NOT_ADOPTED}
 # Actions that start a new dossier or are valid in every state are tested elsewhere
-# (the protection matters in test_protection).
+# (the protection matters in test_protection, publication in test_services_publishing).
 ON_A_DOSSIER = [a for a in Action if a not in (
     Action.CREATE_DRAFT, Action.FILE_EMERGENCY_REPORT, Action.MARK_OBLIGATION_DONE,
-    Action.RECORD_DOCUMENT, Action.DECIDE_PROTECTION, Action.RECORD_VERIFICATION)]
+    Action.RECORD_DOCUMENT, Action.DECIDE_PROTECTION, Action.RECORD_VERIFICATION,
+    Action.PUBLISH_RESULTS, Action.WITHDRAW_PUBLICATION)]
 NO_LEGAL_REVIEW = {State.LEGAL_REVIEW_ASSIGNED, State.LEGAL_REVIEWED}
 NO_CELL = {State.AT_CELL, State.RETURNED_BY_CELL}
 CASES = [
