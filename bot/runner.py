@@ -18,11 +18,11 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from aiohttp import web
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
 from bot.console import ensure_demo
 from bot.delivery import (
@@ -36,19 +36,28 @@ from bot.delivery import (
 )
 from bot.notifier import Notifier
 from bot.ratelimit import Limits, RateLimiter
-from bot.redis_state import CLAIM_SECONDS, RedisCoordination
 from bot.settings import CHANNELS, Settings
+from bot.telegram.bot_ops import CommandsFor
 from bot.telegram.core import TelegramCore, TelegramOps
-from bot.webhook import Route, webhook_server
 from bot.wiring import App, SystemClock, build_app
-from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
-from bot.zalo.adapter import ZaloAdapter, wrapped_update
 from handlers.command_list import command_list
 from handlers.messages import Reply, reply_to_json
 from storage import inbox
 from storage.outbox_queue import keep_reply, mark_seen
 
+if TYPE_CHECKING:  # each imported only when configured: redis, aiohttp's server, Zalo
+    from bot.redis_state import RedisCoordination
+    from bot.webhook import Route
+    from bot.zalo.adapter import ZaloAdapter
+
 log = logging.getLogger(__name__)
+
+_SESSION_COMMITS = [0]  # commits of any ORM session in this process (``wake_if_written``)
+
+
+@event.listens_for(Session, "after_commit")
+def _session_committed(_session: Session) -> None:
+    _SESSION_COMMITS[0] += 1
 
 FRAMEWORKS = ("aiogram", "ptb")
 # Ctrl-C or SIGTERM: at most this long for each stage, 16 s in all: the channels stop
@@ -71,7 +80,10 @@ class Adapter(Protocol):
 
     def keep_polled(self, keep: Keep) -> None: ...
 
-    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str: ...
+    async def prepare(self, commands: CommandsFor) -> str:
+        """Check the token; register the guests' command menu (the default), and keep
+        ``commands`` for the menus of linked chats."""
+        ...
 
     async def poll(self, stop: asyncio.Event) -> None: ...
 
@@ -111,6 +123,7 @@ class Service:
         self.zalo = zalo
         self.username = ""  # the Telegram bot's
         self.zalo_name = ""
+        self.done_marks: inbox.DoneMarks | None = None  # written before closing
         self._tasks: list[asyncio.Task[Any]] = []
 
     @classmethod
@@ -129,6 +142,8 @@ class Service:
             raise ValueError("no Zalo token")
         redis = None
         if settings.redis_url:
+            from bot.redis_state import RedisCoordination
+
             # Update ids are per bot: the namespace names the bot (its id, before the ":").
             bot = (f"telegram:{token.split(':')[0]}" if token
                    else f"zalo:{(zalo_token or '').split(':')[0]}")
@@ -140,11 +155,15 @@ class Service:
         if await ensure_demo(app):
             log.warning("the demo organisation was loaded into the empty database")
         adapter = make_adapter(framework, token, settings.telegram_api_base) if token else None
+        if zalo_token:
+            from bot.zalo.adapter import ZaloAdapter
         zalo = (ZaloAdapter(zalo_token, settings.zalo_api_base, app.services, app.engine,
                             default_language=settings.language) if zalo_token else None)
-        limiter = RateLimiter(Limits(per_second=settings.send_rate, burst=settings.send_rate))
-        zalo_limiter = RateLimiter(Limits(per_second=settings.zalo_send_rate,
-                                          burst=settings.zalo_send_rate))
+        # One limiter per bot, shared by the replies to people and the notifier: the
+        # platform's limit is per bot, whatever the kind of message (sliding windows:
+        # never more than the rate within any second).
+        limiter = RateLimiter(Limits(per_second=settings.send_rate))
+        zalo_limiter = RateLimiter(Limits(per_second=settings.zalo_send_rate))
         senders: dict[str, Sender] = {}
         if adapter is not None:
             senders["telegram"] = adapter.ops
@@ -174,9 +193,21 @@ class Service:
                                      app.services.clock.now())
             return kept
 
+        done_marks = inbox.DoneMarks(app.engine)  # turns finishing together: one write
+        committed = [_SESSION_COMMITS[0]]
+
+        def wake_if_written() -> None:
+            # A turn's outbox rows are written by a session's commit: after turns that
+            # committed nothing (most: a menu, help) the notifier is not woken for an
+            # empty claim, which would take the database's write lock every time.
+            if _SESSION_COMMITS[0] != committed[0]:
+                committed[0] = _SESSION_COMMITS[0]
+                notifier.wake()
+
         def marker(channel: str) -> Handled:
             async def mark(key: str) -> None:
-                await inbox.done(app.engine, channel, key, app.services.clock.now())
+                # Not awaited: the chat's next update need not wait for this write.
+                done_marks.mark_soon(channel, key, app.services.clock.now())
             return mark
 
         core = None
@@ -185,23 +216,25 @@ class Service:
             core = TelegramCore(app.assistant, adapter.ops, limiter,
                                 max_file_bytes=settings.max_file_mb * 1024 * 1024,
                                 default_language=settings.language, seen=seen,
-                                after_turn=notifier.wake, claim=redis.claim if redis else None,
+                                after_turn=wake_if_written, claim=redis.claim if redis else None,
                                 given_up=keep("telegram"), handled=marker("telegram"),
                                 chat_lock=redis.account_lock if redis else None)
             adapter.attach(core)
         if zalo is not None:
             zalo.attach(app.assistant, zalo_limiter,
                         max_file_bytes=settings.max_file_mb * 1024 * 1024, seen=seen,
-                        after_turn=notifier.wake,
+                        after_turn=wake_if_written,
                         claim=_message_claim(redis, zalo_token or "") if redis else None,
                         given_up=keep("zalo"), handled=marker("zalo"),
                         chat_lock=redis.account_lock if redis else None)
             zalo.keep = keeper("zalo")
         service = cls(settings, app, notifier, redis, adapter=adapter, core=core, zalo=zalo)
+        service.done_marks = done_marks
         try:
             if adapter is not None:
+                known = app.assistant.commands
                 service.username = await adapter.prepare(
-                    lambda lang: command_list(lang, app.assistant.commands))
+                    lambda lang, audience: command_list(lang, known, audience))
             if zalo is not None:
                 service.zalo_name = await _zalo_step(zalo.prepare())
         except BaseException:
@@ -243,6 +276,8 @@ class Service:
         adapter, zalo = self.adapter, self.zalo
         if adapter is not None:
             if settings.webhook_url:
+                from bot.webhook import Route
+
                 secret = _secret(settings.webhook_secret)
                 await self._replay("telegram", adapter.feed)
                 routes.append(Route(settings.webhook_path, adapter.feed, secret,
@@ -253,6 +288,10 @@ class Service:
                 jobs.append(adapter.poll(stop))
         if zalo is not None:
             if settings.zalo_webhook_url:
+                from bot.webhook import Route
+                from bot.zalo.adapter import SECRET_HEADER as ZALO_SECRET_HEADER
+                from bot.zalo.adapter import wrapped_update
+
                 zalo_secret = _secret(settings.zalo_webhook_secret)
                 await self._replay("zalo", zalo.feed)
                 routes.append(Route(settings.zalo_webhook_path, zalo.feed, zalo_secret,
@@ -292,6 +331,10 @@ class Service:
 
     async def _serve_webhook(self, stop: asyncio.Event, routes: list[Route],
                              hooks: list[Callable[[], Awaitable[None]]]) -> None:
+        from aiohttp import web
+
+        from bot.webhook import webhook_server
+
         settings = self.settings
         server = web.AppRunner(webhook_server(routes, self.healthy))
         await server.setup()
@@ -320,6 +363,8 @@ class Service:
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
+        if self.done_marks is not None:
+            await self.done_marks.flush()
         if self.adapter is not None:
             await self.adapter.close()
         if self.zalo is not None:
@@ -383,6 +428,8 @@ def _secret(value: Any) -> str:
 
 def _message_claim(redis: RedisCoordination, token: str) -> Callable[[str], Awaitable[bool]]:
     """Zalo has no update ids: the first worker to claim a message id handles it."""
+    from bot.redis_state import CLAIM_SECONDS
+
     namespace = f"zalo:{token.split(':')[0]}"
 
     async def claim(message_id: str) -> bool:

@@ -19,6 +19,7 @@ from handlers.i18n import Translator
 from handlers.ports import AccountLock, RecordMaker
 from storage.conversations import SqlConversations
 from storage.db import create_engine, is_sqlite, session_factory
+from storage.desk_read import SqlDeskReader
 from storage.directory import SqlDirectory
 from storage.dispatcher import Dispatcher
 from storage.duty_reminders import DutyWriter
@@ -135,6 +136,7 @@ async def build_app(database_url: str | None = None, *, settings: Settings | Non
         document_templates=settings.document_templates,
         records=record_maker(sessions),
         statistics=SqlStatistics(sessions, calendar, book),
+        desk=SqlDeskReader(sessions),
     )
     assistant = Assistant(services, all_flows(), account_lock=account_lock,
                           default_language=settings.language)

@@ -9,16 +9,17 @@ understand gets a short helpful answer and the current step again.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import re
 from collections.abc import Sequence
 
-from handlers import menu
+from handlers import buttons, menu
 from handlers.context import Services, Turn
 from handlers.flows import Flow
 from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, guess_language
-from handlers.messages import Inbound, Reply
-from handlers.ports import TURN_COMMITS, AccountLock
+from handlers.messages import Button, Inbound, Reply
+from handlers.ports import TURN_COMMITS, AccountLock, Conversation
 from workflow.errors import DomainError, StaleVersion, StorageUnavailable
 from workflow.reading import fold
 from workflow.recognizer import reads_as_routing_question
@@ -89,7 +90,10 @@ class Assistant:
 
     async def _handle(self, inbound: Inbound) -> list[Reply]:
         turn = await self._turn(inbound)
+        before = where(turn.conversation)
         await self._dispatch(turn)
+        if where(turn.conversation) == before:
+            return turn.replies  # nothing to save: a turn that changed nothing writes nothing
         try:
             await self.services.conversations.save(turn.conversation)
         except StaleVersion:
@@ -102,9 +106,14 @@ class Assistant:
         return turn.replies
 
     async def _turn(self, inbound: Inbound) -> Turn:
-        conversation = await self.services.conversations.load(inbound.channel, inbound.account)
-        person = await self.services.directory.person_for_account(inbound.channel,
+        load_turn = getattr(self.services.conversations, "load_turn", None)
+        if load_turn is not None:  # both in one round trip (storage.conversations)
+            conversation, person = await load_turn(inbound.channel, inbound.account)
+        else:
+            conversation = await self.services.conversations.load(inbound.channel,
                                                                   inbound.account)
+            person = await self.services.directory.person_for_account(inbound.channel,
+                                                                      inbound.account)
         lang = conversation.language or (person.language if person else None)
         if lang not in LANGUAGES:
             hint = inbound.language if inbound.language in LANGUAGES else None
@@ -144,6 +153,7 @@ class Assistant:
         except DomainError as error:
             turn.say(error.render(turn.t))
             await self._prompt(turn)
+        remember_list(turn)
 
     def _current(self, turn: Turn) -> Flow | None:
         return self.flows.get(turn.conversation.flow or "")
@@ -156,38 +166,41 @@ class Assistant:
             await menu.show(turn)
 
     async def _action(self, turn: Turn, action: str) -> None:
-        prefix, _, rest = action.partition(":")
-        args = rest.split(":") if rest else []
+        # One codec for every button; a press that does not decode still goes to the flow
+        # of its prefix (as None), which answers it as stale where it stands.
+        data = buttons.decode(action)
+        prefix = data.prefix if data is not None else action.partition(":")[0]
         if prefix == menu.PREFIX:
-            await self._menu_action(turn, args)
+            await self._menu_action(turn, data)
             return
         flow = self.by_prefix.get(prefix)
         if flow is None:
             await self._stale(turn)
             return
-        await flow.on_action(turn, args)
+        await flow.on_action(turn, data)
 
     async def _stale(self, turn: Turn) -> None:
         turn.say(turn.t("That button is no longer valid. Here is where we are now."))
         await self._prompt(turn)
 
-    async def _menu_action(self, turn: Turn, args: list[str]) -> None:
-        if args == ["home"]:
-            await menu.show(turn)
-        elif args == ["help"]:
-            await menu.help(turn)
-        elif args == ["language"]:
-            await menu.choose_language(turn)
-        elif len(args) == 2 and args[0] == "lang" and args[1] in LANGUAGES:
-            await menu.set_language(turn, args[1])
-            await self._prompt(turn)
-        elif len(args) == 2 and args[0] == "go" and args[1] in self.flows:
-            turn.clear()
-            await self.flows[args[1]].start(turn)
-        elif args == ["link"]:
-            await menu.how_to_link(turn)
-        else:
-            await self._stale(turn)
+    async def _menu_action(self, turn: Turn, data: buttons.ButtonData | None) -> None:
+        match data:
+            case buttons.Home():
+                await menu.show(turn)
+            case buttons.Help():
+                await menu.help(turn)
+            case buttons.ChooseLanguage():
+                await menu.choose_language(turn)
+            case buttons.SetLanguage(code=code) if code in LANGUAGES:
+                await menu.set_language(turn, code)
+                await self._prompt(turn)
+            case buttons.StartFlow(flow=name) if name in self.flows:
+                turn.clear()
+                await self.flows[name].start(turn)
+            case buttons.HowToLink():
+                await menu.how_to_link(turn)
+            case _:
+                await self._stale(turn)
 
     async def _command(self, turn: Turn, text: str) -> None:
         word, _, argument = text.partition(" ")
@@ -235,7 +248,8 @@ class Assistant:
         if is_choice_attempt(text):
             turn.say(turn.t("That number is not in the list. Please choose one of the "
                             "buttons below."))
-            await menu.show(turn)
+            if not show_last_list(turn):
+                await menu.show(turn)
         elif competent is not None and hasattr(competent, "answer_question") and \
                 reads_as_routing_question(text, turn.pack):
             await competent.answer_question(turn, text)
@@ -243,6 +257,40 @@ class Assistant:
             turn.say(turn.t("I did not understand this message.") + "\n" +
                      turn.t("Please choose from the menu, or send /help."))
             await menu.show(turn)
+
+
+def where(conversation: Conversation) -> tuple[object, ...]:
+    """What a save would write (a copy: flows change ``data`` in place)."""
+    return (conversation.flow, conversation.step, conversation.language,
+            copy.deepcopy(conversation.data))
+
+
+# Outside a flow, the last buttons shown: a wrong number typed to answer them gets the
+# same list again (a flow re-shows its own step). Pressing one is checked like any press.
+LAST_LIST = "last_list"
+
+
+def remember_list(turn: Turn) -> None:
+    if turn.conversation.flow is not None:
+        return
+    rows = [[[b.label, b.action] for b in row] for reply in turn.replies
+            for row in reply.buttons]
+    if rows:
+        turn.conversation.data[LAST_LIST] = rows
+
+
+def show_last_list(turn: Turn) -> bool:
+    saved = turn.conversation.data.get(LAST_LIST)
+    if not isinstance(saved, list) or not saved:
+        return False
+    try:
+        keys = tuple(tuple(Button(str(label), str(action)) for label, action in row)
+                     for row in saved)
+    except (TypeError, ValueError):  # not what remember_list wrote: forget it
+        turn.conversation.data.pop(LAST_LIST, None)
+        return False
+    turn.say(turn.t("The choices shown last:"), keys)
+    return True
 
 
 # "99", "-1", "0", "[7]", "3.": a number typed to answer a list of buttons.

@@ -2,14 +2,35 @@
 
 Vietnamese readers see the Vietnamese commands (/kehoach, /hoso...), English readers
 the English ones; both work for everyone. Only commands the assistant knows are
-listed, so a flow that is not installed never appears in the menu.
+listed, so a flow that is not installed never appears in the menu, and only those the
+reader can use: a guest (no linked account) sees what works without one, a cadre adds
+plans and dossiers, someone with a committee role adds the desk and the statistics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from enum import IntEnum
 
 from handlers.i18n import N_, Translator
+
+
+class Audience(IntEnum):
+    """Who reads a command menu; each sees the commands of the levels up to theirs."""
+
+    GUEST = 0
+    CADRE = 1
+    COMMITTEE = 2
+
+
+# Beyond what a guest may use: the level a command needs (unlisted: anyone).
+NEEDS: dict[str, Audience] = {
+    **dict.fromkeys(("kehoach", "plan", "nhap", "draft", "hoso", "dossiers", "timkiem",
+                     "search", "hanchot", "deadlines", "khancap", "emergency", "kenh",
+                     "channel"), Audience.CADRE),
+    **dict.fromkeys(("viec", "tasks", "thongke", "stats", "congbo", "publish"),
+                    Audience.COMMITTEE),
+}
 
 # Answered by the assistant itself, whatever flows are installed.
 BUILT_IN = frozenset({"start", "help", "trogiup", "menu", "cancel", "huy", "language",
@@ -23,6 +44,7 @@ ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("viec", N_("Dossiers waiting for me at the committee")),
         ("timkiem", N_("Find a dossier, closed ones included")),
         ("thongke", N_("Statistics of the plans (committees)")),
+        ("congbo", N_("Published results: the public notice and web page")),
         ("hanchot", N_("Upcoming deadlines")),
         ("thamquyen", N_("Which body is competent for my plan")),
         ("quydinh", N_("Search the regulations")),
@@ -40,6 +62,7 @@ ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("tasks", N_("Dossiers waiting for me at the committee")),
         ("search", N_("Find a dossier, closed ones included")),
         ("stats", N_("Statistics of the plans (committees)")),
+        ("publish", N_("Published results: the public notice and web page")),
         ("deadlines", N_("Upcoming deadlines")),
         ("who", N_("Which body is competent for my plan")),
         ("regulations", N_("Search the regulations")),
@@ -53,8 +76,11 @@ ENTRIES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def command_list(lang: str, known: Collection[str]) -> list[tuple[str, str]]:
-    """(command, description) pairs for ``lang``, limited to commands that work."""
+def command_list(lang: str, known: Collection[str],
+                 audience: Audience = Audience.COMMITTEE) -> list[tuple[str, str]]:
+    """(command, description) pairs for ``lang``, limited to commands that work and
+    that ``audience`` may use."""
     t = Translator(lang)
     return [(command, t(description)) for command, description in ENTRIES.get(lang, ())
-            if command in BUILT_IN or command in known]
+            if (command in BUILT_IN or command in known)
+            and NEEDS.get(command, Audience.GUEST) <= audience]

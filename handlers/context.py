@@ -12,6 +12,7 @@ from handlers.messages import Attachment, Button, Inbound, Reply
 from handlers.ports import (
     Conversation,
     ConversationStore,
+    DeskReader,
     Directory,
     PersonInfo,
     RecordMaker,
@@ -57,6 +58,8 @@ class Services:
     records: RecordMaker | None = None
     # The statistics of /thongke (storage.statistics); None: not offered.
     statistics: StatisticsReader | None = None
+    # The desk's reads (storage.desk_read); wired by bot.wiring, needed by /viec, /hanchot.
+    desk: DeskReader | None = None
 
     def rules_on(self, on: date) -> Selection:
         """The one rule of selection: this installation's pack in force on ``on``."""

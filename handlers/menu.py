@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from handlers.buttons import ChooseLanguage, Help, HowToLink, SetLanguage, StartFlow
+from handlers.command_list import Audience
 from handlers.context import Turn
 from handlers.messages import Button, rows
 from handlers.ports import LinkStatus
 
-PREFIX = "m"
+PREFIX = Help.prefix  # the menu's buttons, answered by handlers.app
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def _go(turn: Turn, flow: str, label: str) -> Button:
-    return Button(label, f"{PREFIX}:go:{flow}")
+    return Button(label, StartFlow(flow))
 
 
 async def show(turn: Turn) -> None:
@@ -21,8 +25,8 @@ async def show(turn: Turn) -> None:
         turn.say(t("What would you like to do?"), rows(
             _go(turn, "competent", t("Who is competent for my plan?")),
             _go(turn, "regulations", t("Look up the regulations")),
-            Button(t("Link my account"), f"{PREFIX}:link"),
-            Button(t("Language / Ngôn ngữ"), f"{PREFIX}:language"),
+            Button(t("Link my account"), HowToLink()),
+            Button(t("Language / Ngôn ngữ"), ChooseLanguage()),
         ))
         return
     committee = [_go(turn, "desk", t("My tasks at the committee"))] if await _acts(turn) else []
@@ -33,9 +37,21 @@ async def show(turn: Turn) -> None:
         *committee,
         _go(turn, "competent", t("Who is competent for my plan?")),
         _go(turn, "regulations", t("Look up the regulations")),
-        Button(t("Language / Ngôn ngữ"), f"{PREFIX}:language"),
-        Button(t("Help"), f"{PREFIX}:help"),
+        Button(t("Language / Ngôn ngữ"), ChooseLanguage()),
+        Button(t("Help"), Help()),
     ))
+
+
+async def audience(turn: Turn) -> Audience:
+    if turn.person is None:
+        return Audience.GUEST
+    return Audience.COMMITTEE if await _acts(turn) else Audience.CADRE
+
+
+async def refresh_commands(turn: Turn) -> None:
+    """Ask the channel to list, from now on, the commands this person may use."""
+    if turn.replies:
+        turn.replies[-1] = replace(turn.replies[-1], command_menu=await audience(turn))
 
 
 async def _acts(turn: Turn) -> bool:
@@ -60,6 +76,7 @@ async def start(turn: Turn, code: str) -> None:
                    "regulations for anyone. To prepare and send a plan, link your account "
                    "with the invitation code your committee's office gave you."))
     await show(turn)
+    await refresh_commands(turn)
 
 
 async def link(turn: Turn, code: str) -> None:
@@ -75,6 +92,7 @@ async def link(turn: Turn, code: str) -> None:
         turn.say(turn.t("Your account is linked: welcome, {name}. You can now prepare plans "
                         "and follow your dossiers here.", name=name))
         await show(turn)
+        await refresh_commands(turn)
         return
     messages = {
         LinkStatus.UNKNOWN: t("This invitation code is not valid. Please check it, or ask your "
@@ -109,28 +127,34 @@ async def help(turn: Turn) -> None:
             t("/start CODE: link your account with the invitation code from your "
               "committee's office; then you can prepare and send plans here"),
             t("/menu: the main menu; /cancel: stop what you are doing")]))
+        await refresh_commands(turn)
         return
     lines = [t("Here is what I can do:"),
              t("/plan: prepare a new plan, step by step"),
              t("/draft: continue a plan you saved"),
              t("/dossiers: your dossiers, where each one is and its deadline"),
-             t("/tasks: dossiers waiting for you at the committee (cell, office, appraisal, "
-               "vote)"),
              t("/deadlines: your upcoming deadlines, soonest first (also /hanchot)"),
              t("/timkiem WORDS: find a dossier, closed ones too, e.g. /timkiem mầm non 2026"),
-             t("/thongke: statistics of the plans, with charts and a table (committees)"),
              t("/khancap: report an action taken in an emergency, without a plan"),
              t("/who: which body is competent for your plan"),
              t("/quydinh KEYWORD: search the regulations, e.g. /quydinh thẩm định"),
              t("/kenh: choose the chat app your notifications go to"),
              t("/language: Tiếng Việt or English"),
              t("/menu: the main menu; /cancel: stop what you are doing")]
+    if await _acts(turn):  # the desk and the figures are the committee's
+        lines[3:3] = [t("/tasks: dossiers waiting for you at the committee (cell, office, "
+                        "appraisal, vote)"),
+                      t("/thongke: statistics of the plans, with charts and a table "
+                        "(committees)"),
+                      t("/congbo: the published results, as a public notice and a web "
+                        "page")]
     turn.say("\n".join(lines))
+    await refresh_commands(turn)
 
 
 async def choose_language(turn: Turn) -> None:
     turn.say(turn.t("Choose your language:"), rows(
-        *(Button(name, f"{PREFIX}:lang:{code}") for code, name in LANGUAGE_NAMES.items()),
+        *(Button(name, SetLanguage(code)) for code, name in LANGUAGE_NAMES.items()),
         per_row=2))
 
 

@@ -14,7 +14,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_ACTION_BYTES = 64
+from handlers.buttons import MAX_ACTION_BYTES, ButtonData, decode, encode
+from handlers.command_list import Audience
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,26 @@ class Inbound:
     display_name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Button:
+    """A button: handlers give its typed data (``handlers.buttons``); ``action`` is the
+    encoded form the channel adapters send and get back. A plain string is accepted for
+    what adapters and the outbox hand back already encoded."""
+
     label: str
     action: str
 
-    def __post_init__(self) -> None:
-        if len(self.action.encode()) > MAX_ACTION_BYTES:
-            raise ValueError(f"button action too long: {self.action!r}")
+    def __init__(self, label: str, data: ButtonData | str) -> None:
+        action = data if isinstance(data, str) else encode(data)
+        if len(action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"button action too long: {action!r}")
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "action", action)
+
+    @property
+    def data(self) -> ButtonData | None:
+        """What pressing it means (None for an action no kind of press has)."""
+        return decode(self.action)
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,9 @@ class Reply:
     # True: replace the message whose button was pressed instead of sending a new one.
     edit: bool = False
     files: tuple[Attachment, ...] = ()
+    # Set: from now on the chat's command menu lists what this audience may use
+    # (a channel without a command menu ignores it).
+    command_menu: Audience | None = None
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]

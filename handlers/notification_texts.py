@@ -61,7 +61,9 @@ from workflow.events import (
     ProgressReported,
     ProtectionDecided,
     ProtectionRequested,
+    PublicationWithdrawn,
     Recipient,
+    ResultsPublished,
     ReturnedForCompletion,
     VoteCast,
     WrittenAnswerSent,
@@ -527,6 +529,21 @@ def _emergency(e: EmergencyReported, n: Notice) -> str:
 def _emergency_concluded(e: EmergencyConcluded, n: Notice) -> str:
     return n.t("The collective's conclusion on your emergency report “{title}”: "
                "{conclusion}", title=n.title, conclusion=e.conclusion)
+
+
+@renders(ResultsPublished)
+def _published(e: ResultsPublished, n: Notice) -> str:
+    if n.role is Role.PROPOSER:
+        return n.t("The committee has made public the results of your plan “{title}” and the "
+                   "encouragement decided.", title=n.title)
+    return n.t("The results of dossier no. {id} “{title}” are now published.", id=n.number,
+               title=n.title)
+
+
+@renders(PublicationWithdrawn)
+def _publication_withdrawn(e: PublicationWithdrawn, n: Notice) -> str:
+    return n.t("The committee has withdrawn the published results of your plan “{title}”.",
+               title=n.title)
 
 
 # The end of a dossier ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers import system_notices
+from handlers.buttons import OpenDossier, OpenOwnDossier
 from handlers.context import Services
 from handlers.drafting_more import compose
 from handlers.flows.desk_view import buttons
@@ -122,9 +123,9 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     if Role.PROPOSER in roles and dossier.state in EDITABLE and dossier.state is not State.DRAFT:
         text = "\n\n".join([text, t("To revise the plan and send it again, send /draft.")])
     if Role.PROPOSER in roles:
-        keys.append((Button(t("Open my dossier"), f"d:v:{dossier.id}"),))
+        keys.append((Button(t("Open my dossier"), OpenOwnDossier(dossier.id)),))
     elif roles:
-        keys.append((Button(t("Open the dossier"), f"k:v:{dossier.id}"),))
+        keys.append((Button(t("Open the dossier"), OpenDossier(dossier.id)),))
     return Reply(text, tuple(keys), files=files)
 
 

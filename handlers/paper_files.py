@@ -3,7 +3,6 @@ named by its type and number, with where to get it on a channel that cannot send
 
 from __future__ import annotations
 
-from documents.render import render, template_for
 from handlers.context import Services
 from handlers.i18n import Translator
 from handlers.messages import Attachment
@@ -38,6 +37,9 @@ def file_name(doc: OfficialDocument, dossier_id: int) -> str:
 
 
 def docx_bytes(services: Services, doc: OfficialDocument) -> bytes:
+    # python-docx (and lxml) are loaded when a document is made, not with the bot.
+    from documents.render import render, template_for
+
     return render(doc, template_for(doc.layout, services.document_templates))
 
 

@@ -17,11 +17,12 @@ from typing import Any, Protocol
 from workflow.actors import Actor
 from workflow.dossier import Dossier
 from workflow.lifecycle import State
+from workflow.obligations import Obligation
 from workflow.organisation import HigherBody, OrgBody
 from workflow.ports import UnitOfWork
 from workflow.rules.model import Pack
 from workflow.statistics import Period, Statistics
-from workflow.voting import BallotMode
+from workflow.voting import Ballot, BallotMode
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,41 @@ class StatisticsReader(Protocol):
     async def statistics(self, bodies: Collection[str] | None, period: Period,
                          as_of: date) -> Statistics:
         """For ``bodies`` and the bodies under them (None: the whole installation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeskDossiers:
+    """Dossiers a person takes part in, by id, and which of them owe a written duty."""
+
+    dossiers: list[Dossier]
+    owing: frozenset[int]  # ids of those with a duty not yet done (open or finished)
+
+
+class DeskReader(Protocol):
+    """The desk's reads (/viec, /hanchot, the office's overview), selected in the
+    database by the person's part in each dossier: their cost grows with the person's own
+    dossiers, not with the installation's (storage.desk_read)."""
+
+    async def involving(self, actor: Actor, *, proposed: bool = False) -> DeskDossiers:
+        """Dossiers on which ``actor`` holds a role (``Dossier.roles_of``; an admin grant
+        alone gives none) that are open (sent, not finished) or owe a written duty; with
+        ``proposed``, also every dossier the person filed as first proposer, drafts and
+        finished ones included (what ``Directory.dossiers_of`` lists)."""
+        ...
+
+    async def open_at(self, offices: Collection[str]) -> list[Dossier]:
+        """Open dossiers whose office (the route's ``via`` body) is one of ``offices``."""
+        ...
+
+    async def deadline_inputs(self, ballot_ids: Collection[int], duties_of: Collection[int]
+                              ) -> tuple[dict[int, Ballot], dict[int, list[Obligation]]]:
+        """The ballots of ``ballot_ids`` by id, and every obligation (done or not) of the
+        dossiers ``duties_of`` by dossier, oldest first: what /hanchot's dates need."""
+        ...
+
+    async def person_names(self, person_ids: Collection[str]) -> dict[str, str]:
+        """Person id -> name, for those that exist."""
         ...
 
 

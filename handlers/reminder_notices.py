@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from handlers.buttons import DutyDone, MyDeadlines, OpenDossier, OpenOwnDossier
 from handlers.context import Services
 from handlers.flows.desk_view import buttons
 from handlers.flows.dossier_view import Names, holder, notice_names, shorten, title_of
+from handlers.flows.report_docs import report_button
 from handlers.i18n import Translator
 from handlers.messages import Button, Reply
 from handlers.ports import PersonInfo
@@ -32,7 +34,6 @@ from workflow.quiet_hours import VIETNAM
 from workflow.reminders import ReminderKind
 from workflow.voting import Ballot
 
-DEADLINES_ACTION = "h:l"  # the /deadlines list (handlers.flows.deadlines)
 ANSWER_KINDS = frozenset({ReminderKind.ANSWER_SOON, ReminderKind.ANSWER_DUE,
                           ReminderKind.ANSWER_OVERDUE, ReminderKind.ANSWER_ESCALATED})
 
@@ -102,12 +103,12 @@ async def render(services: Services, person: PersonInfo, payload: Mapping[str, A
     if (kind is ReminderKind.OBLIGATION_DUE and obligation is not None and obligation.is_open
             and roles & COMMITTEE):
         keys.append((Button(t("Mark the report as done"),
-                            f"k:od:{obligation.id}:{obligation.version}"),))
+                            DutyDone(obligation.id, obligation.version)),))
     if Role.PROPOSER in roles:
-        keys.append((Button(t("Open my dossier"), f"d:v:{dossier.id}"),))
+        keys.append((Button(t("Open my dossier"), OpenOwnDossier(dossier.id)),))
     elif roles:
-        keys.append((Button(t("Open the dossier"), f"k:v:{dossier.id}"),))
-    keys.append((Button(t("My deadlines"), DEADLINES_ACTION),))
+        keys.append((Button(t("Open the dossier"), OpenDossier(dossier.id)),))
+    keys.append((Button(t("My deadlines"), MyDeadlines()),))
     return Reply(text, tuple(keys))
 
 
@@ -329,7 +330,7 @@ async def _duty(services: Services, person: PersonInfo, t: Translator,
         before = date.fromisoformat(str(about.get("before")))
     except ValueError:
         return Reply(t("Reminder for {body}: {what}, to {to}.", body=body, what=what, to=to),
-                     ((Button(t("My deadlines"), DEADLINES_ACTION),),))
+                     ((Button(t("My deadlines"), MyDeadlines()),),))
     calendar = services.calendar
     if today < due:
         left = calendar.working_days_between(today, due)
@@ -353,7 +354,14 @@ async def _duty(services: Services, person: PersonInfo, t: Translator,
     source = str(about.get("source") or "")
     if source:
         text = "\n".join([text, t("Source: {source}.", source=source)])
-    return Reply(text, ((Button(t("My deadlines"), DEADLINES_ACTION),),))
+    keys: list[tuple[Button, ...]] = []
+    duty_id = str(about.get("duty", ""))
+    # The report drafted from the records, for the committee's people (as /thongke).
+    if (services.statistics is not None and duty_id
+            and await services.directory.has_committee_role(person.id)):
+        keys.append((report_button(t, duty_id, before.year, body_id),))
+    keys.append((Button(t("My deadlines"), MyDeadlines()),))
+    return Reply(text, tuple(keys))
 
 
 # Each reminder kind's text. About a dossier: ``(kind, context) -> str``, the buttons

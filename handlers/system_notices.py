@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from handlers.buttons import OpenDossier, UnreachablePeople
 from handlers.context import Services
 from handlers.flows.dossier_view import shorten, title_of
 from handlers.i18n import Translator
@@ -45,9 +46,9 @@ async def _unreachable(services: Services, t: Translator, payload: Mapping[str, 
     if dossier is None:
         return Reply(t("{name} cannot be reached on {channel} (they blocked the bot or left). "
                        "Please reach them another way.", name=name, channel=channel),
-                     ((Button(t("People who cannot be reached"), "k:u"),),))
+                     ((Button(t("People who cannot be reached"), UnreachablePeople()),),))
     text = t("{name} cannot be reached on {channel} (they blocked the bot or left). Dossier "
              "no. {id} “{title}”: please reach them another way.", name=name, channel=channel,
              id=dossier.id, title=shorten(title_of(dossier, t), 120))
-    return Reply(text, ((Button(t("Open the dossier"), f"k:v:{dossier.id}"),),
-                        (Button(t("People who cannot be reached"), "k:u"),)))
+    return Reply(text, ((Button(t("Open the dossier"), OpenDossier(dossier.id)),),
+                        (Button(t("People who cannot be reached"), UnreachablePeople()),)))

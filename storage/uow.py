@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import audit
 from storage.codec import Schema, dump, load
+from storage.desk_read import sync_participants
 from storage.documents import SqlDocuments, audit_documents
 from storage.dossier_models import (
     AttachmentRow,
@@ -35,6 +36,7 @@ from storage.dossier_models import (
 )
 from storage.models import Person, Unit
 from storage.outbox import OutboxWriter
+from storage.publications import SqlPublications
 from storage.reminders import ReminderWriter
 from workflow.attachments import AttachedFile
 from workflow.dossier import Dossier, HistoryEntry
@@ -164,6 +166,8 @@ class SqlDossiers(_Tracked):
                     .values(**columns))
                 if result.rowcount != 1:  # type: ignore[attr-defined]
                     raise StaleVersion()
+            if dossier_id not in self.loaded or data != self.loaded[dossier_id]:
+                await sync_participants(self.session, dossier, new=dossier_id not in self.loaded)
             new_steps = dossier.history[self.history_len.get(dossier_id, 0):]
             for offset, step in enumerate(new_steps):
                 self.session.add(DossierHistoryRow(
@@ -454,6 +458,7 @@ class SqlUnitOfWork:
         self.ballots = SqlBallots(self.session)
         self.obligations = SqlObligations(self.session)
         self.documents = SqlDocuments(self.session)
+        self.publications = SqlPublications(self.session)  # written by the session's commit
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
@@ -533,6 +538,7 @@ class SqlUnitOfWork:
         self.ballots = SqlBallots(self.session)
         self.obligations = SqlObligations(self.session)
         self.documents = SqlDocuments(self.session)
+        self.publications = SqlPublications(self.session)
 
     def collect_new_events(self) -> Iterator[Event]:
         while self._events:

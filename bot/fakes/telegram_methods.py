@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import json
 import mimetypes
 import re
 import time
@@ -73,7 +74,8 @@ def _target(fake: FakeTelegram, params: Params) -> dict[str, Any]:
 
 def _count(fake: FakeTelegram, method_name: str, chat_id: int) -> None:
     """Count a send against the flood limits (429 for a breach if they are enforced)."""
-    breach, retry_after = fake._watch.observe(method_name, chat_id)
+    breach, retry_after = fake._watch.observe(method_name, chat_id,
+                                              delivered=not fake.enforce_limits)
     if breach:
         fake.breaches.append(breach)
         if fake.enforce_limits:
@@ -270,7 +272,12 @@ async def get_file(fake: FakeTelegram, params: Params) -> dict[str, Any]:
 
 def _commands_key(params: Params) -> tuple[str, str | None]:
     scope = params.get("scope") or {}
-    return str(scope.get("type", "default")), params.get("language_code") or None
+    if isinstance(scope, str):  # sent as a JSON string in a form
+        scope = json.loads(scope)
+    kind = str(scope.get("type", "default"))
+    if "chat_id" in scope:  # a chat's own menu: "chat:42"
+        kind = f"{kind}:{scope['chat_id']}"
+    return kind, params.get("language_code") or None
 
 
 @method("setMyCommands")

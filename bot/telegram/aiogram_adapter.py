@@ -24,6 +24,7 @@ from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramConflictError,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
@@ -33,6 +34,7 @@ from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     BufferedInputFile,
     CallbackQuery,
@@ -52,7 +54,8 @@ from bot.delivery import (
     Transient,
     Unreachable,
 )
-from bot.telegram.bot_ops import BotOps
+from bot.telegram import intake
+from bot.telegram.bot_ops import BotOps, CommandsFor
 from bot.telegram.core import (
     FileRef,
     Incoming,
@@ -61,9 +64,11 @@ from bot.telegram.core import (
     read_update,
     readable_updates,
 )
+from handlers.command_list import Audience
 
 T = TypeVar("T")
 UPDATE_KINDS = ("message", "callback_query")
+POLL_SECONDS = 20  # a long poll's wait at Telegram
 
 
 class UpdatesSession(AiohttpSession):
@@ -144,6 +149,9 @@ class AiogramOps(BotOps):
     async def call(self, request: Awaitable[Any]) -> Any:
         return await call(request)
 
+    def command_types(self) -> tuple[Any, Any]:
+        return BotCommand, BotCommandScopeChat
+
     def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
         return markup(buttons)
 
@@ -222,10 +230,21 @@ def build_dispatcher(core: TelegramCore) -> Dispatcher:
     return dispatcher
 
 
-async def register_commands(bot: Bot, commands: Callable[[str], list[tuple[str, str]]]) -> None:
-    """The command menu in Vietnamese (the default) and in English."""
+def update_chat(update: Update) -> str:
+    """The chat an update belongs to: its updates are handled in order."""
+    if update.message is not None:
+        return str(update.message.chat.id)
+    query = update.callback_query
+    if query is not None:
+        return str(query.message.chat.id if query.message is not None else query.from_user.id)
+    return f"update:{update.update_id}"  # of no kind we handle: on a line of its own
+
+
+async def register_commands(bot: Bot, commands: CommandsFor) -> None:
+    """The default command menu (a guest's) in Vietnamese and in English."""
     for lang in ("vi", "en"):
-        entries = [BotCommand(command=c, description=d[:256]) for c, d in commands(lang)]
+        entries = [BotCommand(command=c, description=d[:256])
+                   for c, d in commands(lang, Audience.GUEST)]
         await call(bot.set_my_commands(entries, scope=BotCommandScopeDefault(),
                                        language_code=None if lang == "vi" else lang))
 
@@ -235,10 +254,12 @@ class AiogramAdapter:
 
     name = "aiogram"
 
-    def __init__(self, token: str, api_base: str | None = None) -> None:
+    def __init__(self, token: str, api_base: str | None = None, *,
+                 bound: int = intake.DEFAULT_BOUND) -> None:
         self.bot = make_bot(token, api_base)
         self.ops = AiogramOps(self.bot)
         self.dispatcher: Dispatcher | None = None
+        self.intake = intake.Intake(bound)  # polled updates in hand at most
 
     def attach(self, core: TelegramCore) -> None:
         self.dispatcher = build_dispatcher(core)
@@ -249,26 +270,36 @@ class AiogramAdapter:
         if isinstance(session, UpdatesSession):
             session.keep = keep
 
-    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str:
+    async def prepare(self, commands: CommandsFor) -> str:
         """Check the token, register the command menu; the bot's username."""
+        self.ops.commands_for = commands
         me = await call(self.bot.get_me())
         await register_commands(self.bot, commands)
         return me.username or str(me.id)
 
     async def poll(self, stop: asyncio.Event) -> None:
-        assert self.dispatcher is not None, "attach() first"
+        """Long polling with backpressure (``intake``): updates handled concurrently up to
+        ``self.intake.bound``, each chat's in order; aiogram's own polling would take
+        every queued update at once."""
+        dispatcher = self.dispatcher
+        assert dispatcher is not None, "attach() first"
         await call(self.bot.delete_webhook(drop_pending_updates=False))
-        polling = asyncio.create_task(self.dispatcher.start_polling(
-            self.bot, handle_signals=False, close_bot_session=False, polling_timeout=20,
-            allowed_updates=list(UPDATE_KINDS)))
-        stopped = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if polling in done:
-            stopped.cancel()
-            polling.result()  # polling ended by itself: say why
-            return
-        await self.dispatcher.stop_polling()
-        await polling
+        wait = {"request_timeout": int(self.bot.session.timeout + POLL_SECONDS)}
+
+        async def fetch(offset: int | None, limit: int) -> list[Update]:
+            try:
+                return await call(self.bot(GetUpdates(
+                    offset=offset, limit=limit, timeout=POLL_SECONDS,
+                    allowed_updates=list(UPDATE_KINDS)), **wait))
+            except DeliveryError as error:
+                if isinstance(error.__cause__, TelegramConflictError):
+                    raise Transient(str(error)) from error  # another poller, for now
+                raise
+
+        async def handle(update: Update) -> None:
+            await dispatcher.feed_update(self.bot, update)
+
+        await intake.poll(fetch, lambda u: u.update_id, update_chat, handle, self.intake, stop)
 
     async def feed(self, data: dict[str, Any]) -> None:
         assert self.dispatcher is not None, "attach() first"

@@ -4,11 +4,15 @@ Bot API calls alike, so they are written once. An adapter supplies its error map
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.delivery import DeliveryError, Keyboard
 from bot.telegram.core import CHANNEL, MAX_TEXT, FileTooLarge, is_photo_refused
+from handlers.command_list import Audience
+
+# (language, audience) -> the (command, description) pairs that audience may use.
+CommandsFor = Callable[[str, Audience], list[tuple[str, str]]]
 
 
 class BotOps:
@@ -17,6 +21,24 @@ class BotOps:
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
+        self.commands_for: CommandsFor | None = None  # set by whoever runs the bot
+
+    def command_types(self) -> tuple[Any, Any]:
+        """The library's ``BotCommand`` and ``BotCommandScopeChat``."""
+        raise NotImplementedError
+
+    async def set_chat_commands(self, chat_id: str, audience: Audience) -> None:
+        """The command menu of one private chat, in both languages (the default
+        scope, for guests, stays as registered at start-up)."""
+        if self.commands_for is None or self.is_group(chat_id):
+            return  # in a group the menu would be every member's
+        command, scope = self.command_types()
+        for lang in ("vi", "en"):
+            entries = [command(command=c, description=d[:256])
+                       for c, d in self.commands_for(lang, audience)]
+            await self.call(self.bot.set_my_commands(
+                entries, scope=scope(chat_id=int(chat_id)),
+                language_code=None if lang == "vi" else lang))
 
     async def call(self, request: Awaitable[Any]) -> Any:
         """Run one request, the library's failures turned into the delivery errors."""

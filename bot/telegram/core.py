@@ -41,6 +41,7 @@ from bot.delivery import (
 )
 from bot.ratelimit import RateLimiter
 from handlers.app import Assistant
+from handlers.command_list import Audience
 from handlers.i18n import LANGUAGES, Translator
 from handlers.messages import Attachment, Inbound, Reply
 from handlers.ports import AccountLock
@@ -267,11 +268,24 @@ class TelegramCore:
                                         interactive=True)
                 else:
                     await deliver(self.ops, self.limiter, chat, reply, interactive=True)
+                if reply.command_menu is not None:
+                    await self._set_commands(chat, reply.command_menu)
             except Unreachable:
                 log.info("chat %s blocked the bot while we answered", chat)
                 return
             except DeliveryError as exc:
                 await give_up(CHANNEL, chat, reply, exc, self.given_up)
+
+    async def _set_commands(self, chat: str, audience: Audience) -> None:
+        """The chat's command menu for what its person may use now. Not a message: a
+        failure leaves the previous menu (every command still works when typed)."""
+        setter = getattr(self.ops, "set_chat_commands", None)
+        if setter is None:
+            return
+        try:
+            await setter(chat, audience)
+        except DeliveryError as exc:
+            log.warning("the command menu of chat %s was not updated: %s", chat, exc)
 
     async def _edit(self, chat: str, pressed: int, reply: Reply) -> bool:
         """Replace the pressed message with ``reply`` if it asks for that; False when it
@@ -279,11 +293,14 @@ class TelegramCore:
         edit, deleted...)."""
         if not reply.edit or len(reply.text) > self.ops.max_text:
             return False
-        await self.limiter.acquire(chat, group=self.ops.is_group(chat), interactive=True)
+        ticket = await self.limiter.acquire(chat, group=self.ops.is_group(chat),
+                                            interactive=True, in_flight=True)
         try:
             await self.ops.edit_text(chat, pressed, reply.text, reply.buttons)
         except DeliveryError:
             return False
+        finally:
+            ticket.done()
         return True
 
     async def _first_time(self, update_id: int) -> bool:

@@ -15,18 +15,19 @@ import contextlib
 import datetime as dtm
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import (
     Application,
@@ -48,7 +49,8 @@ from bot.delivery import (
     Transient,
     Unreachable,
 )
-from bot.telegram.bot_ops import BotOps
+from bot.telegram import intake
+from bot.telegram.bot_ops import BotOps, CommandsFor
 from bot.telegram.core import (
     FileRef,
     Incoming,
@@ -58,6 +60,7 @@ from bot.telegram.core import (
     read_update,
     readable_updates,
 )
+from handlers.command_list import Audience
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,9 @@ async def call(request: Awaitable[T]) -> T:
 class PtbOps(BotOps):
     async def call(self, request: Awaitable[Any]) -> Any:
         return await call(request)
+
+    def command_types(self) -> tuple[Any, Any]:
+        return BotCommand, BotCommandScopeChat
 
     def markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
         return markup(buttons)
@@ -194,6 +200,15 @@ class UpdatesRequest(HTTPXRequest):
         return code, payload
 
 
+def update_chat(update: Update) -> str:
+    """The chat an update belongs to: its updates are handled in order."""
+    chat = update.effective_chat
+    if chat is not None:
+        return str(chat.id)
+    user = update.effective_user
+    return str(user.id) if user is not None else f"update:{update.update_id}"
+
+
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update %s failed", getattr(update, "update_id", update), exc_info=context.error)
 
@@ -203,7 +218,9 @@ class PtbAdapter:
 
     name = "ptb"
 
-    def __init__(self, token: str, api_base: str | None = None) -> None:
+    def __init__(self, token: str, api_base: str | None = None, *,
+                 bound: int = intake.DEFAULT_BOUND) -> None:
+        self.intake = intake.Intake(bound)  # polled updates in hand at most
         self.updates_request = UpdatesRequest()
         builder = (ApplicationBuilder().token(token).concurrent_updates(True).job_queue(None)
                    .get_updates_request(self.updates_request))
@@ -242,43 +259,38 @@ class PtbAdapter:
         async with self._init_lock:  # idempotent, but not safe to run twice at once
             await call(self.application.initialize())
 
-    async def prepare(self, commands: Callable[[str], list[tuple[str, str]]]) -> str:
+    async def prepare(self, commands: CommandsFor) -> str:
         """Check the token, register the command menu; the bot's username."""
+        self.ops.commands_for = commands
         await self._initialize()
         bot = self.application.bot
         me = await call(bot.get_me())
         for lang in ("vi", "en"):  # Vietnamese is the default menu
-            entries = [BotCommand(c, d[:256]) for c, d in commands(lang)]
+            entries = [BotCommand(c, d[:256]) for c, d in commands(lang, Audience.GUEST)]
             await call(bot.set_my_commands(entries, scope=BotCommandScopeDefault(),
                                            language_code=None if lang == "vi" else lang))
         return str(me.username or me.id)
 
     async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling with backpressure (``intake``): updates handled concurrently up to
+        ``self.intake.bound``, each chat's in order; PTB's updater would fetch on into an
+        unbounded queue whatever the handlers' pace."""
         await self._initialize()
-        app, updater = self.application, self.application.updater
-        assert updater is not None
-        await app.start()
-        stopped = asyncio.create_task(stop.wait())
-        polling: asyncio.Task[None] | None = None
-        try:
-            await call(updater.start_polling(  # deletes any webhook first
-                timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-                error_callback=lambda exc: log.warning("polling: %r", exc)))
-            # PTB retries every error but a revoked token forever; it keeps its polling
-            # task private, so we look it up to learn when polling gave up.
-            polling = getattr(updater, "_Updater__polling_task", None)
-            await asyncio.wait({stopped} | ({polling} if polling else set()),
-                               return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-            with contextlib.suppress(TelegramError):  # a dead polling task re-raises here
-                if updater.running:
-                    await updater.stop()
-            if app.running:
-                await app.stop()
-        if polling is not None and polling.done() and not stop.is_set():
-            await call(polling)  # polling ended by itself: say why
+        bot = self.application.bot
+        await call(bot.delete_webhook(drop_pending_updates=False))
+
+        async def fetch(offset: int | None, limit: int) -> tuple[Update, ...]:
+            try:
+                return await call(bot.get_updates(
+                    offset=offset, limit=limit, timeout=POLL_TIMEOUT,
+                    allowed_updates=ALLOWED_UPDATES))
+            except DeliveryError as error:
+                if isinstance(error.__cause__, Conflict):
+                    raise Transient(str(error)) from error  # another poller, for now
+                raise
+
+        await intake.poll(fetch, lambda u: u.update_id, update_chat,
+                          self.application.process_update, self.intake, stop)
 
     async def feed(self, data: dict[str, Any]) -> None:
         await self._initialize()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from handlers.buttons import ButtonData
 from handlers.context import Turn
 
 
@@ -17,9 +18,11 @@ class Flow(Protocol):
         """Begin the flow (from the menu: no argument, mode "")."""
         ...
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
-        """A button of this flow was pressed; ``args`` are the action's parts after the
-        prefix. Must refuse anything malformed or no longer valid, changing nothing."""
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
+        """A button of this flow was pressed: its decoded data (``handlers.buttons``), or
+        None when the action under this flow's prefix does not decode (forged, or from an
+        older version). Must refuse anything malformed or no longer valid (a kind it does
+        not take, a dossier moved on), changing nothing."""
         ...
 
     async def on_text(self, turn: Turn, text: str) -> None:

@@ -10,11 +10,12 @@ Actions (prefix "ch"): ``ch:p:<channel>`` choose a channel, ``ch:a`` the one use
 
 from __future__ import annotations
 
+from handlers.buttons import ButtonData, Home, HowToLink, PreferChannel, PreferLastUsed
 from handlers.context import Turn
 from handlers.messages import Button, rows
 from handlers.ports import LinkedChannel
 
-PREFIX = "ch"
+PREFIX = PreferChannel.prefix
 
 
 def channel_name(channel: str) -> str:
@@ -33,21 +34,21 @@ class ChannelsFlow:
             turn.clear()
         await self._show(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         t = turn.t
         if turn.person is None:
             await self._show(turn)
             return
         linked = await turn.services.directory.linked_channels(turn.person.id)
-        if args == ["a"]:
+        if isinstance(data, PreferLastUsed):
             await turn.services.directory.prefer_channel(turn.person.id, None)
             turn.say(t("From now on your notifications go to the chat app you used last."))
             return
-        if (len(args) == 2 and args[0] == "p"
-                and any(c.channel == args[1] for c in linked)
-                and await turn.services.directory.prefer_channel(turn.person.id, args[1])):
+        if (isinstance(data, PreferChannel)
+                and any(c.channel == data.channel for c in linked)
+                and await turn.services.directory.prefer_channel(turn.person.id, data.channel)):
             turn.say(t("From now on your notifications go to {app}.",
-                       app=channel_name(args[1])))
+                       app=channel_name(data.channel)))
             return
         turn.say(t("That button is no longer valid. Here is where we are now."))
         await self._show(turn)
@@ -66,15 +67,15 @@ class ChannelsFlow:
         if turn.person is None:
             turn.say(t("To choose where your notifications go, please link your account "
                        "first with the invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), "m:link"),
-                          Button(t("Main menu"), "m:home")))
+                     rows(Button(t("Link my account"), HowToLink()),
+                          Button(t("Main menu"), Home())))
             return
         linked = await turn.services.directory.linked_channels(turn.person.id)
         turn.say(_summary(turn, linked), rows(
             *(Button(t("Notify me on {app}", app=channel_name(c.channel)),
-                     f"{PREFIX}:p:{c.channel}") for c in linked),
-            Button(t("On the app I used last"), f"{PREFIX}:a"),
-            Button(t("Main menu"), "m:home")))
+                     PreferChannel(c.channel)) for c in linked),
+            Button(t("On the app I used last"), PreferLastUsed()),
+            Button(t("Main menu"), Home())))
 
 
 def _summary(turn: Turn, linked: list[LinkedChannel]) -> str:

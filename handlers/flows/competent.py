@@ -23,6 +23,17 @@ import re
 
 from handlers import menu
 from handlers.ask_answer import no_signal_answer, not_covered_answer, offices, recognised_notes
+from handlers.buttons import (
+    ButtonData,
+    CompetentDescribe,
+    CompetentDetails,
+    CompetentKind,
+    CompetentLevel,
+    CompetentLevels,
+    CompetentOwnUnit,
+    Home,
+    HowToLink,
+)
 from handlers.context import Turn
 from handlers.flows.regulations import article_button
 from handlers.i18n import N_
@@ -33,7 +44,7 @@ from workflow.regulations import bundled_library
 from workflow.rules.model import Pack, UnitKind
 
 NAME = "competent"
-PREFIX = "c"
+PREFIX = CompetentKind.prefix
 LABEL_CHARS = 60  # a pack description used as a button label is cut here
 
 # The levels of the guided path, named after where the competent body sits.
@@ -105,23 +116,27 @@ class CompetentFlow:
         else:
             self._ask_level(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         pack = turn.pack
-        if len(args) == 2 and args[0] == "l" and args[1] in levels(pack):
-            self._ask_kind(turn, args[1])
-        elif len(args) == 2 and args[0] == "k" and args[1] in pack.unit_kind_ids():
-            await self._answer(turn, pack.unit_kind(args[1]))
-        elif args == ["o"]:
-            self._ask_level(turn)
-        elif args == ["d"]:
-            self._ask_describe(turn)
-        elif len(args) == 2 and args[0] == "x" and args[1] in pack.unit_kind_ids():
-            await self._details(turn, pack.unit_kind(args[1]))
-        elif args == ["me"] and self._own_kind(turn) is not None:
-            await self._answer_own(turn)
-        else:
-            turn.say(turn.t("That button is no longer valid. Here is where we are now."))
-            await self.prompt(turn)
+        match data:
+            case CompetentLevel(level=level) if level in levels(pack):
+                self._ask_kind(turn, level)
+            case CompetentKind(kind_id=kind_id) if kind_id in pack.unit_kind_ids():
+                await self._answer(turn, pack.unit_kind(kind_id))
+            case CompetentLevels():
+                self._ask_level(turn)
+            case CompetentDescribe():
+                self._ask_describe(turn)
+            case CompetentDetails(kind_id=kind_id) if kind_id in pack.unit_kind_ids():
+                await self._details(turn, pack.unit_kind(kind_id))
+            case CompetentOwnUnit() if self._own_kind(turn) is not None:
+                await self._answer_own(turn)
+            case _:
+                await self._stale(turn)
+
+    async def _stale(self, turn: Turn) -> None:
+        turn.say(turn.t("That button is no longer valid. Here is where we are now."))
+        await self.prompt(turn)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         await self.answer_question(turn, text)
@@ -181,7 +196,7 @@ class CompetentFlow:
         found = levels(turn.pack)
         if len(found) == 1:
             return self._kind_buttons(turn, next(iter(found)), back=False)
-        buttons = [Button(turn.t(LEVEL_LABELS[level]), f"{PREFIX}:l:{level}") for level in found]
+        buttons = [Button(turn.t(LEVEL_LABELS[level]), CompetentLevel(level)) for level in found]
         return rows(*buttons) + self._extra_buttons(turn)
 
     def _ask_kind(self, turn: Turn, level: str) -> None:
@@ -194,18 +209,18 @@ class CompetentFlow:
     def _kind_buttons(self, turn: Turn, level: str,
                       back: bool) -> tuple[tuple[Button, ...], ...]:
         pack = turn.pack
-        buttons = [Button(kind_label(turn, pack, kind), f"{PREFIX}:k:{kind.id}")
+        buttons = [Button(kind_label(turn, pack, kind), CompetentKind(kind.id))
                    for kind in levels(pack).get(level, [])]
-        buttons.append(Button(turn.t("None of these: describe it in words"), f"{PREFIX}:d"))
+        buttons.append(Button(turn.t("None of these: describe it in words"), CompetentDescribe()))
         if back:
-            buttons.append(Button(turn.t("◀ Back"), f"{PREFIX}:o"))
+            buttons.append(Button(turn.t("◀ Back"), CompetentLevels()))
         return rows(*buttons)
 
     def _extra_buttons(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         extra = []
         if self._own_kind(turn) is not None:
-            extra.append(Button(turn.t("My own unit"), f"{PREFIX}:me"))
-        extra.append(Button(turn.t("Describe it in words"), f"{PREFIX}:d"))
+            extra.append(Button(turn.t("My own unit"), CompetentOwnUnit()))
+        extra.append(Button(turn.t("Describe it in words"), CompetentDescribe()))
         return rows(*extra, per_row=2)
 
     def _ask_describe(self, turn: Turn) -> None:
@@ -218,7 +233,7 @@ class CompetentFlow:
                      "I send my plan to?"),
             "- " + t("I am deputy head of the town's Finance and Planning Office; who is "
                      "competent for my plan?"),
-        ]), rows(Button(t("Choose from a list instead"), f"{PREFIX}:o")))
+        ]), rows(Button(t("Choose from a list instead"), CompetentLevels())))
 
     def _clarify(self, turn: Turn, recognition: Recognition) -> None:
         t = turn.t
@@ -240,9 +255,9 @@ class CompetentFlow:
         lines += ["", t("Press the button of your case, or describe your post and "
                         "organisation more precisely.")]
         buttons = [Button(f"{number}. {kind_label(turn, pack, pack.unit_kind(kind_id))}",
-                          f"{PREFIX}:k:{kind_id}")
+                          CompetentKind(kind_id))
                    for number, kind_id in enumerate(recognition.candidates, start=1)]
-        buttons.append(Button(t("None of these: choose from the full list"), f"{PREFIX}:o"))
+        buttons.append(Button(t("None of these: choose from the full list"), CompetentLevels()))
         turn.say("\n".join(lines), rows(*buttons))
 
     def _candidates(self, turn: Turn, stored: object) -> list[str]:
@@ -275,7 +290,7 @@ class CompetentFlow:
             lines.append(note)
         lines += self._guest_note(turn)
         self._leave(turn)
-        details = Button(t("Procedure details"), f"{PREFIX}:x:{kind.id}")
+        details = Button(t("Procedure details"), CompetentDetails(kind.id))
         turn.say("\n".join(lines), self._article_buttons(turn, kind, details)
                  + self._after_answer(turn))
 
@@ -325,10 +340,10 @@ class CompetentFlow:
 
     def _after_answer(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         t = turn.t
-        buttons = [Button(t("Ask about another case"), f"{PREFIX}:o")]
+        buttons = [Button(t("Ask about another case"), CompetentLevels())]
         if turn.person is None:
-            buttons.append(Button(t("Link my account"), "m:link"))
-        buttons.append(Button(t("Main menu"), "m:home"))
+            buttons.append(Button(t("Link my account"), HowToLink()))
+        buttons.append(Button(t("Main menu"), Home()))
         return rows(*buttons, per_row=2)
 
     # -- state

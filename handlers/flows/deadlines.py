@@ -20,7 +20,17 @@ from dataclasses import replace
 from datetime import date
 from typing import cast
 
+from handlers.buttons import (
+    ButtonData,
+    Home,
+    HowToLink,
+    MyDeadlines,
+    OpenDossier,
+    OpenOverview,
+    OpenOwnDossier,
+)
 from handlers.context import Turn
+from handlers.flows.desk import desk_reader
 from handlers.flows.dossier_view import Names, answer_days, names_for, shorten, title_of
 from handlers.i18n import Translator
 from handlers.messages import Button, rows
@@ -40,7 +50,7 @@ from workflow.obligations import OBLIGATION_LABELS
 from workflow.quiet_hours import VIETNAM
 from workflow.reporting_duties import kinds_in_force
 
-PREFIX = "h"
+PREFIX = MyDeadlines.prefix
 MAX_LINES = 30  # one chat message stays readable (and under Telegram's 4096 characters)
 MAX_BUTTONS = 15
 
@@ -54,8 +64,8 @@ class DeadlinesFlow:
     async def start(self, turn: Turn, argument: str = "", mode: str = "") -> None:
         await self._show(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
-        if args not in ([], ["l"]):
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
+        if not isinstance(data, MyDeadlines):
             turn.say(turn.t("That button is no longer valid. Here is where we are now."))
         await self._show(turn)
 
@@ -75,15 +85,15 @@ class DeadlinesFlow:
         if turn.person is None:
             turn.say(t("To see your deadlines, please link your account first with the "
                        "invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), "m:link"),
-                          Button(t("Main menu"), "m:home")))
+                     rows(Button(t("Link my account"), HowToLink()),
+                          Button(t("Main menu"), Home())))
             return
         items, dossiers, roles = await _collect(turn)
         actor = await turn.actor()
         extra: list[tuple[Button, ...]] = []
         if actor.bodies_with(Role.OFFICE):
-            extra.append((Button(t("All open dossiers by due date"), "k:o"),))
-        extra.append((Button(t("Main menu"), "m:home"),))
+            extra.append((Button(t("All open dossiers by due date"), OpenOverview()),))
+        extra.append((Button(t("Main menu"), Home()),))
         if not items:
             turn.say(t("You have no deadlines at the moment."), tuple(extra))
             return
@@ -103,9 +113,9 @@ class DeadlinesFlow:
             if len(keys) == MAX_BUTTONS:
                 break
             dossier = dossiers[dossier_id]
-            view = "d:v" if Role.PROPOSER in roles[dossier_id] else "k:v"
-            keys.append((Button(f"{dossier_id}. {shorten(title_of(dossier, t), 40)}",
-                                f"{view}:{dossier_id}"),))
+            view = (OpenOwnDossier(dossier_id) if Role.PROPOSER in roles[dossier_id]
+                    else OpenDossier(dossier_id))
+            keys.append((Button(f"{dossier_id}. {shorten(title_of(dossier, t), 40)}", view),))
         turn.say("\n".join(lines), (*keys, *extra))
 
 
@@ -115,11 +125,7 @@ async def _names(turn: Turn, dossiers: list[Dossier], items: list[Deadline]) -> 
     names = await names_for(turn, dossiers)
     duty_bodies = sorted({i.body for i in items if i.body})
     bodies = await directory.body_names(duty_bodies) if duty_bodies else {}
-    people: dict[str, str] = {}
-    for person_id in sorted({d.proposer for d in dossiers}):
-        info = await directory.person(person_id)
-        if info is not None:
-            people[person_id] = info.name
+    people = await desk_reader(turn).person_names({d.proposer for d in dossiers})
     return replace(names, bodies={**names.bodies, **bodies}, people=people)
 
 
@@ -135,28 +141,32 @@ async def _collect(turn: Turn) -> tuple[list[Deadline], dict[int, Dossier],
     services, person = turn.services, turn.person.id
     actor = await turn.actor()
     calendar = _calendar(turn)
-    candidates: dict[int, Dossier] = {d.id: d for d in await services.directory.dossiers_of(
-        person)}
-    owing = await services.directory.owing_dossier_ids()
-    for dossier in await services.directory.open_dossiers(also=owing):
-        candidates.setdefault(dossier.id, dossier)
+    involved = (await desk_reader(turn).involving(actor, proposed=True)).dossiers
+    # The person's own filings first, newest first; then the others by id.
+    candidates: dict[int, Dossier] = {d.id: d for d in sorted(
+        involved, key=lambda d: (0, -d.id) if d.proposer == person else (1, d.id))}
     items: list[Deadline] = []
     dossiers: dict[int, Dossier] = {}
     roles: dict[int, frozenset[Role]] = {}
-    async with services.uow() as uow:  # read only: left without commit
-        for dossier in candidates.values():
-            held = dossier.roles_of(actor)
-            if not held:
-                continue
-            ballot = (await uow.ballots.get(dossier.ballot_ids[-1])
-                      if dossier.state is State.BALLOT_OPEN and dossier.ballot_ids
-                      and Role.MEMBER in held else None)
-            obligations = (await uow.obligations.for_dossier(dossier.id)
-                           if held & COMMITTEE else [])
-            found = dossier_deadlines(dossier, held, person, calendar, ballot, obligations)
-            if found:
-                items.extend(found)
-                dossiers[dossier.id], roles[dossier.id] = dossier, held
+    parts = {d.id: held for d in candidates.values() if (held := d.roles_of(actor))}
+    # The open vote a member may still owe, and the duties the office or head sees: read
+    # in one go for all the person's dossiers.
+    ballots, duties = await desk_reader(turn).deadline_inputs(
+        [d.ballot_ids[-1] for d in candidates.values() if d.id in parts
+         and d.state is State.BALLOT_OPEN and d.ballot_ids and Role.MEMBER in parts[d.id]],
+        [i for i, held in parts.items() if held & COMMITTEE])
+    for dossier in candidates.values():
+        if dossier.id not in parts:
+            continue
+        part = parts[dossier.id]
+        ballot = (ballots.get(dossier.ballot_ids[-1])
+                  if dossier.state is State.BALLOT_OPEN and dossier.ballot_ids
+                  and Role.MEMBER in part else None)
+        found = dossier_deadlines(dossier, part, person, calendar, ballot,
+                                  duties.get(dossier.id, []))
+        if found:
+            items.extend(found)
+            dossiers[dossier.id], roles[dossier.id] = dossier, part
     # A duty's office and head as its reminders find them (storage/outbox.py): the office
     # members, and the head or the secretary (a secretary membership grants no HEAD here).
     duty_roles = {Role.OFFICE: actor.bodies_with(Role.OFFICE),

@@ -1,7 +1,8 @@
 """The committee desk (prefix "k"): the cell secretary's, the office's, the appraisers',
 the members' and the head's tasks, each dossier with the buttons for its next step.
 
-Actions, all parsed strictly and re-checked against the stored dossier:
+Buttons (``handlers.buttons``), all decoded strictly and re-checked against the stored
+dossier:
 ``k:l`` my tasks, ``k:o`` the office's overview by due date, ``k:u`` unreachable people,
 ``k:v:<id>`` a dossier, ``k:<code>:<id>:<version>`` a step (see ``desk_view.CODES``;
 steps that need a reason ask for it first), the assignments of the appraisal and the
@@ -12,8 +13,23 @@ A dossier the person has no part in gets the same answer as one that does not ex
 
 from __future__ import annotations
 
-import re
-
+from handlers.buttons import (
+    BallotClosing,
+    ButtonData,
+    CommentVote,
+    DeskCancel,
+    DeskCode,
+    DeskStep,
+    DutyDone,
+    Home,
+    HowToLink,
+    MyTasks,
+    OpenDossier,
+    OpenOverview,
+    OpenOwnDossier,
+    UnreachablePeople,
+    Vote,
+)
 from handlers.context import Turn
 from handlers.drafting import FOR_DUTY
 from handlers.flows import desk_assign as assign
@@ -23,13 +39,14 @@ from handlers.flows import desk_matters as matters
 from handlers.flows import desk_ops as ops
 from handlers.flows import desk_vote as votes
 from handlers.flows import filing_state as fs
-from handlers.flows.desk_view import ASKS, CODES, VOTE_CODES, buttons, offered, status_lines
+from handlers.flows.desk_view import ASKS, CODES, buttons, offered, status_lines
 from handlers.flows.documents import documents_button
 from handlers.flows.dossier_view import detail_text, names_for, shorten, summary_line, title_of
 from handlers.flows.dossiers import DossiersFlow
 from handlers.flows.papers import PapersFlow, papers_button
 from handlers.i18n import Translator
 from handlers.messages import Button, rows
+from handlers.ports import DeskReader
 from workflow.actors import Role
 from workflow.conflicts import acting_roles
 from workflow.documents import DocumentKind
@@ -42,17 +59,11 @@ from workflow.voting import Ballot
 
 TEXT = "text"  # the only step: waiting for a reason, findings or a reference
 MAX_TEXT = 2000
-_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def _number(text: str) -> int | None:
-    return int(text) if _NUMBER.fullmatch(text) else None
-
 
 class DeskFlow:
     def __init__(self) -> None:
         self.name = "desk"
-        self.prefix = "k"
+        self.prefix = DeskStep.prefix
         self.commands = {"tasks": "", "viec": ""}
 
     # Entry points ---------------------------------------------------------------------
@@ -62,50 +73,41 @@ class DeskFlow:
         if await self._linked(turn):
             await self._inbox(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not await self._linked(turn):
             return
-        kind, rest = (args[0], args[1:]) if args else ("l", [])
-        if kind == "vt" and len(rest) == 3 and rest[2] in VOTE_CODES:
-            numbers = [_number(a) for a in rest[:2]]
-            if None not in numbers:
-                await votes.vote(self, turn, int(rest[0]), int(rest[1]), rest[2])
-                return
-        numbers = [_number(a) for a in rest]
-        if None in numbers:
+        if isinstance(data, Vote):  # a vote leaves a question pending (its comment) alone
+            await votes.vote(self, turn, data.dossier_id, data.ballot_id, data.choice)
+            return
+        if data is None:
             await self.malformed(turn)
             return
-        ints = [n for n in numbers if n is not None]
-        if kind != "x":
-            self._leave(turn)  # a new button drops a pending question
-        if kind == "l" and not ints:
+        self._leave(turn)  # a new button drops a pending question
+        if isinstance(data, MyTasks):
             await self._inbox(turn)
-        elif kind == "o" and not ints:
+        elif isinstance(data, OpenOverview):
             await self._overview(turn)
-        elif kind == "u" and not ints:
+        elif isinstance(data, UnreachablePeople):
             await self._unreachable(turn)
-        elif kind == "v" and len(ints) == 1:
-            await self.card(turn, ints[0])
-        elif kind == "x":
-            self._leave(turn)
+        elif isinstance(data, OpenDossier):
+            await self.card(turn, data.dossier_id)
+        elif isinstance(data, DeskCancel):
             turn.say(turn.t("Nothing was changed."))
             await self._inbox(turn)
-        elif (await assign.on_action(self, turn, kind, ints)
-              or await forward.on_action(self, turn, kind, ints)
-              or await evaluate.on_action(self, turn, kind, ints)
-              or await matters.on_action(self, turn, kind, ints)):
+        elif (await assign.on_action(self, turn, data)
+              or await forward.on_action(self, turn, data)
+              or await evaluate.on_action(self, turn, data)
+              or await matters.on_action(self, turn, data)):
             pass
-        elif kind == votes.COMMENT and len(ints) == 2:
-            await votes.ask_comment(self, turn, ints[0], ints[1])
-        elif kind in CODES and len(ints) == 2:
-            await self._step(turn, kind, ints[0], ints[1])
-        elif kind == "oc" and len(ints) == 4:
-            await self._run(turn, ints[0], ints[1], "ob", pick=ints[2], body=ints[3])
-        elif kind == "ef" and len(ints) == 3 and ints[2] <= len(ops.FORMS):
-            if await self.checked(turn, "ev", ints[0], ints[1]) is not None:
-                self.ask_text(turn, "ev", ints[0], ints[1], ints[2])
-        elif kind == "od" and len(ints) == 2:
-            await self._ask_obligation(turn, ints[0], ints[1])
+        elif isinstance(data, CommentVote):
+            await votes.ask_comment(self, turn, data.dossier_id, data.ballot_id)
+        elif isinstance(data, DeskStep):
+            await self._step(turn, data.code, data.dossier_id, data.version)
+        elif isinstance(data, BallotClosing):
+            await self._run(turn, data.dossier_id, data.version, "ob", pick=data.days,
+                            body=data.body)
+        elif isinstance(data, DutyDone):
+            await self._ask_obligation(turn, data.obligation_id, data.version)
         else:
             await self.malformed(turn)
 
@@ -174,9 +176,9 @@ class DeskFlow:
         t = turn.t
         actor = await turn.actor()
         mine: list[Dossier] = []
-        directory = turn.services.directory
-        owing = await directory.owing_dossier_ids()
-        for dossier in await directory.open_dossiers(also=owing):
+        involved = await desk_reader(turn).involving(actor)
+        owing = involved.owing
+        for dossier in involved.dossiers:
             roles = acting_roles(dossier, actor)
             if (offered(dossier, roles) or self._votes_on(dossier, roles)
                     or (dossier.id in owing and roles & {Role.OFFICE, Role.HEAD})):
@@ -184,9 +186,9 @@ class DeskFlow:
         mine.sort(key=_by_due)
         extra: list[tuple[Button, ...]] = []
         if actor.bodies_with(Role.OFFICE):
-            extra.append((Button(t("All open dossiers by due date"), "k:o"),))
-            extra.append((Button(t("People who cannot be reached"), "k:u"),))
-        extra.append((Button(t("Main menu"), "m:home"),))
+            extra.append((Button(t("All open dossiers by due date"), OpenOverview()),))
+            extra.append((Button(t("People who cannot be reached"), UnreachablePeople()),))
+        extra.append((Button(t("Main menu"), Home()),))
         if not mine:
             turn.say(t("Nothing is waiting for you at the moment."), tuple(extra))
             return
@@ -197,12 +199,11 @@ class DeskFlow:
     async def _overview(self, turn: Turn) -> None:
         t = turn.t
         offices = (await turn.actor()).bodies_with(Role.OFFICE)
-        back = (Button(t("‹ Back to my tasks"), "k:l"),)
+        back = (Button(t("‹ Back to my tasks"), MyTasks()),)
         if not offices:
             turn.say(t("This overview is for the committee office."), (back,))
             return
-        found = [d for d in await turn.services.directory.open_dossiers()
-                 if d.body(d.route.via) in offices]
+        found = await desk_reader(turn).open_at({b for b in offices if b})
         found.sort(key=_by_due)
         if not found:
             turn.say(t("There are no open dossiers."), (back,))
@@ -218,13 +219,13 @@ class DeskFlow:
         today = turn.services.clock.now().date()
         lines = [summary_line(d.id, d, names, today, turn.services.calendar, t)
                  for d in dossiers]
-        shown = [(Button(f"{d.id}. {shorten(title_of(d, t), 40)}", f"k:v:{d.id}"),)
+        shown = [(Button(f"{d.id}. {shorten(title_of(d, t), 40)}", OpenDossier(d.id)),)
                  for d in dossiers[:20]]
         turn.say("\n\n".join([header, *lines]), (*shown, *extra))
 
     async def _unreachable(self, turn: Turn) -> None:
         t = turn.t
-        back = (Button(t("‹ Back to my tasks"), "k:l"),)
+        back = (Button(t("‹ Back to my tasks"), MyTasks()),)
         offices = (await turn.actor()).bodies_with(Role.OFFICE)
         if not offices:
             turn.say(t("This list is for the committee office."), (back,))
@@ -247,7 +248,7 @@ class DeskFlow:
         if proposer and not roles - {Role.PROPOSER}:
             # A proposer who pressed a button of a notice sees their own dossier, not the
             # committee's card (its duties, its tasks list).
-            await DossiersFlow().on_action(turn, ["v", str(dossier.id)])
+            await DossiersFlow().on_action(turn, OpenOwnDossier(dossier.id))
             return
         names = await names_for(turn, [dossier], people=True)
         now = turn.services.clock.now()
@@ -265,15 +266,16 @@ class DeskFlow:
             for item in obligations:
                 if item.is_open and item.kind not in DECIDED:
                     label = duty_button(item, t)
-                    keys.append((Button(label, f"k:od:{item.id}:{item.version}"),))
+                    keys.append((Button(label, DutyDone(item.id, item.version)),))
         documents = documents_button(dossier, t)
         if documents is not None:
             keys.append((documents,))
         keys.append((papers_button(dossier, t),))
-        keys.append((Button(t("‹ Back to my tasks"), "k:l"),))
+        keys.append((Button(t("‹ Back to my tasks"), MyTasks()),))
         turn.say(text, tuple(keys))
 
-    async def _step(self, turn: Turn, code: str, dossier_id: int, version: int) -> None:
+    async def _step(self, turn: Turn, code: DeskCode, dossier_id: int,
+                    version: int) -> None:
         dossier = await self.checked(turn, code, dossier_id, version)
         if dossier is None:
             return
@@ -290,7 +292,7 @@ class DeskFlow:
         else:
             await self._run(turn, dossier.id, version, code)
 
-    async def _run(self, turn: Turn, dossier_id: int, version: int, code: str,
+    async def _run(self, turn: Turn, dossier_id: int, version: int, code: DeskCode,
                    pick: int = 0, body: int = 0) -> None:
         dossier = await self.checked(turn, code, dossier_id, version)
         if dossier is None:
@@ -344,11 +346,11 @@ class DeskFlow:
         if code in ("fy", "fn"):
             text = "\n".join([text, t("You may first send the appraisal report itself as a "
                                       "file (pdf, doc, docx, xls, xlsx, jpg or png).")])
-        turn.say(text, rows(Button(t("Cancel"), "k:x")))
+        turn.say(text, rows(Button(t("Cancel"), DeskCancel())))
 
     # Checks ---------------------------------------------------------------------------
 
-    async def checked(self, turn: Turn, code: str, dossier_id: int,
+    async def checked(self, turn: Turn, code: DeskCode, dossier_id: int,
                        version: int) -> Dossier | None:
         """The dossier if the button still applies: same version, a row allowing it."""
         dossier = await self.load(turn, dossier_id)
@@ -400,7 +402,7 @@ class DeskFlow:
         t = turn.t
         turn.say(t("To see your tasks, please link your account first with the invitation "
                    "code your committee's office gave you."),
-                 rows(Button(t("Link my account"), "m:link"), Button(t("Main menu"), "m:home")))
+                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
         return False
 
     async def not_found(self, turn: Turn) -> None:
@@ -415,6 +417,13 @@ class DeskFlow:
     def _leave(self, turn: Turn) -> None:
         if turn.conversation.flow == self.name:
             turn.clear()
+
+
+def desk_reader(turn: Turn) -> DeskReader:
+    """The desk's reads; the composition root wires them (bot.wiring)."""
+    if turn.services.desk is None:
+        raise RuntimeError("Services.desk is not wired: the desk cannot list dossiers")
+    return turn.services.desk
 
 
 def duty_button(obligation: Obligation, t: Translator) -> str:

@@ -1,8 +1,8 @@
 """The desk's assignments: who appraises (the appraisal lead's people, one of them, or an
 appraisal council of named people) and by when; the legal-risk review and by when.
 
-Actions (numbers parsed strictly by the desk; the dossier, its version and the person's
-right are re-checked here and again by the services):
+Buttons (``handlers.buttons``, decoded strictly; the dossier, its version and the
+person's right are re-checked here and again by the services):
 ``k:aa:<id>:<v>`` who appraises; ``k:as:<id>:<v>:<pick>`` by when (pick 0: all the lead's
 appraisers, n: the n-th); ``k:as:<id>:<v>:<pick>:<days>`` assign;
 ``k:cm:<id>:<v>:<mask>`` choose the council (a bit per candidate, toggled by each press);
@@ -16,6 +16,17 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from handlers.buttons import (
+    AppraisersPick,
+    ButtonData,
+    CouncilDays,
+    CouncilMembers,
+    CouncilWhen,
+    DeskCode,
+    DeskStep,
+    LegalReviewDays,
+    OpenDossier,
+)
 from handlers.context import Turn
 from handlers.flows import desk_ops as ops
 from handlers.flows import filing_state as fs
@@ -36,27 +47,27 @@ LEGAL_DAYS = (3, 5, 10)
 MAX_COUNCIL = 20  # candidates offered for a council (bits of the mask)
 
 
-async def on_action(flow: DeskFlow, turn: Turn, kind: str, ints: list[int]) -> bool:
-    """Handle an assignment button; False if ``kind`` and ``ints`` are not one."""
-    n = len(ints)
-    if kind == "aa" and n == 2:
-        await _who(flow, turn, ints[0], ints[1])
-    elif kind == "as" and n == 3:
-        await _when(flow, turn, ints[0], ints[1], f"as:{ints[2]}", APPRAISAL)
-    elif kind == "as" and n == 4:
-        await _assign(flow, turn, ints[0], ints[1], ints[3], pick=ints[2])
-    elif kind == "cm" and n == 3:
-        await _council(flow, turn, ints[0], ints[1], ints[2])
-    elif kind == "cs" and n == 3:
-        await _when(flow, turn, ints[0], ints[1], f"cd:{ints[2]}", APPRAISAL)
-    elif kind == "cd" and n == 4:
-        await _assign(flow, turn, ints[0], ints[1], ints[3], mask=ints[2])
-    elif kind == "lr" and n == 2:
-        await _when(flow, turn, ints[0], ints[1], "ld", LEGAL_REVIEW)
-    elif kind == "ld" and n == 3:
-        await _assign_legal(flow, turn, ints[0], ints[1], ints[2])
-    else:
-        return False
+async def on_action(flow: DeskFlow, turn: Turn, data: ButtonData) -> bool:
+    """Handle an assignment button; False if ``data`` is not one."""
+    match data:
+        case DeskStep(code="aa", dossier_id=dossier_id, version=version):
+            await _who(flow, turn, dossier_id, version)
+        case AppraisersPick(dossier_id=dossier_id, version=version, pick=pick, days=None):
+            await _when(flow, turn, dossier_id, version, APPRAISAL, pick=pick)
+        case AppraisersPick(dossier_id=dossier_id, version=version, pick=pick, days=int(days)):
+            await _assign(flow, turn, dossier_id, version, days, pick=pick)
+        case CouncilMembers(dossier_id=dossier_id, version=version, mask=mask):
+            await _council(flow, turn, dossier_id, version, mask)
+        case CouncilWhen(dossier_id=dossier_id, version=version, mask=mask):
+            await _when(flow, turn, dossier_id, version, APPRAISAL, mask=mask)
+        case CouncilDays(dossier_id=dossier_id, version=version, mask=mask, days=days):
+            await _assign(flow, turn, dossier_id, version, days, mask=mask)
+        case DeskStep(code="lr", dossier_id=dossier_id, version=version):
+            await _when(flow, turn, dossier_id, version, LEGAL_REVIEW)
+        case LegalReviewDays(dossier_id=dossier_id, version=version, days=days):
+            await _assign_legal(flow, turn, dossier_id, version, days)
+        case _:
+            return False
     return True
 
 
@@ -69,18 +80,19 @@ async def _who(flow: DeskFlow, turn: Turn, dossier_id: int, version: int) -> Non
     keys: list[Button] = []
     if people:
         everyone = ", ".join(p.name for p in people)
-        keys.append(Button(t("All: {people}", people=everyone), f"k:as:{dossier.id}:{version}:0"))
-        keys += [Button(p.name, f"k:as:{dossier.id}:{version}:{i}")
+        keys.append(Button(t("All: {people}", people=everyone),
+                           AppraisersPick(dossier.id, version, 0)))
+        keys += [Button(p.name, AppraisersPick(dossier.id, version, i))
                  for i, p in enumerate(people, start=1)]
     if dossier.council_allowed:
         keys.append(Button(t("An appraisal council of named people…"),
-                           f"k:cm:{dossier.id}:{version}:0"))
+                           CouncilMembers(dossier.id, version, 0)))
     if not keys:
         turn.say(t("Nobody is recorded as an appraiser for this route; please ask the "
                    "administrator to add them."))
         await flow.card(turn, dossier.id)
         return
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     turn.say(t("Who should appraise “{title}”?", title=title_of(dossier, t)), rows(*keys))
 
 
@@ -96,35 +108,37 @@ def _due(turn: Turn, dossier: Dossier, deadline_id: str, days: int) -> date:
                     deadline_id, days)[1]
 
 
-async def _when(flow: DeskFlow, turn: Turn, dossier_id: int, version: int, then: str,
-                deadline_id: str) -> None:
-    """Ask by when: each button says the date, never after the answer's due date."""
-    code = "lr" if deadline_id == LEGAL_REVIEW else "aa"
+async def _when(flow: DeskFlow, turn: Turn, dossier_id: int, version: int, deadline_id: str,
+                pick: int | None = None, mask: int | None = None) -> None:
+    """Ask by when: each button says the date, never after the answer's due date. The
+    appraisal goes to ``pick`` (0: all the lead's appraisers, n: the n-th) or to the
+    council ``mask``; without either, this is the legal-risk review."""
+    code: DeskCode = "lr" if deadline_id == LEGAL_REVIEW else "aa"
     dossier = await flow.checked(turn, code, dossier_id, version)
     if dossier is None:
         return
-    if then.startswith("cd:") and not await _council_ok(flow, turn, dossier, int(then[3:])):
+    if mask is not None and not await _council_ok(flow, turn, dossier, mask):
         return
     t = turn.t
-    if then.startswith("as:") and not 0 <= int(then[3:]) <= len(
-            await ops.appraisers(turn, dossier)):
+    if pick is not None and not pick <= len(await ops.appraisers(turn, dossier)):
         await flow.malformed(turn)
         return
+
+    def then(days: int) -> ButtonData:
+        if pick is not None:
+            return AppraisersPick(dossier_id, version, pick, days)
+        if mask is not None:
+            return CouncilDays(dossier_id, version, mask, days)
+        return LegalReviewDays(dossier_id, version, days)
+
     keys = [Button(t.plural("{n} working day: by {due}", "{n} working days: by {due}", days,
                             due=t.date(_due(turn, dossier, deadline_id, days), "dd/MM/yyyy")),
-                   f"{_action(then, dossier.id, version)}:{days}")
+                   then(days))
             for days in _days_offered(dossier, deadline_id)]
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     question = (t("By when should the legal-risk advice be given?")
                 if deadline_id == LEGAL_REVIEW else t("By when should the appraisal be filed?"))
     turn.say(question, rows(*keys))
-
-
-def _action(then: str, dossier_id: int, version: int) -> str:
-    """``as:<pick>`` -> ``k:as:<id>:<v>:<pick>``, ``ld`` -> ``k:ld:<id>:<v>``."""
-    code, _, value = then.partition(":")
-    tail = f":{value}" if value else ""
-    return f"k:{code}:{dossier_id}:{version}{tail}"
 
 
 async def council_candidates(turn: Turn, dossier: Dossier) -> list[PersonInfo]:
@@ -167,12 +181,12 @@ async def _council(flow: DeskFlow, turn: Turn, dossier_id: int, version: int,
     people = await council_candidates(turn, dossier)
     chosen = _chosen(people, mask)
     keys = [Button(f"✓ {p.name}" if mask >> i & 1 else p.name,
-                   f"k:cm:{dossier.id}:{version}:{mask ^ (1 << i)}")
+                   CouncilMembers(dossier.id, version, mask ^ (1 << i)))
             for i, p in enumerate(people)]
     if len(chosen) >= MIN_COUNCIL:
         keys.append(Button(t.plural("Done: {n} member", "Done: {n} members", len(chosen)),
-                           f"k:cs:{dossier.id}:{version}:{mask}"))
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+                           CouncilWhen(dossier.id, version, mask)))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     names = ", ".join(p.name for p in chosen) or t("nobody yet")
     turn.say(t("Choose the members of the appraisal council (for a broad or complex matter): "
                "press a name to add or remove it. Chosen: {people}.", people=names),

@@ -12,6 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handlers.buttons import (
+    ButtonData,
+    DeskStep,
+    EvaluationForms,
+    EvaluationOpen,
+    EvaluationRecord,
+    EvaluationWhen,
+    OpenDossier,
+)
 from handlers.context import Turn
 from handlers.flows import desk_ops as ops
 from handlers.flows.dossier_view import title_of
@@ -34,20 +43,27 @@ def _forms(mask: int) -> tuple[EncouragementForm, ...]:
     return tuple(form for i, form in enumerate(FORMS) if mask >> i & 1)
 
 
-async def on_action(flow: DeskFlow, turn: Turn, kind: str, ints: list[int]) -> bool:
-    """Handle an evaluation button; False if ``kind`` and ``ints`` are not one."""
-    n = len(ints)
-    if kind == "oe" and n == 2:
-        await _compose(flow, turn, ints[0], ints[1], 0)
-    elif kind == "em" and n == 3 and ints[2] <= ALL_BITS:
-        await _compose(flow, turn, ints[0], ints[1], ints[2])
-    elif kind == "es" and n == 3 and ints[2] <= ALL_BITS:
-        await _when(flow, turn, ints[0], ints[1], ints[2])
-    elif kind == "eo" and n == 4 and ints[2] <= ALL_BITS and ints[3] in ops.CLOSING_DAYS:
-        if await flow.checked(turn, "oe", ints[0], ints[1]) is not None:
-            flow.ask_text(turn, OPEN, ints[0], ints[1], ints[2], days=ints[3])
-    else:
-        return False
+async def on_action(flow: DeskFlow, turn: Turn, data: ButtonData) -> bool:
+    """Handle an evaluation button; False if ``data`` is not one (or out of range)."""
+    match data:
+        case DeskStep(code="oe", dossier_id=dossier_id, version=version):
+            await _compose(flow, turn, dossier_id, version, 0)
+        case EvaluationForms(dossier_id=dossier_id, version=version, mask=mask) \
+                if mask <= ALL_BITS:
+            await _compose(flow, turn, dossier_id, version, mask)
+        case EvaluationWhen(dossier_id=dossier_id, version=version, mask=mask) \
+                if mask <= ALL_BITS:
+            await _when(flow, turn, dossier_id, version, mask)
+        case EvaluationOpen(dossier_id=dossier_id, version=version, mask=mask, days=days) \
+                if mask <= ALL_BITS and days in ops.CLOSING_DAYS:
+            if await flow.checked(turn, "oe", dossier_id, version) is not None:
+                flow.ask_text(turn, OPEN, dossier_id, version, mask, days=days)
+        case EvaluationRecord(dossier_id=dossier_id, version=version, form=form) \
+                if form <= len(ops.FORMS):
+            if await flow.checked(turn, "ev", dossier_id, version) is not None:
+                flow.ask_text(turn, "ev", dossier_id, version, form)
+        case _:
+            return False
     return True
 
 
@@ -59,16 +75,17 @@ async def _compose(flow: DeskFlow, turn: Turn, dossier_id: int, version: int,
     t = turn.t
     keys = [Button(f"{'✓ ' if mask >> i & 1 else ''}{form.value}) "
                    f"{t(ENCOURAGEMENT_LABELS[form])}",
-                   f"k:em:{dossier.id}:{version}:{mask ^ (1 << i)}")
+                   EvaluationForms(dossier.id, version, mask ^ (1 << i)))
             for i, form in enumerate(FORMS)]
     keys.append(Button(("✓ " if mask & UPWARD else "")
                        + t("Propose forms beyond our authority to the competent higher level"),
-                       f"k:em:{dossier.id}:{version}:{mask ^ UPWARD}"))
+                       EvaluationForms(dossier.id, version, mask ^ UPWARD)))
     if _forms(mask):
-        keys.append(Button(t("Done: put it to the vote"), f"k:es:{dossier.id}:{version}:{mask}"))
+        keys.append(Button(t("Done: put it to the vote"),
+                           EvaluationWhen(dossier.id, version, mask)))
     keys.append(Button(t("No real results: no encouragement"),
-                       f"k:es:{dossier.id}:{version}:0"))
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+                       EvaluationWhen(dossier.id, version, 0)))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     chosen = "; ".join(f"{f.value}) {t(ENCOURAGEMENT_LABELS[f])}" for f in _forms(mask))
     turn.say(t("Propose the collective's evaluation of “{title}” (887, Article 5): if the plan "
                "has brought real results, choose the forms of encouragement; the collective "
@@ -82,8 +99,8 @@ async def _when(flow: DeskFlow, turn: Turn, dossier_id: int, version: int, mask:
         return
     t = turn.t
     keys = [Button(t.plural("Closes in {n} working day", "Closes in {n} working days", days),
-                   f"k:eo:{dossier.id}:{version}:{mask}:{days}") for days in ops.CLOSING_DAYS]
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+                   EvaluationOpen(dossier.id, version, mask, days)) for days in ops.CLOSING_DAYS]
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     turn.say(t("When should the vote on the evaluation close?"), rows(*keys))
 
 
@@ -110,9 +127,10 @@ def meeting_picker(turn: Turn, dossier: Dossier, version: int) -> None:
     """Record an evaluation the collective reached at a meeting: one form, or none."""
     t = turn.t
     keys = [Button(f"{form.value}) {t(ENCOURAGEMENT_LABELS[form])}",
-                   f"k:ef:{dossier.id}:{version}:{i}")
+                   EvaluationRecord(dossier.id, version, i))
             for i, form in enumerate(ops.FORMS, start=1)]
-    keys.append(Button(t("No real results: no encouragement"), f"k:ef:{dossier.id}:{version}:0"))
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+    keys.append(Button(t("No real results: no encouragement"),
+                       EvaluationRecord(dossier.id, version, 0)))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     turn.say(t("Has the plan brought real results? Choose the form of encouragement the "
                "collective decided (887, Article 5), or that there were none."), rows(*keys))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from handlers.buttons import ButtonData, DeskStep, ForwardTo, OpenDossier
 from handlers.context import Turn
 from handlers.flows.dossier_view import names_for, title_of
 from handlers.messages import Button, rows
@@ -45,14 +46,15 @@ async def targets(turn: Turn, dossier: Dossier) -> list[HigherBody]:
     return [b for b in found if b.id not in own][:MAX_TARGETS]
 
 
-async def on_action(flow: DeskFlow, turn: Turn, kind: str, ints: list[int]) -> bool:
-    """Handle a forwarding button; False if ``kind`` and ``ints`` are not one."""
-    if kind == "fw" and len(ints) == 2:
-        await _pick(flow, turn, ints[0], ints[1])
-    elif kind == "fb" and len(ints) == 3:
-        await _ask(flow, turn, ints[0], ints[1], ints[2])
-    else:
-        return False
+async def on_action(flow: DeskFlow, turn: Turn, data: ButtonData) -> bool:
+    """Handle a forwarding button; False if ``data`` is not one."""
+    match data:
+        case DeskStep(code="fw", dossier_id=dossier_id, version=version):
+            await _pick(flow, turn, dossier_id, version)
+        case ForwardTo(dossier_id=dossier_id, version=version, index=index):
+            await _ask(flow, turn, dossier_id, version, index)
+        case _:
+            return False
     return True
 
 
@@ -72,8 +74,8 @@ async def _pick(flow: DeskFlow, turn: Turn, dossier_id: int, version: int) -> No
             label = t("{body} (direct superior)", body=body.name)
         elif body.level > 0:
             label = t("{body} (beyond a level: the direct superior is informed)", body=body.name)
-        keys.append(Button(label, f"k:fb:{dossier.id}:{version}:{index}"))
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+        keys.append(Button(label, ForwardTo(dossier.id, version, index)))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     turn.say(t("“{title}” is beyond the authority of this committee. To which committee should "
                "it be reported for a policy decision? The direct superior is {superior}; asking "
                "a committee above it goes beyond a level, and the direct superior is then "

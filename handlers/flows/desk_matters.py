@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from handlers.buttons import ButtonData, DeskCancel, MatterCode, ProtectionPick, SettleMatter
 from handlers.context import Turn
 from handlers.drafting_more import compose
 from handlers.flows.papers import draft_action
@@ -35,7 +36,9 @@ from workflow.obligations import (
 )
 from workflow.service_kit import permit
 
-DECIDE, CHOOSE, VERIFY = "pd", "pc", "vi"
+# The ``SettleMatter`` codes, and the steps asking for the decision's text.
+DECIDE: MatterCode = "pd"
+VERIFY: MatterCode = "vi"
 OUTCOMES = (ProtectionOutcome.PROTECT, ProtectionOutcome.REFER_UPWARD,
             ProtectionOutcome.NOT_NEEDED)
 ASKS: dict[str, str] = {
@@ -74,27 +77,28 @@ def matter_buttons(obligations: list[Obligation], roles: frozenset[Role],
         if item.is_open and settled is not None and roles & settled[0]:
             code = DECIDE if item.kind is ObligationKind.ANSWER_PROTECTION_REQUEST else VERIFY
             label = t("Decide: {duty}", duty=t(OBLIGATION_SHORT_LABELS[item.kind]))
-            found.append((Button(label, f"k:{code}:{item.id}:{item.version}"),))
+            found.append((Button(label, SettleMatter(code, item.id, item.version)),))
     return found
 
 
-async def on_action(desk: Desk, turn: Turn, kind: str, ints: list[int]) -> bool:
+async def on_action(desk: Desk, turn: Turn, data: ButtonData) -> bool:
     """Handle this module's buttons; False for any other."""
-    if kind in (DECIDE, VERIFY) and len(ints) == 2:
-        checked = await _checked(desk, turn, ints[0], ints[1])
+    if isinstance(data, SettleMatter):
+        checked = await _checked(desk, turn, data.obligation_id, data.version)
         if checked is None:
             return True
         duty, dossier = checked
-        if kind == VERIFY:
+        if data.code == VERIFY:
             desk.ask_text(turn, VERIFY, dossier.id, duty.version, duty=duty.id)
         else:
             _choices(turn, duty, dossier)
         return True
-    if kind == CHOOSE and len(ints) == 3 and 1 <= ints[2] <= len(OUTCOMES):
-        checked = await _checked(desk, turn, ints[0], ints[1])
+    if isinstance(data, ProtectionPick) and 1 <= data.outcome <= len(OUTCOMES):
+        checked = await _checked(desk, turn, data.obligation_id, data.version)
         if checked is not None:
             duty, dossier = checked
-            desk.ask_text(turn, DECIDE, dossier.id, duty.version, pick=ints[2], duty=duty.id)
+            desk.ask_text(turn, DECIDE, dossier.id, duty.version, pick=data.outcome,
+                          duty=duty.id)
         return True
     return False
 
@@ -108,9 +112,9 @@ def _choices(turn: Turn, duty: Obligation, dossier: Dossier) -> None:
     lines.append(t("What has the committee decided?"))
     turn.say("\n".join(lines), (
         *rows(*(Button(t(PROTECTION_OUTCOME_LABELS[o]).capitalize(),
-                       f"k:{CHOOSE}:{duty.id}:{duty.version}:{i}")
+                       ProtectionPick(duty.id, duty.version, i))
                 for i, o in enumerate(OUTCOMES, start=1))),
-        (Button(t("Cancel"), "k:x"),)))
+        (Button(t("Cancel"), DeskCancel()),)))
 
 
 async def _checked(desk: Desk, turn: Turn, duty_id: int,

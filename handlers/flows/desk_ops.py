@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TypedDict
 
+from handlers.buttons import BallotClosing, OpenDossier
 from handlers.context import Turn
 from handlers.flows import desk_forward
 from handlers.flows.desk_view import AGAIN
@@ -209,8 +210,8 @@ async def ballot_picker(turn: Turn, dossier: Dossier, version: int) -> None:
             label = t.plural("Closes in {n} working day", "Closes in {n} working days", days)
             if len(bodies) > 1:  # e.g. the standing board or the full committee
                 label = t("{body}: {when}", body=names.body(dossier, body), when=label)
-            keys.append(Button(label, f"k:oc:{dossier.id}:{version}:{days}:{index}"))
-    keys.append(Button(t("Cancel"), f"k:v:{dossier.id}"))
+            keys.append(Button(label, BallotClosing(dossier.id, version, days, index)))
+    keys.append(Button(t("Cancel"), OpenDossier(dossier.id)))
     question = t("When should the vote on “{title}” close? Each counted member will receive "
                  "the plan with buttons to vote.", title=title_of(dossier, t))
     if dossier.state in AGAIN:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from handlers.buttons import CommentVote, DeskCode, DeskStep, VoteCode
+from handlers.buttons import Vote as VoteData
 from handlers.flows.dossier_view import shorten
+from handlers.flows.publish import publication_button
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from workflow.actors import Role
@@ -21,13 +24,13 @@ from workflow.obligations import OBLIGATION_LABELS, Obligation
 from workflow.permissions import allowed, includes, may
 from workflow.voting import CHOICE_LABELS, EVALUATION, Ballot, Choice, Outcome, quorum_needed
 
-PREFIX = "k"
+PREFIX = DeskStep.prefix
 # Steps taken at the desk (the proposer's own steps live in "My dossiers" and filing).
 DESK_ROLES = frozenset({Role.CELL_SECRETARY, Role.OFFICE, Role.APPRAISER,
                         Role.LEGAL_REVIEWER, Role.MEMBER, Role.HEAD})
 
 # Button code -> (action, condition chosen by the button, label).
-CODES: dict[str, tuple[Action, Condition | None, str]] = {
+CODES: dict[DeskCode, tuple[Action, Condition | None, str]] = {
     "ca": (Action.CELL_AGREE, None, N_("Agree and send it up")),
     "cr": (Action.CELL_RETURN, None, N_("Return with reasons")),
     "rg": (Action.REGISTER, None, N_("Register")),
@@ -87,7 +90,7 @@ ASKS: dict[str, str] = {
     "ce": N_("Please write the collective's conclusion on the emergency action (and the "
              "number of the document recording it)."),
 }
-VOTE_CODES: dict[str, Choice] = {"a": Choice.APPROVE, "r": Choice.REJECT,
+VOTE_CODES: dict[VoteCode, Choice] = {"a": Choice.APPROVE, "r": Choice.REJECT,
                                  "p": Choice.RE_PREPARE, "x": Choice.ABSTAIN}
 VOTE_LABELS: dict[Choice, str] = {
     Choice.APPROVE: N_("Approve"),
@@ -97,7 +100,7 @@ VOTE_LABELS: dict[Choice, str] = {
 }
 
 
-def offered(dossier: Dossier, roles: frozenset[Role]) -> list[str]:
+def offered(dossier: Dossier, roles: frozenset[Role]) -> list[DeskCode]:
     """The desk codes ``roles`` may press on ``dossier`` now (``workflow.permissions``)."""
     desk = allowed(dossier, roles & DESK_ROLES)
     own = allowed(dossier, roles & (DESK_ROLES | {Role.PROPOSER}))
@@ -119,14 +122,15 @@ def buttons(dossier: Dossier, roles: frozenset[Role], t: Translator,
         if dossier.state is State.EVALUATION_OPEN:  # a proposal: approved or not
             choices = [c for c in choices if c[1] is not Choice.RE_PREPARE]
         out.append(tuple(Button(t(VOTE_LABELS[choice]),
-                                f"{PREFIX}:vt:{dossier.id}:{ballot}:{code}")
+                                VoteData(dossier.id, ballot, code))
                          for code, choice in choices))
-        out.append((Button(t("Add a comment to my vote"), f"{PREFIX}:vc:{dossier.id}:{ballot}"),))
+        out.append((Button(t("Add a comment to my vote"), CommentVote(dossier.id, ballot)),))
     for code in offered(dossier, roles):
         label = CODES[code][2]
         if code == "ob" and dossier.state in AGAIN:
             label = N_("Open the vote again (new closing time)")
-        out.append((Button(t(label), f"{PREFIX}:{code}:{dossier.id}:{dossier.version}"),))
+        out.append((Button(t(label), DeskStep(code, dossier.id, dossier.version)),))
+    out += publication_button(dossier, roles, t)  # 887 Điều 5 khoản 3 (flows.publish)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from handlers.buttons import DeskCancel, VoteCode
 from handlers.context import Turn
 from handlers.flows.desk_view import VOTE_CODES, VOTE_LABELS
 from handlers.i18n import Translator
@@ -38,7 +39,8 @@ def _refusal(roles: frozenset[Role], t: Translator) -> str | None:
     return None
 
 
-async def vote(flow: DeskFlow, turn: Turn, dossier_id: int, ballot_id: int, code: str) -> None:
+async def vote(flow: DeskFlow, turn: Turn, dossier_id: int, ballot_id: int,
+               code: VoteCode) -> None:
     dossier = await flow.load(turn, dossier_id)
     if dossier is None:
         await flow.not_found(turn)
@@ -100,7 +102,7 @@ async def ask_comment(flow: DeskFlow, turn: Turn, dossier_id: int, ballot_id: in
 def ask(turn: Turn) -> None:
     t = turn.t
     turn.say(t("Please write your comment on the plan. It is kept with your vote and shown to "
-               "the office and the head with the result."), rows(Button(t("Cancel"), "k:x")))
+               "the office and the head with the result."), rows(Button(t("Cancel"), DeskCancel())))
 
 
 async def comment(turn: Turn, dossier: Dossier, ballot_id: int, text: str) -> str:

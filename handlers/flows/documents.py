@@ -12,9 +12,8 @@ the same answer as one that does not exist.
 
 from __future__ import annotations
 
-import re
-
 from handlers import menu
+from handlers.buttons import ButtonData, DossierDocuments, OpenDossier, OpenOwnDossier
 from handlers.context import Turn
 from handlers.flows.desk_view import DESK_ROLES
 from handlers.flows.dossier_view import title_of
@@ -24,8 +23,7 @@ from handlers.messages import Attachment, Button, rows
 from workflow.attachments import APPRAISAL, PLAN, AttachedFile
 from workflow.dossier import Dossier
 
-PREFIX = "a"
-_NUMBER = re.compile(r"[0-9]{1,9}")
+PREFIX = DossierDocuments.prefix
 # Channels as readers know them; a product's name is not translated.
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": N_("the console")}
 PURPOSES = {PLAN: N_("attached to the plan"), APPRAISAL: N_("filed with the appraisal report")}
@@ -36,7 +34,7 @@ def documents_button(dossier: Dossier, t: Translator) -> Button | None:
     held = dossier.files()
     if not held:
         return None
-    return Button(t("Documents ({n})", n=len(held)), f"{PREFIX}:{dossier.id}")
+    return Button(t("Documents ({n})", n=len(held)), DossierDocuments(dossier.id))
 
 
 def channel_name(channel: str, t: Translator) -> str:
@@ -60,12 +58,12 @@ class DocumentsFlow:
     async def start(self, turn: Turn, argument: str = "", mode: str = "") -> None:
         await menu.show(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
-        if turn.person is None or len(args) != 1 or not _NUMBER.fullmatch(args[0]):
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
+        if turn.person is None or not isinstance(data, DossierDocuments):
             turn.say(turn.t("That button is no longer valid. Here is where we are now."))
             await menu.show(turn)
             return
-        await self.show(turn, int(args[0]))
+        await self.show(turn, data.dossier_id)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         await menu.show(turn)
@@ -87,7 +85,7 @@ class DocumentsFlow:
             await menu.show(turn)
             return
         # Back to where the person reads the dossier: the desk, or "My dossiers".
-        back = f"k:v:{dossier.id}" if roles & DESK_ROLES else f"d:v:{dossier.id}"
+        back = OpenDossier(dossier.id) if roles & DESK_ROLES else OpenOwnDossier(dossier.id)
         keys = rows(Button(t("‹ Back to the dossier"), back))
         held = dossier.files()
         title = title_of(dossier, t)

@@ -64,6 +64,8 @@ HISTORY_LABELS: dict[str, str] = {
     Action.WITHDRAW: N_("dossier withdrawn"),
     Action.FILE_EMERGENCY_REPORT: N_("emergency action reported in writing"),
     Action.CONCLUDE_EMERGENCY: N_("the collective's conclusion recorded"),
+    Action.PUBLISH_RESULTS: N_("results made public"),
+    Action.WITHDRAW_PUBLICATION: N_("publication of the results withdrawn"),
 }
 
 # Actions whose rows lead to different states: the history says where each one led.

@@ -1,6 +1,7 @@
 """My dossiers: the list, one dossier in full, and withdrawing one (with confirmation).
 
-Actions (prefix "d"), all re-checked against the stored dossier on every press:
+Buttons (prefix "d", ``handlers.buttons``), re-checked against the stored dossier on
+every press:
 ``d:l`` / ``d:p:<page>`` the list, ``d:v:<id>`` a dossier, ``d:w:<id>:<version>`` asks
 to confirm a withdrawal, ``d:wy:<id>:<version>`` withdraws, ``d:wn:<id>`` keeps it.
 A dossier that does not exist and one that belongs to someone else get the same
@@ -13,6 +14,18 @@ from __future__ import annotations
 
 import re
 
+from handlers.buttons import (
+    AskWithdraw,
+    ButtonData,
+    ConfirmWithdraw,
+    DeskStep,
+    Home,
+    HowToLink,
+    KeepDossier,
+    MyDossiers,
+    MyDossiersPage,
+    OpenOwnDossier,
+)
 from handlers.context import Turn
 from handlers.flows.desk_view import PROPOSER_CODES
 from handlers.flows.desk_view import buttons as desk_buttons
@@ -30,17 +43,14 @@ from workflow.lifecycle import Action, State
 PAGE_SIZE = 8
 CONFIRM = "confirm"  # the only step: waiting for "yes, withdraw" (and maybe a reason)
 MAX_REASON = 1000
-_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: int() would accept "²"-like input
-
-
-def _number(text: str) -> int | None:
-    return int(text) if _NUMBER.fullmatch(text) else None
+# "/hoso 12" or "/hoso #12"; ASCII digits only: int() would accept "²"-like input.
+_NUMBER = re.compile(r"#*([0-9]{1,9})")
 
 
 class DossiersFlow:
     def __init__(self) -> None:
         self.name = "dossiers"
-        self.prefix = "d"
+        self.prefix = MyDossiers.prefix
         self.commands = {"dossiers": "", "hoso": ""}
 
     # Entry points ---------------------------------------------------------------------
@@ -50,37 +60,32 @@ class DossiersFlow:
             turn.clear()  # /hoso again while confirming: the confirmation is dropped
         if not await self._linked(turn):
             return
-        number = _number(argument.strip().lstrip("#"))
+        number = _NUMBER.fullmatch(argument.strip())
         if number is not None:
-            await self._show(turn, number)
+            await self._show(turn, int(number.group(1)))
         else:
             await self._list(turn, 1)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not await self._linked(turn):
             return
-        kind, rest = (args[0], args[1:]) if args else ("l", [])
-        numbers = [_number(a) for a in rest]
-        if None in numbers:
-            await self._malformed(turn)
-            return
-        ints = [n for n in numbers if n is not None]
-        if kind == "l" and not ints:
-            await self._list(turn, 1)
-        elif kind == "p" and len(ints) == 1:
-            await self._list(turn, ints[0], edit=True)
-        elif kind == "v" and len(ints) == 1:
-            await self._show(turn, ints[0])
-        elif kind == "w" and len(ints) == 2:
-            await self._ask_to_withdraw(turn, ints[0], ints[1])
-        elif kind == "wy" and len(ints) == 2:
-            await self._withdraw(turn, ints[0], ints[1])
-        elif kind == "wn" and len(ints) == 1:
-            self._leave(turn)
-            turn.say(turn.t("The dossier was not withdrawn."))
-            await self._show(turn, ints[0])
-        else:
-            await self._malformed(turn)
+        match data:
+            case MyDossiers():
+                await self._list(turn, 1)
+            case MyDossiersPage(page=page):
+                await self._list(turn, page, edit=True)
+            case OpenOwnDossier(dossier_id=dossier_id):
+                await self._show(turn, dossier_id)
+            case AskWithdraw(dossier_id=dossier_id, version=version):
+                await self._ask_to_withdraw(turn, dossier_id, version)
+            case ConfirmWithdraw(dossier_id=dossier_id, version=version):
+                await self._withdraw(turn, dossier_id, version)
+            case KeepDossier(dossier_id=dossier_id):
+                self._leave(turn)
+                turn.say(turn.t("The dossier was not withdrawn."))
+                await self._show(turn, dossier_id)
+            case _:
+                await self._malformed(turn)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         """While confirming, typed text is the (optional) reason for withdrawing."""
@@ -122,7 +127,7 @@ class DossiersFlow:
         t = turn.t
         assert turn.person is not None
         dossiers = await turn.services.directory.dossiers_of(turn.person.id)
-        home = Button(t("Main menu"), "m:home")
+        home = Button(t("Main menu"), Home())
         if not dossiers:
             turn.say(t("You have no dossiers yet. To prepare a plan, choose “Prepare a new "
                        "plan” in the main menu."), rows(home))
@@ -141,12 +146,13 @@ class DossiersFlow:
         # Numbered by dossier number, the one the filing confirmation and the office use.
         lines = [summary_line(d.id, d, names, today, calendar, t) for d in shown]
         buttons: list[tuple[Button, ...]] = [
-            (Button(f"{d.id}. {shorten(title_of(d, t), 40)}", f"d:v:{d.id}"),) for d in shown]
+            (Button(f"{d.id}. {shorten(title_of(d, t), 40)}", OpenOwnDossier(d.id)),)
+            for d in shown]
         paging = []
         if page > 1:
-            paging.append(Button(t("‹ Newer"), f"d:p:{page - 1}"))
+            paging.append(Button(t("‹ Newer"), MyDossiersPage(page - 1)))
         if page < pages:
-            paging.append(Button(t("Older ›"), f"d:p:{page + 1}"))
+            paging.append(Button(t("Older ›"), MyDossiersPage(page + 1)))
         if paging:
             buttons.append(tuple(paging))
         buttons.append((home,))
@@ -164,7 +170,7 @@ class DossiersFlow:
         roles = dossier.roles_of(await turn.actor())
         buttons: list[tuple[Button, ...]] = [
             row for row in desk_buttons(dossier, roles, t)
-            if all(b.action.split(":")[1] in PROPOSER_CODES for b in row)]
+            if all(isinstance(d := b.data, DeskStep) and d.code in PROPOSER_CODES for b in row)]
         documents = documents_button(dossier, t)
         if documents is not None:
             buttons.append((documents,))
@@ -172,8 +178,8 @@ class DossiersFlow:
             buttons.append((papers_button(dossier, t),))
         if await self._may_withdraw(turn, dossier):
             buttons.append((Button(t("Withdraw the dossier"),
-                                   f"d:w:{dossier.id}:{dossier.version}"),))
-        buttons.append((Button(t("‹ Back to my dossiers"), "d:l"),))
+                                   AskWithdraw(dossier.id, dossier.version)),))
+        buttons.append((Button(t("‹ Back to my dossiers"), MyDossiers()),))
         turn.say(text, tuple(buttons))
 
     # Withdrawing ----------------------------------------------------------------------
@@ -214,8 +220,8 @@ class DossiersFlow:
                      "If you wish, type the reason for withdrawing first (optional).",
                      title=title)
         turn.say(text, rows(
-            Button(t("Yes, withdraw it"), f"d:wy:{dossier.id}:{dossier.version}"),
-            Button(t("No, keep it"), f"d:wn:{dossier.id}"),
+            Button(t("Yes, withdraw it"), ConfirmWithdraw(dossier.id, dossier.version)),
+            Button(t("No, keep it"), KeepDossier(dossier.id)),
         ))
 
     async def _withdraw(self, turn: Turn, dossier_id: int, version: int) -> None:
@@ -254,7 +260,7 @@ class DossiersFlow:
         t = turn.t
         turn.say(t("To follow your dossiers, please link your account first with the "
                    "invitation code your committee's office gave you."),
-                 rows(Button(t("Link my account"), "m:link"), Button(t("Main menu"), "m:home")))
+                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
         return False
 
     async def _own(self, turn: Turn, dossier_id: int) -> Dossier | None:

@@ -8,6 +8,7 @@ conclude; the committee is notified and concludes it from its desk.
 
 from __future__ import annotations
 
+from handlers.buttons import ButtonData, EmergencyCancel, Home, OpenOwnDossier
 from handlers.context import Turn
 from handlers.flows.filing_summary import unit_kind
 from handlers.messages import Button, rows
@@ -32,7 +33,7 @@ class EmergencyFlow:
             turn.clear()
             turn.say(t("To report an emergency action, please link your account first; your "
                        "unit must be recorded so that the report reaches the competent "
-                       "committee."), rows(Button(t("Main menu"), "m:home")))
+                       "committee."), rows(Button(t("Main menu"), Home())))
             return
         turn.clear()
         turn.set_step(self.name, ACTION)
@@ -41,9 +42,10 @@ class EmergencyFlow:
                    "collective then discusses, evaluates and concludes."))
         await self.prompt(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
+        # Its one button is "Cancel"; any other press of its prefix cancels as well.
         turn.clear()
-        turn.say(turn.t("Nothing was sent."), rows(Button(turn.t("Main menu"), "m:home")))
+        turn.say(turn.t("Nothing was sent."), rows(Button(turn.t("Main menu"), Home())))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         if len(text) > MAX_TEXT:
@@ -63,7 +65,7 @@ class EmergencyFlow:
 
     async def prompt(self, turn: Turn) -> None:
         t = turn.t
-        cancel = rows(Button(t("Cancel"), "e:x"))
+        cancel = rows(Button(t("Cancel"), EmergencyCancel()))
         if turn.conversation.step == WHY:
             turn.say(t("Why was there no time to file a plan first? Say also whom you told "
                        "beforehand, if anyone."), cancel)
@@ -89,5 +91,5 @@ class EmergencyFlow:
             return
         turn.say(t("Your emergency report is recorded as dossier no. {id}; the committee is "
                    "informed and must discuss, evaluate and conclude.", id=dossier.id),
-                 rows(Button(t("Open my dossier"), f"d:v:{dossier.id}"),
-                      Button(t("Main menu"), "m:home")))
+                 rows(Button(t("Open my dossier"), OpenOwnDossier(dossier.id)),
+                      Button(t("Main menu"), Home())))

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Sequence
 
 from handlers import menu
+from handlers.buttons import ButtonData, FilingPress
 from handlers.context import Turn
 from handlers.flows import filing_answers as answers
 from handlers.flows import filing_state as fs
@@ -278,17 +279,17 @@ class FilingFlow:
 
     # Buttons ---------------------------------------------------------------------------
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not await self._may_file(turn):
             return
         if turn.conversation.flow != self.name:
             await self._stale(turn)
             return
         wizard = Wizard.of(turn.conversation.data)
-        if len(args) < 2 or args[0] != wizard.token:
+        if not isinstance(data, FilingPress) or data.token != wizard.token:
             await self._stale(turn)
             return
-        verb, rest = args[1], args[2:]
+        verb, rest = data.verb, [] if data.arg is None else [data.arg]
         step = turn.conversation.step or ""
         handled = await self._common(turn, wizard, step, verb, rest) or \
             await self._specific(turn, wizard, step, verb, rest)

@@ -1,14 +1,16 @@
 """How each step of the plan-filing wizard is shown: "Step N/9", the question, an
 example of a good answer, what was answered so far, and the buttons.
 
-Every button's action is ``f:<token>:<verb>[:<arg>]``; the token (``Wizard.token``)
-makes buttons of older messages stale. What the verbs do is ``filing``'s business.
+Every button is a ``FilingPress`` (``f:<token>:<verb>[:<arg>]``); the token
+(``Wizard.token``) makes buttons of older messages stale. What the verbs do is
+``filing``'s business.
 """
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 
+from handlers.buttons import FilingPress
 from handlers.context import Turn
 from handlers.flows import filing_state as fs
 from handlers.flows.filing_state import Wizard
@@ -16,7 +18,7 @@ from handlers.i18n import N_
 from handlers.messages import Button, rows
 from workflow.dossier import ProblemKind
 
-PREFIX = "f"
+PREFIX = FilingPress.prefix
 
 QUESTIONS = {
     fs.TITLE: N_("What is the title of your plan? One line that says what will be done, "
@@ -72,8 +74,7 @@ SECTION_LABELS = {
 
 
 def button(wizard: Wizard, label: str, verb: str, arg: str | int | None = None) -> Button:
-    action = f"{PREFIX}:{wizard.token}:{verb}"
-    return Button(label, action if arg is None else f"{action}:{arg}")
+    return Button(label, FilingPress(wizard.token, verb, None if arg is None else str(arg)))
 
 
 def header(turn: Turn, step: str) -> str:

@@ -157,8 +157,12 @@ async def route_line(turn: Turn, kind: UnitKind) -> str:
     route = kind.route
     steps = [route.preliminary_review] if route.preliminary_review else []
     steps += [route.via, route.competent_body]
-    return turn.t("Goes to: {route}", route=" → ".join(
-        name_of(turn, step, names) for step in dict.fromkeys(steps)))
+    route_names = " → ".join(name_of(turn, step, names) for step in dict.fromkeys(steps))
+    answer = turn.pack.deadline("answer")
+    if answer is None:
+        return turn.t("Goes to: {route}", route=route_names)
+    return turn.t("Goes to: {route}; answer within {days} working days.", route=route_names,
+                  days=answer.working_days)
 
 
 async def show_summary(turn: Turn, wizard: Wizard, kind: UnitKind) -> None:

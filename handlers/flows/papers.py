@@ -20,6 +20,21 @@ from typing import Any
 
 from documents.text import as_text
 from handlers import menu
+from handlers.buttons import (
+    ButtonData,
+    FetchPaper,
+    NumberPaper,
+    OpenDossier,
+    OpenOwnDossier,
+    OpenPaper,
+    PaperCode,
+    PaperRecord,
+    Papers,
+    PaperSigner,
+    RewritePaper,
+    TogglePaperPart,
+    UploadScan,
+)
 from handlers.context import Services, Turn
 from handlers.drafting import FOR_DUTY, Edits
 from handlers.drafting_more import compose
@@ -52,18 +67,17 @@ from workflow.permissions import may
 from workflow.service_kit import permit
 from workflow.voting import Ballot
 
-PREFIX = "p"
+PREFIX = Papers.prefix
 # Who may take the dossier's verifiable record: the proposer, the office and the head.
 RECORD_ROLES = frozenset({Role.PROPOSER, Role.OFFICE, Role.HEAD})
 NAME = "papers"
 BODY, NUMBER, SCAN = "body", "number", "scan"
 MAX_BODY = 4000
 MAX_CONDITIONS = 6
-_ID = re.compile(r"[0-9]{1,9}")
 _NUMBER_LINE = re.compile(r"^\s*(?:số\s*|no\.?\s*)?([0-9]{1,6})(?:\s*[-/][^\s,]*)?"
                           r"(?:[\s,]+(?:ngày\s*)?([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4}))?"
                           r"\s*$", re.IGNORECASE)
-CODES: dict[str, DocumentKind] = {
+CODES: dict[PaperCode, DocumentKind] = {
     "a": DocumentKind.ANSWER, "n": DocumentKind.NOT_FEASIBLE_NOTICE,
     "e": DocumentKind.ESCALATION_REPORT, "h": DocumentKind.OVERRIDE_REPORT,
     "i": DocumentKind.INCIDENT_REPORT, "r": DocumentKind.REGULATION_REPORT,
@@ -89,11 +103,11 @@ KIND_LABELS: dict[DocumentKind, str] = {
 
 
 def papers_button(dossier: Dossier, t: Any) -> Button:
-    return Button(t("Written documents"), f"{PREFIX}:l:{dossier.id}")
+    return Button(t("Written documents"), Papers(dossier.id))
 
 
-def draft_action(dossier: Dossier, kind: DocumentKind, ref: int = 0) -> str:
-    return f"{PREFIX}:o:{dossier.id}:{KIND_CODES[kind]}:{ref}"
+def draft_action(dossier: Dossier, kind: DocumentKind, ref: int = 0) -> OpenPaper:
+    return OpenPaper(dossier.id, KIND_CODES[kind], ref)
 
 
 def conditions_of(dossier: Dossier) -> list[str]:
@@ -179,33 +193,31 @@ class PapersFlow:
 
     # Buttons ---------------------------------------------------------------------------
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
-        if turn.person is None or not args:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
+        if turn.person is None:
             await self.invalid(turn)
             return
-        code, rest = args[0], args[1:]
-        numbers = [int(a) for a in rest if _ID.fullmatch(a)]
-        if code == "l" and len(rest) == 1 and len(numbers) == 1:
-            await self.show_list(turn, numbers[0])
-        elif code == "o" and len(rest) == 3 and rest[1] in CODES and _ID.fullmatch(rest[0]) \
-                and _ID.fullmatch(rest[2]):
-            await self.open(turn, int(rest[0]), CODES[rest[1]], int(rest[2]))
-        elif code == "r" and len(numbers) == 1 and len(rest) == 1:
-            await self.record(turn, numbers[0])
-        elif code == "f" and len(numbers) == 1 and len(rest) == 1:
-            await self.fetch(turn, numbers[0])
-        elif code == "u" and len(numbers) == 1 and len(rest) == 1:
-            await self.ask_scan(turn, numbers[0])
-        elif code in ("t", "s") and len(numbers) == 1 and len(rest) == 1 and self._drafting(turn):
-            if code == "t":
-                await self.toggle(turn, numbers[0])
-            else:
-                await self.sign(turn, numbers[0])
-        elif code in ("e", "n") and not rest and self._drafting(turn):
-            turn.set_step(NAME, BODY if code == "e" else NUMBER)
-            self._ask(turn, BODY if code == "e" else NUMBER)
-        else:
-            await self.invalid(turn)
+        match data:
+            case Papers(dossier_id=dossier_id):
+                await self.show_list(turn, dossier_id)
+            case OpenPaper(dossier_id=dossier_id, kind=code, ref=ref):
+                await self.open(turn, dossier_id, CODES[code], ref)
+            case PaperRecord(dossier_id=dossier_id):
+                await self.record(turn, dossier_id)
+            case FetchPaper(document_id=document_id):
+                await self.fetch(turn, document_id)
+            case UploadScan(document_id=document_id):
+                await self.ask_scan(turn, document_id)
+            case TogglePaperPart(index=index) if self._drafting(turn):
+                await self.toggle(turn, index)
+            case PaperSigner(index=index) if self._drafting(turn):
+                await self.sign(turn, index)
+            case RewritePaper() | NumberPaper() if self._drafting(turn):
+                step = BODY if isinstance(data, RewritePaper) else NUMBER
+                turn.set_step(NAME, step)
+                self._ask(turn, step)
+            case _:
+                await self.invalid(turn)
 
     def _drafting(self, turn: Turn) -> bool:
         return turn.conversation.flow == NAME and "kind" in turn.conversation.data
@@ -232,7 +244,7 @@ class PapersFlow:
         for record in loaded.records:
             lines.append(f"📄 {t(KIND_LABELS[record.kind])}: {record.short_reference}"
                          + (" ✍" if record.scan else ""))
-            keys.append((Button(f"📄 {record.short_reference}", f"{PREFIX}:f:{record.id}"),))
+            keys.append((Button(f"📄 {record.short_reference}", FetchPaper(record.id)),))
         drafts = drafts_for(loaded, roles)
         if not loaded.records:
             lines.append(t("None recorded yet."))
@@ -241,8 +253,8 @@ class PapersFlow:
                                 draft_action(dossier, kind, ref)),))
         if turn.services.records is not None and roles & RECORD_ROLES:
             keys.append((Button(t("The dossier's verifiable record"),
-                                f"{PREFIX}:r:{dossier.id}"),))
-        back = f"k:v:{dossier.id}" if roles & DESK_ROLES else f"d:v:{dossier.id}"
+                                PaperRecord(dossier.id)),))
+        back = OpenDossier(dossier.id) if roles & DESK_ROLES else OpenOwnDossier(dossier.id)
         keys.append((Button(t("‹ Back to the dossier"), back),))
         turn.say("\n".join(lines), tuple(keys))
 
@@ -265,7 +277,7 @@ class PapersFlow:
                    "history, the files' checksums and the audit records. Verification code: "
                    "{code}. The committee office checks it against the audit trail with "
                    "“cadrebot audit verify --record”.", id=dossier_id, code=code),
-                 rows(Button(t("‹ Back"), f"{PREFIX}:l:{dossier_id}")),
+                 rows(Button(t("‹ Back"), Papers(dossier_id))),
                  files=(Attachment.made(name, content, "application/zip", elsewhere=t(
                      "This app cannot receive files: ask the committee office for the "
                      "record, or open it on Telegram.")),))
@@ -292,7 +304,7 @@ class PapersFlow:
                               document=t(KIND_LABELS[record.kind]),
                               reference=record.short_reference, signer=record.signer_name),
                             t("SHA-256: {sha256}", sha256=record.sha256)]),
-                 rows(Button(t("‹ Back"), f"{PREFIX}:l:{dossier.id}")), files=(file,))
+                 rows(Button(t("‹ Back"), Papers(dossier.id))), files=(file,))
 
     # A draft ---------------------------------------------------------------------------
 
@@ -347,10 +359,10 @@ class PapersFlow:
         keys: list[tuple[Button, ...]] = []
         for i in range(len(offered)):
             label = t("Condition {n}", n=i + 1)
-            keys.append((Button(f"{'☑' if i in chosen else '☐'} {label}", f"{PREFIX}:t:{i}"),))
-        keys += [(Button(t("Rewrite the body"), f"{PREFIX}:e"),),
-                 (Button(t("Record number, date and signer"), f"{PREFIX}:n"),),
-                 (Button(t("‹ Back"), f"{PREFIX}:l:{loaded.dossier.id}"),)]
+            keys.append((Button(f"{'☑' if i in chosen else '☐'} {label}", TogglePaperPart(i)),))
+        keys += [(Button(t("Rewrite the body"), RewritePaper()),),
+                 (Button(t("Record number, date and signer"), NumberPaper()),),
+                 (Button(t("‹ Back"), Papers(loaded.dossier.id)),)]
         file = as_attachment(turn.services, doc, loaded.dossier.id, t)
         turn.say("\n".join(lines), tuple(keys), files=(file,))
 
@@ -378,7 +390,7 @@ class PapersFlow:
             # No button here: where buttons are numbered (Zalo), "15" would read as one.
             turn.say("\n".join([text, t("To stop, send /cancel.")]))
             return
-        turn.say(text, rows(Button(t("Cancel"), f"{PREFIX}:l:{turn.conversation.data['id']}")))
+        turn.say(text, rows(Button(t("Cancel"), Papers(int(turn.conversation.data["id"])))))
 
     async def on_text(self, turn: Turn, text: str) -> None:
         step, t = turn.conversation.step, turn.t
@@ -391,7 +403,7 @@ class PapersFlow:
             turn.set_step(NAME, None)
             await self.show_draft(turn)
         elif step == NUMBER:
-            parsed = self._number(turn, text)
+            parsed = self._document_number(turn, text)
             if parsed is None:
                 turn.say(t("I could not read a number there."))
                 self._ask(turn, NUMBER)
@@ -405,7 +417,7 @@ class PapersFlow:
         else:
             await self.prompt(turn)
 
-    def _number(self, turn: Turn, text: str) -> tuple[str, date] | None:
+    def _document_number(self, turn: Turn, text: str) -> tuple[str, date] | None:
         found = _NUMBER_LINE.match(text.strip())
         if found is None:
             return None
@@ -453,8 +465,8 @@ class PapersFlow:
         turn.say(t("Document no. {number}, dated {day}. Who signed it?", number=data["number"],
                    day=t.date(date.fromisoformat(data["day"]), "dd/MM/yyyy")),
                  rows(*(Button(f"{p.name}" + (f", {p.title}" if p.title else ""),
-                               f"{PREFIX}:s:{i}") for i, p in enumerate(people)),
-                      Button(t("Cancel"), f"{PREFIX}:l:{data['id']}")))
+                               PaperSigner(i)) for i, p in enumerate(people)),
+                      Button(t("Cancel"), Papers(int(data["id"])))))
 
     async def sign(self, turn: Turn, index: int) -> None:
         t, data = turn.t, turn.conversation.data

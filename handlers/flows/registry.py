@@ -12,7 +12,9 @@ from handlers.flows.dossiers import DossiersFlow
 from handlers.flows.emergency import EmergencyFlow
 from handlers.flows.filing import FilingFlow
 from handlers.flows.papers import PapersFlow
+from handlers.flows.publish import PublishFlow
 from handlers.flows.regulations import RegulationsFlow
+from handlers.flows.report_docs import ReportDocsFlow
 from handlers.flows.search import SearchFlow
 from handlers.flows.stats import StatsFlow
 
@@ -21,4 +23,5 @@ def all_flows() -> list[Flow]:
     return [FilingFlow(), DossiersFlow(), DeadlinesFlow(), DeskFlow(), SearchFlow(),
             CompetentFlow(),
             RegulationsFlow(), EmergencyFlow(), DocumentsFlow(), PapersFlow(),
-            ChannelsFlow(), StatsFlow()]
+            ChannelsFlow(), StatsFlow(), ReportDocsFlow(),
+            PublishFlow()]

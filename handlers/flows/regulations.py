@@ -13,27 +13,32 @@ Telegram refuses messages over 4096 characters: every reply stays under ``LIMIT`
 
 from __future__ import annotations
 
-import re
-
 from handlers import menu
+from handlers.buttons import (
+    ButtonData,
+    Home,
+    RegulationArticle,
+    RegulationKeyword,
+    RegulationPage,
+    RegulationTopic,
+)
 from handlers.context import Turn
 from handlers.messages import Button, rows
 from workflow.recognizer import recognise
 from workflow.regulations import Article, Library, Match, bundled_library, excerpt, words
 
 NAME = "regulations"
-PREFIX = "q"
+PREFIX = RegulationPage.prefix
 LIMIT = 3500  # characters per reply, well under Telegram's 4096
 PER_PAGE = 3  # articles per page of results
 EXCERPTS = 2  # matching paragraphs shown per article
 EXCERPT_CHARS = 320
 TOPIC_BUTTONS = 6
 QUESTION_WORDS = 5  # a typed text this long may be a question rather than a keyword
-_PAGE = re.compile(r"^\d{1,3}$")
 
 
-def article_action(article: Article) -> str:
-    return f"{PREFIX}:a:{article.document.id}:{article.number}"
+def article_action(article: Article) -> RegulationArticle:
+    return RegulationArticle(article.document.id, article.number)
 
 
 def article_button(turn: Turn, article: Article) -> Button:
@@ -65,30 +70,28 @@ class RegulationsFlow:
         else:
             self._ask_keyword(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         library = self.library
-        if len(args) == 2 and args[0] == "m" and _PAGE.match(args[1]):
-            query = turn.conversation.data.get("query") if self._active(turn) else None
-            matches = library.search(query) if isinstance(query, str) else []
-            page = int(args[1])
-            if matches and page * PER_PAGE < len(matches):
-                turn.conversation.data["page"] = page
-                turn.set_step(NAME, "results")
-                self._show_page(turn, query or "", matches, page)
-                return
-        elif len(args) == 3 and args[0] == "a":
-            article = library.article(args[1], args[2])
-            if article is not None:
-                self._show_article(turn, article)
-                return
-        elif len(args) == 2 and args[0] == "t" and _PAGE.match(args[1]):
-            index = int(args[1])
-            if index < len(library.topics):
+        match data:
+            case RegulationPage(page=page):
+                query = turn.conversation.data.get("query") if self._active(turn) else None
+                matches = library.search(query) if isinstance(query, str) else []
+                if matches and page * PER_PAGE < len(matches):
+                    turn.conversation.data["page"] = page
+                    turn.set_step(NAME, "results")
+                    self._show_page(turn, query or "", matches, page)
+                    return
+            case RegulationArticle(document_id=document_id, article=number):
+                article = library.article(document_id, number)
+                if article is not None:
+                    self._show_article(turn, article)
+                    return
+            case RegulationTopic(index=index) if index < len(library.topics):
                 await self.search(turn, library.topics[index].keyword)
                 return
-        elif args == ["k"]:
-            self._ask_keyword(turn)
-            return
+            case RegulationKeyword():
+                self._ask_keyword(turn)
+                return
         turn.say(turn.t("That button is no longer valid. Here is where we are now."))
         await self.prompt(turn)
 
@@ -174,9 +177,9 @@ class RegulationsFlow:
 
     def _topic_buttons(self, turn: Turn) -> tuple[tuple[Button, ...], ...]:
         topics = self.library.topics[:TOPIC_BUTTONS]
-        buttons = [Button(topic.label.get(turn.lang), f"{PREFIX}:t:{i}")
+        buttons = [Button(topic.label.get(turn.lang), RegulationTopic(i))
                    for i, topic in enumerate(topics)]
-        return rows(*buttons, per_row=2) + rows(Button(turn.t("Main menu"), "m:home"))
+        return rows(*buttons, per_row=2) + rows(Button(turn.t("Main menu"), Home()))
 
     def _show_page(self, turn: Turn, query: str, matches: list[Match], page: int) -> None:
         t = turn.t
@@ -194,14 +197,14 @@ class RegulationsFlow:
         text += "\n\n" + t("Press an article to read it in full.")
         navigation = []
         if page > 0:
-            navigation.append(Button(t("◀ Previous"), f"{PREFIX}:m:{page - 1}"))
+            navigation.append(Button(t("◀ Previous"), RegulationPage(page - 1)))
         if page + 1 < pages:
-            navigation.append(Button(t("More ▶"), f"{PREFIX}:m:{page + 1}"))
+            navigation.append(Button(t("More ▶"), RegulationPage(page + 1)))
         buttons = rows(*(article_button(turn, m.article) for m in shown))
         if navigation:
             buttons += (tuple(navigation),)
-        buttons += rows(Button(t("New search"), f"{PREFIX}:k"), Button(t("Main menu"), "m:home"),
-                        per_row=2)
+        buttons += rows(Button(t("New search"), RegulationKeyword()),
+                        Button(t("Main menu"), Home()), per_row=2)
         turn.say(text, buttons)
 
     # -- reading one article
@@ -227,9 +230,9 @@ class RegulationsFlow:
         data = turn.conversation.data
         if self._active(turn) and turn.conversation.step == "results" \
                 and isinstance(data.get("page"), int):
-            buttons += rows(Button(t("Back to the results"), f"{PREFIX}:m:{data['page']}"))
-        buttons += rows(Button(t("New search"), f"{PREFIX}:k"), Button(t("Main menu"), "m:home"),
-                        per_row=2)
+            buttons += rows(Button(t("Back to the results"), RegulationPage(data["page"])))
+        buttons += rows(Button(t("New search"), RegulationKeyword()),
+                        Button(t("Main menu"), Home()), per_row=2)
         for chunk in chunks[:-1]:
             turn.say(chunk)
         turn.say(chunks[-1], buttons)

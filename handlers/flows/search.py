@@ -19,6 +19,18 @@ import re
 from typing import Any
 
 from handlers import menu
+from handlers.buttons import (
+    ButtonData,
+    Home,
+    HowToLink,
+    NewSearch,
+    OpenDossier,
+    OpenOwnDossier,
+    SearchCancel,
+    SearchReset,
+    SearchState,
+    SearchUnit,
+)
 from handlers.context import Turn
 from handlers.flows.dossier_view import shorten
 from handlers.messages import Button, rows
@@ -26,7 +38,7 @@ from handlers.ports import SEARCH_FINISHED, SEARCH_OPEN, FoundDossier
 from workflow.lifecycle import STATE_LABELS
 from workflow.text_fold import fold
 
-PREFIX = "s"
+PREFIX = NewSearch.prefix
 WORDS = "words"  # waiting for the words to look for
 RESULTS = "results"  # the results are shown; typed text searches again
 SHOWN = 10  # results listed (a phone screen)
@@ -34,7 +46,6 @@ MAX_QUERY = 200
 MAX_UNITS = 5  # unit buttons offered under the results
 STATES = {"o": SEARCH_OPEN, "f": SEARCH_FINISHED}
 _YEAR = re.compile(r"[0-9]{4}")
-_INDEX = re.compile(r"[0-9]{1,2}")
 # "năm 2026", "year 2026": the word before a year says nothing more.
 _YEAR_WORDS = frozenset({"nam", "year"})
 
@@ -70,32 +81,31 @@ class SearchFlow:
         else:
             self._ask(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not self._linked(turn):
             return
         query = self._query(turn)
-        kind, rest = (args[0], args[1:]) if args else ("n", [])
-        if kind == "n" and not rest:
+        if isinstance(data, NewSearch):
             self._leave(turn)
             self._ask(turn)
-        elif kind == "x" and not rest:
+        elif isinstance(data, SearchCancel):
             self._leave(turn)
             await menu.show(turn)
         elif query is None:  # a filter left over from a search that is over
             self._leave(turn)
             turn.say(turn.t("That button is no longer valid. Here is where we are now."))
             self._ask(turn)
-        elif kind == "st" and len(rest) == 1 and rest[0] in (*STATES, "a"):
-            query["st"] = rest[0] if rest[0] in STATES else None
+        elif isinstance(data, SearchState):
+            query["st"] = data.state if data.state in STATES else None
             await self._run(turn, query)
-        elif kind == "u" and len(rest) == 1 and rest[0] == "a":
+        elif isinstance(data, SearchUnit) and data.index is None:
             query["u"] = None
             await self._run(turn, query)
-        elif kind == "u" and len(rest) == 1 and _INDEX.fullmatch(rest[0]) and int(
-                rest[0]) < len(query["units"]):
-            query["u"] = query["units"][int(rest[0])]
+        elif isinstance(data, SearchUnit) and data.index is not None and \
+                data.index < len(query["units"]):
+            query["u"] = query["units"][data.index]
             await self._run(turn, query)
-        elif kind == "r" and not rest:
+        elif isinstance(data, SearchReset):
             query.update(st=None, u=None, y=None)
             await self._run(turn, query)
         else:
@@ -132,7 +142,7 @@ class SearchFlow:
         turn.say(t("Which dossier are you looking for? Write a few words of its title or "
                    "content, the unit, the proposer's name, the registration or answer number, "
                    "and a year if you wish, e.g. mầm non 2026. Diacritics are not needed."),
-                 rows(Button(t("Cancel"), f"{PREFIX}:x")))
+                 rows(Button(t("Cancel"), SearchCancel())))
 
     async def _search_text(self, turn: Turn, text: str) -> None:
         t = turn.t
@@ -179,7 +189,7 @@ class SearchFlow:
         tail.append(t("Type other words to search again."))
         keys: list[tuple[Button, ...]] = [
             (Button(f"{f.id}. {shorten(f.title.strip() or t('(untitled plan)'), 40)}",
-                    f"d:v:{f.id}" if f.own else f"k:v:{f.id}"),) for f in found]
+                    OpenOwnDossier(f.id) if f.own else OpenDossier(f.id)),) for f in found]
         keys += self._filters(turn, query)
         keys.append(_ending(turn))
         turn.say("\n".join([header, *lines, "", *tail]), tuple(keys))
@@ -189,7 +199,7 @@ class SearchFlow:
         filtered = query["y"] is not None or query["st"] or query["u"]
         keys: list[tuple[Button, ...]] = []
         if filtered:
-            keys.append((Button(t("Remove the year and filters"), f"{PREFIX}:r"),))
+            keys.append((Button(t("Remove the year and filters"), SearchReset()),))
         keys.append(_ending(turn))
         turn.say("\n".join([
             t("No dossier found."), self._described(turn, query),
@@ -212,17 +222,17 @@ class SearchFlow:
 
     def _filters(self, turn: Turn, query: dict[str, Any]) -> list[tuple[Button, ...]]:
         t = turn.t
-        states = [Button(t("In progress"), f"{PREFIX}:st:o"),
-                  Button(t("Finished"), f"{PREFIX}:st:f")]
+        states = [Button(t("In progress"), SearchState("o")),
+                  Button(t("Finished"), SearchState("f"))]
         if query["st"] == "o":
-            states = [states[1], Button(t("Any state"), f"{PREFIX}:st:a")]
+            states = [states[1], Button(t("Any state"), SearchState("a"))]
         elif query["st"] == "f":
-            states = [states[0], Button(t("Any state"), f"{PREFIX}:st:a")]
+            states = [states[0], Button(t("Any state"), SearchState("a"))]
         keys: list[tuple[Button, ...]] = [tuple(states)]
         if query["u"]:
-            keys.append((Button(t("Every unit"), f"{PREFIX}:u:a"),))
+            keys.append((Button(t("Every unit"), SearchUnit()),))
         elif len(query["units"]) > 1:
-            keys += [(Button(shorten(str(name), 40), f"{PREFIX}:u:{i}"),)
+            keys += [(Button(shorten(str(name), 40), SearchUnit(i)),)
                      for i, (_unit, name) in enumerate(query["units"])]
         return keys
 
@@ -247,7 +257,7 @@ class SearchFlow:
         t = turn.t
         turn.say(t("Searching dossiers is for the people of the organisation: please link your "
                    "account first with the invitation code your committee's office gave you."),
-                 rows(Button(t("Link my account"), "m:link"), Button(t("Main menu"), "m:home")))
+                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
         return False
 
     def _leave(self, turn: Turn) -> None:
@@ -257,4 +267,4 @@ class SearchFlow:
 
 def _ending(turn: Turn) -> tuple[Button, ...]:
     t = turn.t
-    return (Button(t("Find another dossier"), f"{PREFIX}:n"), Button(t("Main menu"), "m:home"))
+    return (Button(t("Find another dossier"), NewSearch()), Button(t("Main menu"), Home()))

@@ -16,13 +16,23 @@ from __future__ import annotations
 import re
 
 from handlers import menu
+from handlers.buttons import (
+    ButtonData,
+    Home,
+    HowToLink,
+    StatsDone,
+    StatsLast12Months,
+    StatsLastYear,
+    StatsThisYear,
+    StatsYear,
+)
 from handlers.context import Turn
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Button, rows
 from reports.summary import summary_lines
 from workflow.statistics import Period, Statistics
 
-PREFIX = "tk"
+PREFIX = StatsYear.prefix
 _YEAR = re.compile(r"(20[0-9]{2})")
 
 
@@ -41,21 +51,20 @@ class StatsFlow:
         else:
             self._choose(turn)
 
-    async def on_action(self, turn: Turn, args: list[str]) -> None:
+    async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not await self._allowed(turn):
             return
         today = turn.services.clock.now().date()
-        if args == ["x"]:
+        if isinstance(data, StatsDone):
             await menu.show(turn)
-        elif args == ["y"]:
+        elif isinstance(data, StatsThisYear):
             await self._show(turn, Period.year(today.year))
-        elif args == ["12"]:
+        elif isinstance(data, StatsLast12Months):
             await self._show(turn, Period.last_12_months(today))
-        elif args == ["ly"]:
+        elif isinstance(data, StatsLastYear):
             await self._show(turn, Period.year(today.year - 1))
-        elif len(args) == 2 and args[0] == "n" and args[1].isdigit() and \
-                2000 <= int(args[1]) <= today.year:
-            await self._show(turn, Period.year(int(args[1])))
+        elif isinstance(data, StatsYear) and 2000 <= data.year <= today.year:
+            await self._show(turn, Period.year(data.year))
         else:
             turn.say(turn.t("That button is no longer valid. Here is where we are now."))
             self._choose(turn)
@@ -92,8 +101,8 @@ class StatsFlow:
         if turn.person is None:
             turn.say(t("Statistics are for the people of a committee: please link your account "
                        "first with the invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), "m:link"),
-                          Button(t("Main menu"), "m:home")))
+                     rows(Button(t("Link my account"), HowToLink()),
+                          Button(t("Main menu"), Home())))
             return False
         if not await turn.services.directory.has_committee_role(turn.person.id):
             turn.say(t("Statistics are only for the committee's office, its head and its "
@@ -124,7 +133,7 @@ def _files(turn: Turn, stats: Statistics) -> tuple[Attachment, ...]:
 
 
 def _periods(t: Translator) -> tuple[tuple[Button, ...], ...]:
-    return rows(Button(t("This year"), f"{PREFIX}:y"),
-                Button(t("Last 12 months"), f"{PREFIX}:12"),
-                Button(t("Last year"), f"{PREFIX}:ly"),
-                Button(t("Main menu"), f"{PREFIX}:x"), per_row=3)
+    return rows(Button(t("This year"), StatsThisYear()),
+                Button(t("Last 12 months"), StatsLast12Months()),
+                Button(t("Last year"), StatsLastYear()),
+                Button(t("Main menu"), StatsDone()), per_row=3)

@@ -39,8 +39,19 @@ async def test_a_number_not_in_the_menu_shows_the_menu_again(lan: Chat, typed: s
     await lan.send(typed)
     assert lan.replies[0].text == "Số này không có trong danh sách. Xin đồng chí chọn một " \
                                   "nút dưới đây."
-    assert MENU in lan.text and "m:go:filing" in _actions(lan)
+    assert "m:go:filing" in _actions(lan)
     assert "vị trí công tác" not in lan.text
+
+
+async def test_a_wrong_number_after_a_list_shows_that_list_again(guest: Chat) -> None:
+    await guest.send("Tôi là hiệu trưởng trường mầm non xã Tân Phước, gửi kế hoạch cho ai?")
+    shown = _actions(guest)
+    assert shown and "Chi tiết quy trình" in [b.label for b in guest.replies[-1].all_buttons()]
+    await guest.send("42")
+    assert "Số này không có trong danh sách" in guest.replies[0].text
+    assert _actions(guest) == shown
+    await guest.press("Chi tiết quy trình")  # and its buttons still work
+    assert "Số này" not in guest.text
 
 
 async def test_a_guest_typing_a_wrong_number_sees_the_guest_menu_again(guest: Chat) -> None:

@@ -60,8 +60,18 @@ class Person:
         shown = [t for m in self.messages()[-5:] for t, _ in self.fake.buttons(m)]
         raise AssertionError(f"{self.name}: no button like {label!r}; recent buttons: {shown}")
 
-    async def press(self, label: str) -> str:
-        message, data = self.find(label)
+    async def press(self, label: str, timeout: float = 20.0) -> str:
+        """Press the newest button like ``label``, waiting for it a while: under flood
+        control the message carrying it may still be on its way, as on a phone."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                message, data = self.find(label)
+                break
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
         return await self.press_data(message, data)
 
     async def press_data(self, message: dict[str, Any], data: str, *,

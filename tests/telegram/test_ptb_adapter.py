@@ -242,7 +242,7 @@ def attach(adapter: PtbAdapter) -> EchoCore:
 
 async def test_polls_answers_and_stops(fake: FakeTelegram, adapter: PtbAdapter) -> None:
     core = attach(adapter)
-    username = await adapter.prepare(lambda lang: [("start", f"begin ({lang})")])
+    username = await adapter.prepare(lambda lang, audience: [("start", f"begin ({lang})")])
     assert username == "cadrebot_test_bot"
     assert fake.commands[("default", None)] == [{"command": "start", "description": "begin (vi)"}]
     assert fake.commands[("default", "en")] == [{"command": "start", "description": "begin (en)"}]

@@ -120,6 +120,8 @@ def samples(dossier_id: int, via: str = "commune_party_office") -> list[ev.Event
         ev.DossierWithdrawn(**base, reason="Không còn phù hợp"),
         ev.EmergencyReported(**base, summary="Xử lý sự cố ngập lụt"),
         ev.EmergencyConcluded(**base, conclusion="Hành động đúng, kịp thời"),
+        ev.ResultsPublished(**base, effective=True, forms=("c", "g")),
+        ev.PublicationWithdrawn(**base),
     ]
 
 
