@@ -12,9 +12,18 @@ from typing import Protocol
 
 
 class Translate(Protocol):
+    lang: str
+
     def __call__(self, message: str, **params: object) -> str: ...
 
     def date(self, value: date, pattern: str = ...) -> str: ...
+
+
+def decimal(value: float, lang: str) -> str:
+    """A figure as its reader writes it: "15,5" in Vietnamese, "15.5" in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, "#,##0.#", locale=lang)
 
 
 def day(t: Translate, value: date) -> str:

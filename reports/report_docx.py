@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from reports import Translate, day
+from reports import Translate, day, decimal
 from workflow.documents import DocumentKind, Layout, OfficialDocument, Signature
 from workflow.dossier import ENCOURAGEMENT_LABELS, EncouragementForm
 from workflow.letterhead import Letterhead
@@ -164,7 +164,7 @@ def figures_paragraphs(t: Translate, stats: Statistics) -> list[str]:
         not_feasible=f("not_feasible"), escalated=f("escalated"), withdrawn=f("withdrawn"),
         open=f("under_consideration"), ballots=f("ballots")))
     median = stats.median_working_days
-    days = "" if median is None else f"{median:g}"
+    days = "" if median is None else decimal(median, "vi")  # documents are in Vietnamese
     answers = t(
         "Written answers (within 30 working days of receipt, 60 when complex): on time: "
         "{on_time}; late: {late}; awaited within the deadline: {waiting}; awaited past the "

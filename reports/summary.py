@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports import Translate, period_text
+from reports import Translate, decimal, period_text
 from workflow.statistics import Statistics
 
 
@@ -16,7 +16,7 @@ def title(t: Translate, stats: Statistics) -> str:
 def median_text(t: Translate, stats: Statistics) -> str:
     if stats.median_working_days is None:
         return t("no answer yet")
-    days = f"{stats.median_working_days:g}"
+    days = decimal(stats.median_working_days, t.lang)
     return t("{days} working days", days=days)
 
 
