@@ -114,7 +114,8 @@ def test_a_broken_rule_pack_is_still_one_line(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     # The CLI recognises a broken pack without importing the pack loader itself. (The
     # settings check the place against the real packs: imported before the patch.)
-    import bot.cli.route  # noqa: F401  (bound to the real loader: later tests use it)
+    # Imported first, so its loader stays the real one for the tests that follow.
+    import bot.cli.route
     import bot.settings  # noqa: F401
     import workflow.rules
     from workflow.rules.loader import PackError
