@@ -22,10 +22,10 @@ from handlers.buttons import (
     ButtonDataError,
     DraftReport,
     Home,
-    HowToLink,
     MyDeadlines,
 )
 from handlers.context import Turn
+from handlers.flows.stats import for_a_committee
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Button, rows
 from reports.report_docx import DOCX, Issuer, Records, file_name, yearly_report
@@ -142,21 +142,9 @@ class ReportDocsFlow:
                  _back(t), files=(Attachment.made(name, content, DOCX, elsewhere=elsewhere),))
 
     async def _allowed(self, turn: Turn) -> bool:
-        t = turn.t
-        if turn.services.statistics is None:
-            turn.say(t("Statistics are not available in this installation."))
-            return False
-        if turn.person is None:
-            turn.say(t("Statistics are for the people of a committee: please link your account "
-                       "first with the invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), HowToLink()),
-                          Button(t("Main menu"), Home())))
-            return False
-        if not await turn.services.directory.has_committee_role(turn.person.id):
-            turn.say(t("Reports are drafted for the committee's office, its head and its "
-                       "members; you hold no role at a committee."))
-            return False
-        return True
+        return await for_a_committee(turn, turn.t(
+            "Reports are drafted for the committee's office, its head and its members; you "
+            "hold no role at a committee."))
 
 
 def _not_owed(t: Translator, exc: NotOwed, duty: ReportingDuty, year: int) -> str:

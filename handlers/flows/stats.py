@@ -94,21 +94,28 @@ class StatsFlow:
         turn.say("\n".join(summary_lines(t, stats)), _periods(t), files=_files(turn, stats))
 
     async def _allowed(self, turn: Turn) -> bool:
-        t = turn.t
-        if turn.services.statistics is None:
-            turn.say(t("Statistics are not available in this installation."))
-            return False
-        if turn.person is None:
-            turn.say(t("Statistics are for the people of a committee: please link your account "
-                       "first with the invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), HowToLink()),
-                          Button(t("Main menu"), Home())))
-            return False
-        if not await turn.services.directory.has_committee_role(turn.person.id):
-            turn.say(t("Statistics are only for the committee's office, its head and its "
-                       "members; you hold no role at a committee."))
-            return False
-        return True
+        return await for_a_committee(turn, turn.t(
+            "Statistics are only for the committee's office, its head and its members; you "
+            "hold no role at a committee."))
+
+
+async def for_a_committee(turn: Turn, refusal: str) -> bool:
+    """Whether the figures may be shown to this person (someone with a committee role);
+    otherwise they are told why (``refusal``: to someone linked without such a role)."""
+    t = turn.t
+    if turn.services.statistics is None:
+        turn.say(t("Statistics are not available in this installation."))
+        return False
+    if turn.person is None:
+        turn.say(t("Statistics are for the people of a committee: please link your account "
+                   "first with the invitation code your committee's office gave you."),
+                 rows(Button(t("Link my account"), HowToLink()),
+                      Button(t("Main menu"), Home())))
+        return False
+    if not await turn.services.directory.has_committee_role(turn.person.id):
+        turn.say(refusal)
+        return False
+    return True
 
 
 def _files(turn: Turn, stats: Statistics) -> tuple[Attachment, ...]:
