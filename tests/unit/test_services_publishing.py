@@ -86,13 +86,15 @@ class FakePublishingUow(FakeUnitOfWork):
         self.publications.pending.clear()
 
 
-_STORES: dict[int, PublicationStore] = {}
-
-
 def uow_of(s: Scenario) -> PublishingUnitOfWork:
     if fakes.SQL_ENGINE is not None:
         return s.uow()  # type: ignore[return-value]  # the SQL unit of work has them
-    store = _STORES.setdefault(id(s.store), PublicationStore())
+    # Kept on the scenario's store itself: an id() of a store already collected can be
+    # handed to the next test's store, which would then see the old publications.
+    store = getattr(s.store, "publication_store", None)
+    if store is None:
+        store = PublicationStore()
+        s.store.publication_store = store  # type: ignore[attr-defined]
     uow = FakePublishingUow(s.store, store)
     s.last_uow = uow
     return uow
