@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from workflow.pack_places import within as _within
 from workflow.rules.loader import PackError, bundled_pack_texts, check_overlaps, load_pack_text
 from workflow.rules.model import Pack, Route, Text, UnitKind
 
@@ -173,10 +174,6 @@ class RuleBook:
             return pack, pack.unit_kind(unit_kind)
         except KeyError:
             raise UnknownUnitKind(unit_kind, pack) from None
-
-
-def _within(place: str, area: str) -> bool:
-    return place == area or place.startswith(area + "/")
 
 
 @lru_cache(maxsize=1)
