@@ -44,7 +44,7 @@ from bot.settings import Settings
 from bot.wiring import App, build_app
 from handlers.messages import Inbound
 from storage.db import create_engine, session_factory
-from storage.desk_read import FINISHED, load_dossiers, participants
+from storage.desk_read import FINISHED, load_dossiers, tasks
 from storage.dossier_models import DossierRow, ParticipantRow
 from storage.models import Body, ChatAccount, Membership, Person
 from storage.organisation import demo_text, import_chart, parse_org_text
@@ -109,8 +109,8 @@ async def plant(app: App, count: int, sites: int, seed: int) -> tuple[str, str]:
         data = _dossier_data(dossier)
         dossiers.append({"id": dossier.id, "created_at": dossier.created_at,
                          "search_text": "", **_dossier_columns(dossier, data, now)})
-        parts.extend({"dossier_id": dossier.id, "role": r, "party": p}
-                     for r, p in participants(dossier))
+        parts.extend({"dossier_id": dossier.id, "role": r, "party": p, "task": task}
+                     for (r, p), task in tasks(dossier).items())
     async with sessions() as session, session.begin():
         for i in range(0, len(dossiers), CHUNK):
             await session.execute(insert(DossierRow), dossiers[i:i + CHUNK])

@@ -87,6 +87,14 @@ class DeskDossiers:
     owing: frozenset[int]  # ids of those with a duty not yet done (open or finished)
 
 
+@dataclass(frozen=True)
+class DeskPage:
+    """One page of a desk list, in the list's order, and how many the whole list holds."""
+
+    dossiers: list[Dossier]
+    total: int
+
+
 class DeskReader(Protocol):
     """The desk's reads (/viec, /hanchot, the office's overview), selected in the
     database by the person's part in each dossier: their cost grows with the person's own
@@ -101,6 +109,17 @@ class DeskReader(Protocol):
 
     async def open_at(self, offices: Collection[str]) -> list[Dossier]:
         """Open dossiers whose office (the route's ``via`` body) is one of ``offices``."""
+        ...
+
+    async def tasks(self, actor: Actor, *, offset: int, limit: int) -> DeskPage:
+        """/viec: the dossiers ``involving`` gives on which ``actor``'s acting roles have a
+        task (``workflow.desk_tasks``) or, as office or head, owe a written duty; counted,
+        and ``limit`` of them from ``offset``, soonest due first (none last), then by id."""
+        ...
+
+    async def open_page(self, offices: Collection[str], *, offset: int, limit: int
+                        ) -> DeskPage:
+        """The office's overview: ``open_at``, counted, one page in the same order."""
         ...
 
     async def deadline_inputs(self, ballot_ids: Collection[int], duties_of: Collection[int]

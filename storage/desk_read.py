@@ -13,18 +13,31 @@ no writer's lock).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ports import DeskDossiers
+from handlers.ports import DeskDossiers, DeskPage
 from storage.dossier_models import DossierHistoryRow, DossierRow, ObligationRow, ParticipantRow
 from storage.models import Person
 from storage.reads import reading
 from workflow.actors import Actor, Role
+from workflow.desk_tasks import task_roles
 from workflow.dossier import Dossier
 from workflow.lifecycle import TERMINAL_STATES, State
 from workflow.obligations import Obligation
@@ -36,6 +49,8 @@ FINISHED = tuple(sorted(s.value for s in {State.DRAFT, *TERMINAL_STATES}))
 PERSON_ROLES = (Role.PROPOSER, Role.APPRAISER, Role.LEGAL_REVIEWER)
 BODY_ROLES = (Role.CELL_SECRETARY, Role.OFFICE, Role.MEMBER, Role.HEAD, Role.SUPERIOR)
 CHUNK = 500  # ids per IN list: well under SQLite's bound-parameter limit
+# The desk's lists, soonest due first, those without a due date last, then by id.
+BY_DUE = (case((DossierRow.due_on.is_(None), 1), else_=0), DossierRow.due_on, DossierRow.id)
 
 
 def participants(dossier: Dossier) -> set[tuple[str, str]]:
@@ -53,21 +68,36 @@ def participants(dossier: Dossier) -> set[tuple[str, str]]:
     return found
 
 
+def tasks(dossier: Dossier) -> dict[tuple[str, str], bool]:
+    """Each participant (role, party) with whether its role has a task now
+    (``workflow.desk_tasks``): the rows ``sync_participants`` keeps."""
+    roles = {role.value for role in task_roles(dossier)}
+    return {(role, party): role in roles for role, party in participants(dossier)}
+
+
 async def sync_participants(session: AsyncSession, dossier: Dossier, *, new: bool) -> None:
     """Make the dossier's participant rows match it (called by the dossier's save)."""
-    wanted = participants(dossier)
-    held: set[tuple[str, str]] = set() if new else {(role, party) for role, party in (
-        await session.execute(select(ParticipantRow.role, ParticipantRow.party)
-                              .where(ParticipantRow.dossier_id == dossier.id))).all()}
-    for role, party in held - wanted:
+    wanted = tasks(dossier)
+    held: dict[tuple[str, str], bool] = {} if new else {
+        (role, party): task for role, party, task in (await session.execute(
+            select(ParticipantRow.role, ParticipantRow.party, ParticipantRow.task)
+            .where(ParticipantRow.dossier_id == dossier.id))).all()}
+    for role, party in held.keys() - wanted.keys():
         await session.execute(delete(ParticipantRow).where(
             ParticipantRow.dossier_id == dossier.id, ParticipantRow.role == role,
             ParticipantRow.party == party))
-    added = wanted - held
+    for flag in (True, False):  # a step changes the task of a few roles: one UPDATE each way
+        changed = sorted(role for (role, party), task in wanted.items()
+                         if (role, party) in held and held[(role, party)] != task == flag)
+        if changed:
+            await session.execute(update(ParticipantRow).where(
+                ParticipantRow.dossier_id == dossier.id, ParticipantRow.role.in_(changed))
+                .values(task=flag))
+    added = sorted(wanted.keys() - held.keys())
     if added:
         await session.execute(insert(ParticipantRow), [
-            {"dossier_id": dossier.id, "role": role, "party": party}
-            for role, party in sorted(added)])
+            {"dossier_id": dossier.id, "role": role, "party": party,
+             "task": wanted[(role, party)]} for role, party in added])
 
 
 def involves(actor: Actor) -> ColumnElement[bool]:
@@ -82,6 +112,21 @@ def involves(actor: Actor) -> ColumnElement[bool]:
             wanted.append(and_(ParticipantRow.role == role.value,
                                ParticipantRow.party.in_(bodies)))
     return or_(*wanted)
+
+
+def _tasks_of(actor: Actor) -> Select[int]:
+    """Ids of the dossiers on ``actor``'s desk (what /viec lists): a role of theirs has a
+    task on it, or the office or head owes a written duty on it. On their own plan a
+    proposer acts only as proposer (``workflow.conflicts.acting_roles``)."""
+    proposing = select(ParticipantRow.dossier_id).where(
+        ParticipantRow.party == actor.person_id, ParticipantRow.role == Role.PROPOSER.value)
+    return select(ParticipantRow.dossier_id).where(
+        involves(actor),
+        or_(ParticipantRow.role == Role.PROPOSER.value,
+            ParticipantRow.dossier_id.not_in(proposing)),
+        or_(ParticipantRow.task, and_(
+            ParticipantRow.role.in_([Role.OFFICE.value, Role.HEAD.value]),
+            ParticipantRow.dossier_id.in_(_owing()))))
 
 
 def _owing() -> Any:
@@ -123,6 +168,33 @@ class SqlDeskReader:
             return await self._load(session, select(
                 DossierRow.id, DossierRow.version, DossierRow.updated_at)
                 .where(DossierRow.office_body.in_(bodies), DossierRow.state.not_in(FINISHED)))
+
+    async def tasks(self, actor: Actor, *, offset: int, limit: int) -> DeskPage:
+        wanted = and_(DossierRow.id.in_(_tasks_of(actor)),
+                      or_(DossierRow.state.not_in(FINISHED), DossierRow.id.in_(_owing())))
+        return await self._page(wanted, offset, limit)
+
+    async def open_page(self, offices: Collection[str], *, offset: int, limit: int
+                        ) -> DeskPage:
+        bodies = sorted(b for b in offices if b)
+        if not bodies:
+            return DeskPage([], 0)
+        return await self._page(and_(DossierRow.office_body.in_(bodies),
+                                     DossierRow.state.not_in(FINISHED)), offset, limit)
+
+    async def _page(self, wanted: ColumnElement[bool], offset: int, limit: int) -> DeskPage:
+        """The count of the dossiers ``wanted`` selects and one page of them, by due date
+        (those without one last), then id: two queries, then the page decoded."""
+        async with reading(self._sessions) as session:
+            total = await session.scalar(
+                select(func.count()).select_from(DossierRow).where(wanted)) or 0
+            if limit <= 0 or offset >= total:
+                return DeskPage([], total)
+            rows = (await session.execute(
+                select(DossierRow.id, DossierRow.version, DossierRow.updated_at).where(wanted)
+                .order_by(*BY_DUE).offset(offset).limit(limit))).all()
+            dossiers = await self._decode(session, [(i, (v, at)) for i, v, at in rows])
+        return DeskPage(dossiers, total)
 
     async def _load(self, session: AsyncSession, stamps: Select[int, int, datetime]
                     ) -> list[Dossier]:
@@ -200,6 +272,23 @@ async def load_dossiers(session: AsyncSession, ids: list[int]) -> list[Dossier]:
         found.extend(DOSSIER_BLOB.load(rows[i].data, i, extra={"history": steps[i]})
                      for i in chunk if i in rows)
     return found
+
+
+def stored_dossiers(connection: Connection, batch: int = CHUNK) -> Iterator[list[Dossier]]:
+    """Every stored dossier (without its history), decoded as the application reads it
+    (every upcaster applied), ``batch`` at a time by id: what the migrations that fill a
+    read-side column from the dossiers walk through (0013, 0016)."""
+    from storage.uow import DOSSIER_BLOB
+
+    last: int | None = None
+    while True:
+        query = select(DossierRow.id, DossierRow.data).order_by(DossierRow.id).limit(batch)
+        rows = connection.execute(query if last is None else query.where(DossierRow.id > last)
+                                  ).all()
+        if not rows:
+            return
+        yield [DOSSIER_BLOB.load(data, i, extra={"history": []}) for i, data in rows]
+        last = rows[-1][0]
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,6 +76,9 @@ class ParticipantRow(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     party: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Whether the role has something to do on the dossier now (workflow.desk_tasks): what
+    # /viec counts and pages in SQL.
+    task: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DossierHistoryRow(Base):

@@ -18,6 +18,7 @@ from handlers.flows.publish import publication_button
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from workflow.actors import Role
+from workflow.desk_tasks import DESK_ROLES
 from workflow.dossier import ENCOURAGEMENT_LABELS, Dossier, Evaluation
 from workflow.lifecycle import Action, Condition, State
 from workflow.obligations import OBLIGATION_LABELS, Obligation
@@ -25,9 +26,6 @@ from workflow.permissions import allowed, includes, may
 from workflow.voting import CHOICE_LABELS, EVALUATION, Ballot, Choice, Outcome, quorum_needed
 
 PREFIX = DeskStep.prefix
-# Steps taken at the desk (the proposer's own steps live in "My dossiers" and filing).
-DESK_ROLES = frozenset({Role.CELL_SECRETARY, Role.OFFICE, Role.APPRAISER,
-                        Role.LEGAL_REVIEWER, Role.MEMBER, Role.HEAD})
 
 # Button code -> (action, condition chosen by the button, label).
 CODES: dict[DeskCode, tuple[Action, Condition | None, str]] = {

@@ -1,5 +1,9 @@
 """The desk's read side (storage.desk_read) returns exactly what the old filter did.
 
+/viec and the office's overview are also read a page at a time (counted and paged in
+SQL); read page after page they give what the unpaged read and the former Python filter
+(``desk_view.offered`` on the acting roles, a vote, an owed duty) gave, in its order.
+
 The old way loaded every open dossier (and those owing a duty) and kept those where
 ``Dossier.roles_of`` gave the person a role; /hanchot added the person's own filings.
 Here both ways run side by side for every person, on the populated demo, then on a
@@ -10,29 +14,64 @@ away and given) and after dossiers change their participants, on SQLite and Post
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.demo_dossiers import populate
 from bot.settings import Settings
+from handlers.flows.desk_view import offered
+from handlers.ports import DeskPage
 from storage.db import session_factory
-from storage.desk_read import SqlDeskReader, load_dossiers, participants
+from storage.desk_read import SqlDeskReader, load_dossiers, tasks
 from storage.directory import SqlDirectory
 from storage.dossier_models import DossierRow, ObligationRow, ParticipantRow
 from storage.models import Body, Membership, Person
 from storage.organisation import demo_text, import_chart, parse_org_text
 from storage.uow import SqlUnitOfWork
 from tests.storage.conftest import engine  # noqa: F401  (SQLite and PostgreSQL)
-from workflow.actors import Role
+from workflow.actors import Actor, Role
+from workflow.conflicts import acting_roles
+from workflow.dossier import Dossier
 from workflow.lifecycle import State
 from workflow.rules import bundled_rulebook
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 ROLES = ("member", "secretary", "deputy_secretary", "office", "head")
+PAGE = 7  # small, so that the generated lists run over several pages
+
+
+def on_the_desk(dossier: Dossier, actor: Actor, owing: frozenset[int]) -> bool:
+    """The former /viec filter, as desk._inbox ran it in Python."""
+    roles = acting_roles(dossier, actor)
+    return bool(offered(dossier, roles)
+                or (dossier.state in (State.BALLOT_OPEN, State.EVALUATION_OPEN)
+                    and Role.MEMBER in roles)
+                or (dossier.id in owing and roles & {Role.OFFICE, Role.HEAD}))
+
+
+def by_due(dossier: Dossier) -> tuple[int, str, int]:
+    """The former order of the desk's lists."""
+    due = dossier.due_on.isoformat() if dossier.due_on else "9999-12-31"
+    return (0 if dossier.due_on else 1, due, dossier.id)
+
+
+async def _paged(read: Callable[[int, int], Awaitable[DeskPage]], expected: list[Dossier]
+                 ) -> None:
+    """Reading page after page gives ``expected`` (ids and dossiers), each page counted."""
+    found: list[Dossier] = []
+    for offset in range(0, len(expected) + PAGE, PAGE):
+        page = await read(offset, PAGE)
+        assert page.total == len(expected)
+        assert len(page.dossiers) == min(PAGE, max(0, len(expected) - offset))
+        found += page.dossiers
+    assert [d.id for d in found] == [d.id for d in expected]
+    assert found == expected
 
 
 async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReader) -> int:
@@ -43,7 +82,7 @@ async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReade
     plain_open = await directory.open_dossiers()
     async with sessions() as session:
         people = list((await session.execute(select(Person.id).order_by(Person.id))).scalars())
-    parts = 0
+    parts = listed = 0
     for person in people:
         actor = await directory.actor(person)
         # /viec: open or owing, the person holding a role.
@@ -52,6 +91,10 @@ async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReade
         assert new.dossiers == old, person  # the same dossiers, loaded the same
         assert new.owing == owing & {d.id for d in old}, person
         parts += len(old)
+        desk = sorted((d for d in old if on_the_desk(d, actor, new.owing)), key=by_due)
+        await _paged(lambda offset, limit, a=actor: reader.tasks(a, offset=offset, limit=limit),
+                     desk)
+        listed += len(desk)
         # /hanchot: the person's own filings too, whatever their state, in the old order.
         candidates = {d.id: d for d in await directory.dossiers_of(person)}
         for dossier in every_open:
@@ -63,8 +106,13 @@ async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReade
         assert [d.id for d in ordered] == expected, person
         # The office's overview.
         offices = actor.bodies_with(Role.OFFICE)
-        assert await reader.open_at({b for b in offices if b}) == [
-            d for d in plain_open if d.body(d.route.via) in offices], person
+        at_office = [d for d in plain_open if d.body(d.route.via) in offices]
+        assert await reader.open_at({b for b in offices if b}) == at_office, person
+        mine = {b for b in offices if b}
+        await _paged(lambda offset, limit, o=mine: reader.open_page(o, offset=offset,
+                                                                    limit=limit),
+                     sorted(at_office, key=by_due))
+    assert listed > 0
     return parts
 
 
@@ -73,14 +121,16 @@ async def _rows_match(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session:
         ids = list((await session.execute(select(DossierRow.id))).scalars())
         rows = {tuple(r) for r in (await session.execute(select(
-            ParticipantRow.dossier_id, ParticipantRow.role, ParticipantRow.party))).all()}
+            ParticipantRow.dossier_id, ParticipantRow.role, ParticipantRow.party,
+            ParticipantRow.task))).all()}
     async with SqlUnitOfWork(sessions) as uow:
         wanted, one_by_one = set(), []
         for dossier_id in sorted(ids):
             dossier = await uow.dossiers.get(dossier_id)
             assert dossier is not None
             one_by_one.append(dossier)
-            wanted |= {(dossier_id, role, party) for role, party in participants(dossier)}
+            wanted |= {(dossier_id, role, party, task)
+                       for (role, party), task in tasks(dossier).items()}
     assert rows == wanted
     async with sessions() as session:  # the batched read decodes as the unit of work does
         assert await load_dossiers(session, sorted(ids)) == one_by_one
@@ -176,23 +226,31 @@ async def test_the_desk_reads_what_the_old_filter_kept(
     await _same(sessions, reader)
 
 
-async def test_the_migration_fills_the_participants_of_stored_dossiers(
-        engine: AsyncEngine, tmp_path: Path) -> None:  # noqa: F811
+@pytest.mark.parametrize("revision", ["0013_dossier_participants", "0016_participant_tasks"])
+async def test_the_migration_fills_the_rows_of_stored_dossiers_as_their_saves_do(
+        engine: AsyncEngine, tmp_path: Path, revision: str) -> None:  # noqa: F811
+    """0013 writes the participants, 0016 marks the roles with a task: each backfill,
+    run on the stored demo with its rows wiped, gives back what the saves wrote."""
     from importlib import import_module
 
-    migration = import_module("storage.migrations.versions.0013_dossier_participants")
+    migration = import_module(f"storage.migrations.versions.{revision}")
     async with session_factory(engine)() as session, session.begin():
         await import_chart(session, parse_org_text(demo_text()), actor="cli", source="demo")
     await populate(engine, Settings.of(data_dir=tmp_path), now=NOW)
     sessions = session_factory(engine)
+    columns = (ParticipantRow.dossier_id, ParticipantRow.role, ParticipantRow.party,
+               ParticipantRow.task)
     async with sessions() as session:
-        before = {tuple(r) for r in (await session.execute(select(
-            ParticipantRow.dossier_id, ParticipantRow.role, ParticipantRow.party))).all()}
+        before = {tuple(r) for r in (await session.execute(select(*columns))).all()}
     assert len({row[0] for row in before}) == 12
+    assert any(row[3] for row in before) and not all(row[3] for row in before)
+    wipe = (delete(ParticipantRow) if revision.startswith("0013")
+            else update(ParticipantRow).values(task=False))
     async with engine.begin() as connection:
-        await connection.execute(delete(ParticipantRow))
+        await connection.execute(wipe)
         await connection.run_sync(migration._backfill)
     async with sessions() as session:
-        after = {tuple(r) for r in (await session.execute(select(
-            ParticipantRow.dossier_id, ParticipantRow.role, ParticipantRow.party))).all()}
+        after = {tuple(r) for r in (await session.execute(select(*columns))).all()}
+    if revision.startswith("0013"):  # rows written as new: no task marked yet (0016 does)
+        before = {(*row[:3], False) for row in before}
     assert after == before

@@ -17,7 +17,6 @@ depends_on = None
 
 BATCH = 500
 
-dossiers = sa.table("dossiers", sa.column("id", sa.BigInteger()), sa.column("data", sa.JSON()))
 participants = sa.table("dossier_participants", sa.column("dossier_id", sa.BigInteger()),
                         sa.column("role", sa.String()), sa.column("party", sa.String()))
 
@@ -45,23 +44,13 @@ def downgrade() -> None:
 
 
 def _backfill(connection: sa.Connection) -> None:
-    """Each stored dossier decoded as the application reads it (every upcaster applied),
-    its participants found by the same function its saves use."""
+    """Each stored dossier decoded as the application reads it, its participants found
+    by the same function its saves use."""
     from storage.desk_read import participants as of
-    from storage.uow import DOSSIER_BLOB
+    from storage.desk_read import stored_dossiers
 
-    last = None
-    while True:
-        query = sa.select(dossiers.c.id, dossiers.c.data).order_by(dossiers.c.id).limit(BATCH)
-        if last is not None:
-            query = query.where(dossiers.c.id > last)
-        rows = connection.execute(query).all()
-        if not rows:
-            return
-        found = [{"dossier_id": dossier_id, "role": role, "party": party}
-                 for dossier_id, data in rows
-                 for role, party in sorted(of(DOSSIER_BLOB.load(data, dossier_id,
-                                                                extra={"history": []})))]
+    for dossiers in stored_dossiers(connection, BATCH):
+        found = [{"dossier_id": dossier.id, "role": role, "party": party}
+                 for dossier in dossiers for role, party in sorted(of(dossier))]
         if found:
             connection.execute(sa.insert(participants), found)
-        last = rows[-1][0]
