@@ -1,20 +1,21 @@
 """gettext for every user-visible string: Vietnamese first, English complete.
 
-Catalogs are the ``.po`` files under ``locales/``; they are compiled in memory on
-first use, so nothing has to be built before the bot or the tests run.
+Catalogs are the ``.po`` files under ``locales/``; they are read in memory on first
+use, so nothing has to be built before the bot or the tests run. They are read here, not
+with Babel's catalog reader: that one (and its import) took most of a quick command's
+start-up (README, Benchmarks: start-up). The result is what Babel compiled, entry for
+entry (a test compares the two on the real catalogs).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
-import io
+import re
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from importlib import resources
-
-from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from typing import Any
 
 DOMAIN = "cadrebot"
 LANGUAGES = ("vi", "en")
@@ -84,15 +85,110 @@ def translations(lang: str) -> _gettext.NullTranslations:
     po = resources.files("locales") / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.is_file():
         return _gettext.NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    result = _gettext.GNUTranslations(buffer)
+    result = read_catalog(po.read_text(encoding="utf-8"), lang)
     if _strict:
         result.add_fallback(_Strict())
     return result
+
+
+class Catalog(_gettext.GNUTranslations):
+    """Translations read from a ``.po`` text: the lookups of a compiled ``.mo``."""
+
+    def __init__(self, entries: dict[Any, str], plural: Callable[[int], int]):
+        super().__init__()  # no file: nothing to parse
+        self._catalog = entries
+        self.plural = plural  # type: ignore[method-assign]
+        self._charset = "utf-8"
+
+
+_ESCAPE = re.compile(r'\\([\\abfnrtv"])')
+_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_PLURAL_FORMS = re.compile(r"^Plural-Forms:\s*nplurals=\s*(\d+)\s*;\s*plural=(.*?);?\s*$",
+                           re.MULTILINE | re.IGNORECASE)
+
+
+def _unquote(text: str) -> str:
+    text = text[1:-1]
+    if "\\" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def read_catalog(text: str, lang: str) -> _gettext.NullTranslations:
+    """The entries a ``.po`` text gives once compiled as Babel compiles it (without fuzzy
+    entries, without untranslated ones; an empty plural form falls back to the msgid)."""
+    entries: list[tuple[dict[str, list[str]], bool]] = []
+    current: dict[str, list[str]] = {}
+    fuzzy = False
+    key = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] == "#":
+            if line[1:2] in ("-", "~"):  # a merge conflict or an obsolete entry
+                return _with_babel(text, lang)
+            if current:
+                entries.append((current, fuzzy))
+                current, fuzzy = {}, False
+            if line[1:2] == ",":
+                fuzzy = fuzzy or "fuzzy" in (f.strip() for f in line[2:].split(","))
+            continue
+        if line[0] == '"':
+            current[key].append(_unquote(line))
+            continue
+        key, _, arg = line.partition(" ")
+        if key in ("msgid", "msgctxt") and "msgid" in current:
+            entries.append((current, fuzzy))
+            current, fuzzy = {}, False
+        current[key] = [_unquote(arg)] if arg != '""' else []
+    if current:
+        entries.append((current, fuzzy))
+
+    header = next(("".join(e["msgstr"]) for e, _ in entries
+                   if e.get("msgid") == [] and "msgctxt" not in e and "msgstr" in e), "")
+    forms = _PLURAL_FORMS.search(header)
+    if forms is None or not all(_expected(entry) for entry, _ in entries):
+        return _with_babel(text, lang)  # what this reader does not expect: Babel decides
+    count = int(forms.group(1))
+    catalog: dict[Any, str] = {"": header}
+    for entry, is_fuzzy in entries:
+        msgid = "".join(entry.get("msgid", []))
+        if not msgid or is_fuzzy or "msgid" not in entry:
+            continue
+        context = "".join(entry["msgctxt"]) + "\x04" if "msgctxt" in entry else ""
+        if "msgid_plural" in entry:
+            ids = (msgid, "".join(entry["msgid_plural"]))
+            for index in range(count):
+                form = "".join(entry.get(f"msgstr[{index}]", []))
+                catalog[(context + msgid, index)] = form or ids[min(index, 1)]
+        else:
+            translated = "".join(entry.get("msgstr", []))
+            if translated:
+                catalog[context + msgid] = translated
+    return Catalog(catalog, _gettext.c2py(forms.group(2)))
+
+
+def _expected(entry: dict[str, list[str]]) -> bool:
+    """An entry as Babel writes them: a plural has only indexed forms, others one msgstr."""
+    forms = {key for key in entry if key not in ("msgctxt", "msgid", "msgid_plural")}
+    if "msgid_plural" in entry:
+        return all(re.fullmatch(r"msgstr\[\d+\]", key) for key in forms)
+    return forms == {"msgstr"}
+
+
+def _with_babel(text: str, lang: str) -> _gettext.NullTranslations:
+    """Babel's reader and compiler, for a catalog this module's reader does not expect."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalog = read_po(io.StringIO(text), locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
 
 
 _strict = False
@@ -124,4 +220,6 @@ class Translator:
 
     def date(self, value: date, pattern: str = "EEEE, dd/MM/yyyy") -> str:
         """A date the way the user reads it, e.g. "Thứ Ba, 05/01/2027"."""
+        from babel.dates import format_date
+
         return format_date(value, pattern, locale=self.lang)
