@@ -19,7 +19,7 @@ from bot.cli import COMMANDS, main
 # Never needed to answer a question from the rules or the calendar.
 HEAVY = ("aiogram", "telegram", "aiohttp", "httpx", "sqlalchemy", "alembic", "redis",
          "apscheduler", "docx", "lxml", "openpyxl", "matplotlib", "storage", "reports",
-         "documents")
+         "documents", "pydantic", "pydantic_settings", "dotenv")
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE_QUESTION = "Tôi là hiệu trưởng trường mầm non xã Tân Phước, gửi kế hoạch cho ai?"
 
@@ -34,6 +34,8 @@ print(json.dumps({
     "countries": sum(1 for n in sys.modules if n.startswith("holidays.countries.")),
     "events": "workflow.events" in sys.modules,
     "cli": sorted(n for n in sys.modules if n.startswith("bot.cli.")),
+    "catalog_reader": "babel.messages" in sys.modules,
+    "pack_loader": "workflow.rules.loader" in sys.modules,
 }))
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("CADREBOT_")}
@@ -68,6 +70,20 @@ def test_the_quick_commands_load_no_database_chat_or_document_library(
     # settings need the reminder policy, not every domain event.
     assert loaded["countries"] in (0, 1)
     assert loaded["events"] is False
+    # The catalogs are read without Babel's .po reader; the place in the settings is
+    # checked from the packs' headers, so only a command that answers from the rules
+    # loads (and parses) packs.
+    assert loaded["catalog_reader"] is False
+    assert loaded["pack_loader"] is (argv[0] != "deadline")
+
+
+def test_the_settings_read_an_env_file_with_python_dotenv_only_when_there_is_one(
+        tmp_path: Path) -> None:
+    code = "from bot.settings import load_settings\nsettings = load_settings()\n"
+    assert "dotenv" not in loaded_after(code, tmp_path)["top"]  # type: ignore[operator]
+    (tmp_path / ".env").write_text("CADREBOT_LANGUAGE=en\n", encoding="utf-8")
+    top = loaded_after(code + "assert settings.language == 'en'\n", tmp_path)["top"]
+    assert isinstance(top, list) and "dotenv" in top and "pydantic" not in top
 
 
 def test_importing_a_command_module_imports_no_heavy_library(tmp_path: Path) -> None:
@@ -112,8 +128,7 @@ assert alone == 1, alone
 def test_a_broken_rule_pack_is_still_one_line(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path) -> None:
-    # The CLI recognises a broken pack without importing the pack loader itself. (The
-    # settings check the place against the real packs: imported before the patch.)
+    # The CLI recognises a broken pack without importing the pack loader itself.
     # Imported first, so its loader stays the real one for the tests that follow.
     import bot.cli.route
     import bot.settings  # noqa: F401
