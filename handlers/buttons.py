@@ -122,13 +122,13 @@ class KeepDossier(ButtonData):
 @kind("k", "l")
 @dataclass(frozen=True)
 class MyTasks(ButtonData):
-    pass
+    page: int | None = None  # from 1; None: the first (``k:l``, as older messages carry)
 
 
 @kind("k", "o")
 @dataclass(frozen=True)
 class OpenOverview(ButtonData):
-    pass
+    page: int | None = None
 
 
 @kind("k", "u")
@@ -372,7 +372,7 @@ class DossierDocuments(ButtonData):
 @kind("h", "l")
 @dataclass(frozen=True)
 class MyDeadlines(ButtonData):
-    pass
+    page: int | None = None  # from 1; None: the first
 
 
 @kind("e", "x")

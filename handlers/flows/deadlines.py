@@ -11,7 +11,8 @@ dossier of its body with a deadline here, and the desk's overview of all of them
 (``k:o``) is one button away.
 
 The dates come from ``workflow.deadlines`` (the same ones the reminders keep); the
-data from the ports, read only. Action (prefix "h"): ``h:l`` the list again.
+data from the ports, read only. Action (prefix "h"): ``h:l`` the list again, ``h:l:<n>``
+its n-th page (``desk_pages``: ten deadlines a page).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from handlers.buttons import (
     OpenOwnDossier,
 )
 from handlers.context import Turn
+from handlers.flows import desk_pages as pages
 from handlers.flows.desk import desk_reader
 from handlers.flows.dossier_view import Names, answer_days, names_for, shorten, title_of
 from handlers.i18n import Translator
@@ -51,8 +53,6 @@ from workflow.quiet_hours import VIETNAM
 from workflow.reporting_duties import kinds_in_force
 
 PREFIX = MyDeadlines.prefix
-MAX_LINES = 30  # one chat message stays readable (and under Telegram's 4096 characters)
-MAX_BUTTONS = 15
 
 
 class DeadlinesFlow:
@@ -67,7 +67,8 @@ class DeadlinesFlow:
     async def on_action(self, turn: Turn, data: ButtonData | None) -> None:
         if not isinstance(data, MyDeadlines):
             turn.say(turn.t("That button is no longer valid. Here is where we are now."))
-        await self._show(turn)
+            data = MyDeadlines()
+        await self._show(turn, data.page)
 
     async def on_text(self, turn: Turn, text: str) -> None:
         await self._show(turn)
@@ -78,7 +79,7 @@ class DeadlinesFlow:
     async def prompt(self, turn: Turn) -> None:
         await self._show(turn)
 
-    async def _show(self, turn: Turn) -> None:
+    async def _show(self, turn: Turn, page: int | None = None) -> None:
         if turn.conversation.flow == self.name:
             turn.clear()
         t = turn.t
@@ -97,26 +98,27 @@ class DeadlinesFlow:
         if not items:
             turn.say(t("You have no deadlines at the moment."), tuple(extra))
             return
-        names = await _names(turn, list(dossiers.values()), items)
+        shown = await pages.fetch(turn, page, pages.in_memory(items))
+        on_page = {i.dossier_id: dossiers[i.dossier_id] for i in shown.items if i.dossier_id}
+        names = await _names(turn, list(on_page.values()), shown.items)
         today = turn.services.clock.now().astimezone(VIETNAM).date()
         calendar = _calendar(turn)
-        lines = [t.plural("You have {n} deadline, soonest first:",
-                          "You have {n} deadlines, soonest first:", len(items))]
-        for item in items[:MAX_LINES]:
+        lines = [t.plural("You have {count} deadline, soonest first — page {page}/{pages}:",
+                          "You have {count} deadlines, soonest first — page {page}/{pages}:",
+                          shown.total, count=shown.counted, page=shown.page,
+                          pages=shown.pages) if shown.paged else
+                 t.plural("You have {n} deadline, soonest first:",
+                          "You have {n} deadlines, soonest first:", shown.total)]
+        for item in shown.items:
             dossier = dossiers.get(item.dossier_id or 0)
             lines.append("• " + t("{when}: {what}", when=when_text(item, today, calendar, t),
                                   what=what_text(item, dossier, names, turn)))
-        if len(items) > MAX_LINES:
-            lines.append(t("… and {n} more.", n=len(items) - MAX_LINES))
         keys: list[tuple[Button, ...]] = []
-        for dossier_id in dict.fromkeys(i.dossier_id for i in items if i.dossier_id):
-            if len(keys) == MAX_BUTTONS:
-                break
-            dossier = dossiers[dossier_id]
+        for dossier_id, dossier in on_page.items():
             view = (OpenOwnDossier(dossier_id) if Role.PROPOSER in roles[dossier_id]
                     else OpenDossier(dossier_id))
             keys.append((Button(f"{dossier_id}. {shorten(title_of(dossier, t), 40)}", view),))
-        turn.say("\n".join(lines), (*keys, *extra))
+        turn.say("\n".join(lines), (*keys, *pages.nav_row(t, shown, MyDeadlines), *extra))
 
 
 async def _names(turn: Turn, dossiers: list[Dossier], items: list[Deadline]) -> Names:

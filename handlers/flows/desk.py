@@ -37,6 +37,7 @@ from handlers.flows import desk_evaluate as evaluate
 from handlers.flows import desk_forward as forward
 from handlers.flows import desk_matters as matters
 from handlers.flows import desk_ops as ops
+from handlers.flows import desk_pages as pages
 from handlers.flows import desk_vote as votes
 from handlers.flows import filing_state as fs
 from handlers.flows.desk_view import ASKS, CODES, buttons, offered, status_lines
@@ -52,7 +53,7 @@ from workflow.conflicts import acting_roles
 from workflow.documents import DocumentKind
 from workflow.dossier import Dossier
 from workflow.errors import DomainError, NotPermitted, StaleVersion
-from workflow.lifecycle import Action, State
+from workflow.lifecycle import Action
 from workflow.obligations import DECIDED, OBLIGATION_SHORT_LABELS, Obligation
 from workflow.service_kit import permit
 from workflow.voting import Ballot
@@ -84,9 +85,9 @@ class DeskFlow:
             return
         self._leave(turn)  # a new button drops a pending question
         if isinstance(data, MyTasks):
-            await self._inbox(turn)
+            await self._inbox(turn, data.page)
         elif isinstance(data, OpenOverview):
-            await self._overview(turn)
+            await self._overview(turn, data.page)
         elif isinstance(data, UnreachablePeople):
             await self._unreachable(turn)
         elif isinstance(data, OpenDossier):
@@ -172,45 +173,61 @@ class DeskFlow:
 
     # Lists ----------------------------------------------------------------------------
 
-    async def _inbox(self, turn: Turn) -> None:
+    async def _inbox(self, turn: Turn, page: int | None = None) -> None:
+        """The dossiers on the person's desk, most urgent first, a page at a time (the
+        count and the page selected in SQL: ``DeskReader.tasks``)."""
         t = turn.t
         actor = await turn.actor()
-        mine: list[Dossier] = []
-        involved = await desk_reader(turn).involving(actor)
-        owing = involved.owing
-        for dossier in involved.dossiers:
-            roles = acting_roles(dossier, actor)
-            if (offered(dossier, roles) or self._votes_on(dossier, roles)
-                    or (dossier.id in owing and roles & {Role.OFFICE, Role.HEAD})):
-                mine.append(dossier)
-        mine.sort(key=_by_due)
+        reader = desk_reader(turn)
+
+        async def read(offset: int, limit: int) -> tuple[list[Dossier], int]:
+            found = await reader.tasks(actor, offset=offset, limit=limit)
+            return found.dossiers, found.total
+
+        shown = await pages.fetch(turn, page, read)
         extra: list[tuple[Button, ...]] = []
         if actor.bodies_with(Role.OFFICE):
             extra.append((Button(t("All open dossiers by due date"), OpenOverview()),))
             extra.append((Button(t("People who cannot be reached"), UnreachablePeople()),))
         extra.append((Button(t("Main menu"), Home()),))
-        if not mine:
+        if not shown.items:
             turn.say(t("Nothing is waiting for you at the moment."), tuple(extra))
             return
-        await self._listing(turn, t.plural("{n} dossier is waiting for you:",
-                                           "{n} dossiers are waiting for you:", len(mine)),
-                            mine, extra)
+        header = (t.plural("{count} dossier is waiting for you — page {page}/{pages}:",
+                           "{count} dossiers are waiting for you — page {page}/{pages}:",
+                           shown.total, count=shown.counted, page=shown.page,
+                           pages=shown.pages) if shown.paged else
+                  t.plural("{n} dossier is waiting for you:",
+                           "{n} dossiers are waiting for you:", shown.total))
+        await self._listing(turn, header, shown.items,
+                            [*pages.nav_row(t, shown, MyTasks), *extra])
 
-    async def _overview(self, turn: Turn) -> None:
+    async def _overview(self, turn: Turn, page: int | None = None) -> None:
         t = turn.t
         offices = (await turn.actor()).bodies_with(Role.OFFICE)
         back = (Button(t("‹ Back to my tasks"), MyTasks()),)
         if not offices:
             turn.say(t("This overview is for the committee office."), (back,))
             return
-        found = await desk_reader(turn).open_at({b for b in offices if b})
-        found.sort(key=_by_due)
-        if not found:
+        reader = desk_reader(turn)
+
+        async def read(offset: int, limit: int) -> tuple[list[Dossier], int]:
+            found = await reader.open_page({b for b in offices if b}, offset=offset,
+                                           limit=limit)
+            return found.dossiers, found.total
+
+        shown = await pages.fetch(turn, page, read)
+        if not shown.items:
             turn.say(t("There are no open dossiers."), (back,))
             return
-        await self._listing(turn, t.plural("{n} open dossier, by due date:",
-                                           "{n} open dossiers, by due date:", len(found)),
-                            found, [back])
+        header = (t.plural("{count} open dossier, by due date — page {page}/{pages}:",
+                           "{count} open dossiers, by due date — page {page}/{pages}:",
+                           shown.total, count=shown.counted, page=shown.page,
+                           pages=shown.pages) if shown.paged else
+                  t.plural("{n} open dossier, by due date:", "{n} open dossiers, by due date:",
+                           shown.total))
+        await self._listing(turn, header, shown.items,
+                            [*pages.nav_row(t, shown, OpenOverview), back])
 
     async def _listing(self, turn: Turn, header: str, dossiers: list[Dossier],
                        extra: list[tuple[Button, ...]]) -> None:
@@ -220,7 +237,7 @@ class DeskFlow:
         lines = [summary_line(d.id, d, names, today, turn.services.calendar, t)
                  for d in dossiers]
         shown = [(Button(f"{d.id}. {shorten(title_of(d, t), 40)}", OpenDossier(d.id)),)
-                 for d in dossiers[:20]]
+                 for d in dossiers]
         turn.say("\n\n".join([header, *lines]), (*shown, *extra))
 
     async def _unreachable(self, turn: Turn) -> None:
@@ -373,10 +390,6 @@ class DeskFlow:
             return None
         return dossier
 
-    def _votes_on(self, dossier: Dossier, roles: frozenset[Role]) -> bool:
-        return dossier.state in (State.BALLOT_OPEN, State.EVALUATION_OPEN) and (
-            Role.MEMBER in roles)
-
     async def load(self, turn: Turn, dossier_id: int) -> Dossier | None:
         """The dossier if the person has a part in it; None otherwise (or if unknown)."""
         loaded = await self._load_all(turn, dossier_id)
@@ -432,8 +445,3 @@ def duty_button(obligation: Obligation, t: Translator) -> str:
     if obligation.kind in FOR_DUTY:  # a document the product drafts, then numbers
         return t("Document: {duty}", duty=duty)
     return t("Done: {duty}", duty=duty)
-
-
-def _by_due(dossier: Dossier) -> tuple[int, str, int]:
-    due = dossier.due_on.isoformat() if dossier.due_on else "9999-12-31"
-    return (0 if dossier.due_on else 1, due, dossier.id)
