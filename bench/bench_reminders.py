@@ -11,6 +11,9 @@ CHECKPOINT; SQLite: a WAL checkpoint), then prints:
   tick      - each of ``--ticks`` dispatcher ticks, each moving ``--due`` due reminders
               into the outbox in one transaction, the slowest against the goal
               (<= 2 s), with the machine's load average;
+  cancel    - cancelling one dossier's pending reminders by key prefix (what a step that
+              is done does), by the range on the key's index, and by the LIKE used
+              before (rolled back), in the same run;
   start-up  - build the app and start the reminder scheduler, with all of them pending
               and with none: start-up reads no reminder, so the two should be alike.
 Figures only, no assertions; not run by the test suite.
@@ -33,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.scheduler import ReminderScheduler
@@ -41,6 +44,8 @@ from bot.wiring import build_app
 from storage.db import create_engine
 from storage.dispatcher import Dispatcher
 from storage.migrate import upgrade
+from storage.models import Reminder
+from storage.reminders import starting_with
 
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 GOAL_SECONDS = 2.0  # issue 18: one tick of 10,000 due among 1,000,000 pending
@@ -76,7 +81,7 @@ async def _plant_postgres(engine: AsyncEngine, schema: str, pending: int, due: i
             "reminders", schema_name=schema, columns=list(COLUMNS),
             records=((k, kind, d, p, at, payload, s, a)
                      for k, kind, d, p, at, payload, s, a in _rows(pending, due)))
-        await conn.execute(text("ANALYZE reminders"))
+        await conn.execute(text("ANALYZE reminders, reminder_queue"))
         await conn.commit()
 
 
@@ -84,7 +89,7 @@ async def _settle_postgres(engine: AsyncEngine) -> str:
     """What autovacuum and the checkpointer would have done since the rows were planned."""
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE reminders"))
+        await conn.execute(text("VACUUM ANALYZE reminders, reminder_queue"))
         try:
             await conn.execute(text("CHECKPOINT"))
         except Exception:  # needs superuser or pg_checkpoint: say so, go on
@@ -119,6 +124,33 @@ async def _ticks(engine: AsyncEngine, due: int, ticks: int) -> list[Tick]:
     return done
 
 
+async def _cancel(engine: AsyncEngine, pending: int, rounds: int = 5
+                  ) -> tuple[list[float], list[float], int]:
+    """Cancel the pending reminders of ``rounds`` dossiers not yet due, one transaction
+    each, as storage.reminders does (a range on the key's unique index), and the same
+    with the LIKE used before, rolled back: (seconds by range, by LIKE, rows cancelled)."""
+    ranged: list[float] = []
+    liked: list[float] = []
+    cancelled = 0
+    for n in range(rounds):
+        prefix = f"answer_due:{pending - 1 - n * 997}:"
+        live = Reminder.status.in_(("pending", "unresolved"))
+        async with engine.connect() as conn:
+            started = time.perf_counter()
+            async with conn.begin() as transaction:
+                await conn.execute(update(Reminder).where(
+                    live, Reminder.idempotency_key.startswith(prefix, autoescape=True))
+                    .values(status="cancelled"))
+                await transaction.rollback()
+            liked.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            async with conn.begin():
+                cancelled += (await conn.execute(update(Reminder).where(
+                    live, *starting_with(prefix)).values(status="cancelled"))).rowcount
+            ranged.append(time.perf_counter() - started)
+    return ranged, liked, cancelled
+
+
 async def _start_up(engine: AsyncEngine) -> float:
     """Build the app (schema check included) and start the scheduler; no tick runs."""
     started = time.perf_counter()
@@ -131,8 +163,11 @@ async def _start_up(engine: AsyncEngine) -> float:
     return elapsed
 
 
+Cancelled = tuple[list[float], list[float], int]
+
+
 def _report(name: str, pending: int, plant: float, settled: str, ticks: list[Tick],
-            full: float, empty: float) -> None:
+            full: float, empty: float, cancel: Cancelled) -> None:
     print(f"{name}: {pending:,} pending reminders (planted in {plant:.1f} s; {settled})")
     for seconds, cpu, claimed, sent, load in ticks:
         print(f"  tick      {seconds * 1000:8.0f} ms  moved {claimed:,} due reminders, "
@@ -144,6 +179,11 @@ def _report(name: str, pending: int, plant: float, settled: str, ticks: list[Tic
           f"(goal <= {GOAL_SECONDS:.0f} s: {'met' if slowest <= GOAL_SECONDS else 'NOT met'};"
           f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"{os.cpu_count()} CPUs)")
+    ranged, liked, cancelled = cancel
+    print(f"  cancel    {statistics.median(ranged) * 1000:8.1f} ms median by the key's index "
+          f"(slowest {max(ranged) * 1000:.1f} ms; {cancelled} rows in {len(ranged)} "
+          f"cancels); by LIKE, as before: {statistics.median(liked) * 1000:.0f} ms median "
+          f"(load {os.getloadavg()[0]:.2f})")
     print(f"  start-up  {full * 1000:8.0f} ms with {pending:,} pending, "
           f"{empty * 1000:.0f} ms with none")
 
@@ -161,9 +201,10 @@ async def bench_sqlite(pending: int, due: int, ticks: int) -> None:
         await _start_up(engines[1])  # warm-up: imports, rule packs, calendar
         full, empty = await _start_up(engines[0]), await _start_up(engines[1])
         done = await _ticks(engines[0], due, ticks)
+        cancel = await _cancel(engines[0], pending)
         for engine in engines:
             await engine.dispose()
-    _report("SQLite", pending, plant, settled, done, full, empty)
+    _report("SQLite", pending, plant, settled, done, full, empty, cancel)
 
 
 async def bench_postgres(url: str, pending: int, due: int, ticks: int) -> None:
@@ -189,7 +230,8 @@ async def bench_postgres(url: str, pending: int, due: int, ticks: int) -> None:
         await _start_up(engines[1])  # warm-up
         full, empty = await _start_up(engines[0]), await _start_up(engines[1])
         done = await _ticks(engines[0], due, ticks)
-        _report("PostgreSQL", pending, plant, settled, done, full, empty)
+        cancel = await _cancel(engines[0], pending)
+        _report("PostgreSQL", pending, plant, settled, done, full, empty, cancel)
     finally:
         for engine in engines:
             await engine.dispose()

@@ -1,7 +1,9 @@
 """Applying the reminder policy (workflow.reminders) inside the unit of work's transaction.
 
 A planned reminder becomes one row per person it reaches, keyed ``<key>:<person>``
-(unique), so replaying a step never plans a reminder twice. A recipient nobody
+(unique), so replaying a step never plans a reminder twice. Cancelling reads the key's
+unique index for the keys under a prefix (``starting_with``); the pending queue the
+dispatcher reads follows by trigger (migration 0017). A recipient nobody
 answers to gets an ``unresolved`` row rather than vanishing.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Reminder
@@ -18,6 +20,17 @@ from storage.outbox import OutboxWriter
 from workflow.calendar import WorkingDays
 from workflow.events import Event, Recipient
 from workflow.reminders import Cancel, PlannedReminder, ReminderSettings, plan
+
+
+def starting_with(prefix: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The keys that start with ``prefix``, as a range on the unique index: keys compare
+    byte by byte (SQLite's default; the "C" collation on PostgreSQL, migration 0017), so
+    they are the keys from ``prefix`` up to, not including, the prefix with its last
+    character's successor. A LIKE would read every row."""
+    if not prefix:
+        raise ValueError("cancelling needs a key prefix")
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Reminder.idempotency_key >= prefix, Reminder.idempotency_key < after
 
 
 class ReminderWriter:
@@ -37,7 +50,7 @@ class ReminderWriter:
                 await session.execute(
                     update(Reminder)
                     .where(Reminder.status.in_(("pending", "unresolved")),
-                           Reminder.idempotency_key.startswith(step.prefix, autoescape=True))
+                           *starting_with(step.prefix))
                     .values(status="cancelled"))
             else:
                 for recipient in step.recipients:
