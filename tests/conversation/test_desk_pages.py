@@ -32,7 +32,9 @@ async def _many(app: App) -> list[int]:
 
 async def _at_the_desk(app: App, codes: dict[str, str]) -> tuple[list[int], Chat]:
     """The 35 dossiers in order, and Hồ Văn Nam's chat showing /viec's first page."""
-    order, nam = await _at_the_desk(app, codes)
+    order = await _many(app)
+    nam = await linked(app, codes, NAM)
+    await nam.send("/viec")
     return order, nam
 
 
