@@ -81,7 +81,7 @@ async def _plant_postgres(engine: AsyncEngine, schema: str, pending: int, due: i
             "reminders", schema_name=schema, columns=list(COLUMNS),
             records=((k, kind, d, p, at, payload, s, a)
                      for k, kind, d, p, at, payload, s, a in _rows(pending, due)))
-        await conn.execute(text("ANALYZE reminders, reminder_queue"))
+        await conn.execute(text("ANALYZE reminders"))
         await conn.commit()
 
 
@@ -89,7 +89,7 @@ async def _settle_postgres(engine: AsyncEngine) -> str:
     """What autovacuum and the checkpointer would have done since the rows were planned."""
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("VACUUM ANALYZE reminders, reminder_queue"))
+        await conn.execute(text("VACUUM ANALYZE reminders"))
         try:
             await conn.execute(text("CHECKPOINT"))
         except Exception:  # needs superuser or pg_checkpoint: say so, go on

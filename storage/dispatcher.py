@@ -6,9 +6,8 @@ transaction: a crash either sends nothing of the tick or records all of it. Afte
 downtime the missed repeats of one reminder (e.g. three "overdue" mornings) collapse into
 one message, the latest, since telling someone three times at once helps nobody.
 
-The tick is set-based SQL (an INSERT ... SELECT into the outbox, an UPDATE and the
-removal of what it took from the pending queue, ``reminder_queue``): the rows never
-travel to Python, so its cost is the database's alone, a few hundred
+The tick is set-based SQL (an INSERT ... SELECT into the outbox and one UPDATE): the
+rows never travel to Python, so its cost is the database's alone, a few hundred
 milliseconds for 10,000 due among 1,000,000 pending (bench/bench_reminders.py). The
 dispatched rows stay, with their status, as the record of what went out.
 
@@ -130,10 +129,8 @@ class Dispatcher:
             else:
                 # One writer at a time (BEGIN IMMEDIATE): both statements see the same
                 # pending rows, so the second marks exactly those the first sent.
-                params = self._params(now)
-                sent = (await conn.execute(_SEND_SQLITE, params)).rowcount
-                claimed = (await conn.execute(_MARK_SQLITE, params)).rowcount
-                await conn.execute(_TAKE_SQLITE, params)
+                sent = (await conn.execute(_SEND_SQLITE, self._params(now))).rowcount
+                claimed = (await conn.execute(_MARK_SQLITE, self._params(now))).rowcount
         return TickResult(claimed, sent, leader=True)
 
     def _params(self, now: datetime) -> dict[str, Any]:
@@ -141,12 +138,11 @@ class Dispatcher:
 
 
 # The tick as set-based SQL: the rows never travel to Python and back. A million pending
-# rows are only ever found through the narrow reminder_queue (migration 0017): the claim
-# reads its (due_at, id) index, and the tick deletes what it took. The wide row's update
-# then changes no indexed column. A queue entry whose row is no longer pending (marked by
-# hand) is taken and dropped without a message.
+# rows are only ever read through ix_reminders_pending_due (migration 0014), whose
+# condition the claim repeats literally (SQLite uses a partial index only then).
 _COLUMNS = "id, idempotency_key, kind, dossier_id, person_id, due_at, payload"
-_DUE = "SELECT id FROM reminder_queue WHERE due_at <= :now ORDER BY due_at, id LIMIT :batch"
+_CLAIM = (f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' AND due_at <= :now "
+          "ORDER BY due_at, id LIMIT :batch")
 _INSERT = """INSERT INTO outbox (dedupe_key, person_id, payload, priority, status, attempts,
                         created_at, next_attempt_at)"""
 
@@ -190,27 +186,20 @@ _SQLITE_MESSAGE = _message(
              "ELSE substr(due_at, 20, 7) END || '+00\\:00'"),
     about="json(payload)", json_object="json_object")
 
-# PostgreSQL: one statement. The claim locks the queue entries and their rows, skipping
-# any another transaction holds: two dispatchers never take the same reminder, and a
-# transaction cancelling one (its row, then by trigger its entry) never waits in a
-# cycle with the tick. What is sent is what the update marked.
+# PostgreSQL: one statement. SKIP LOCKED keeps two dispatchers' claims apart; the claim
+# is materialised once, so the rows marked are exactly the rows sent. A conflicting key
+# is a revived reminder that already went out: it is not sent again.
 _MOVE_POSTGRES = _bind(f"""
-    WITH claimed AS (
-        SELECT q.id FROM reminder_queue AS q JOIN reminders AS r ON r.id = q.id
-        WHERE q.due_at <= :now ORDER BY q.due_at, q.id LIMIT :batch
-        FOR UPDATE SKIP LOCKED),
-    taken AS (
-        DELETE FROM reminder_queue AS q USING claimed WHERE q.id = claimed.id
-        RETURNING q.id),
+    WITH claimed AS ({_CLAIM} FOR UPDATE SKIP LOCKED),
     marked AS (
         UPDATE reminders AS r
         SET status = 'dispatched', dispatched_at = :now, attempts = r.attempts + 1
-        FROM taken WHERE r.id = taken.id AND r.status = 'pending'
-        RETURNING {", ".join(f"r.{c}" for c in _COLUMNS.split(", "))}),
+        FROM claimed WHERE r.id = claimed.id
+        RETURNING r.id),
     grouped AS (
         SELECT {_COLUMNS}, count(*) OVER subject AS collapsed,
                row_number() OVER (subject ORDER BY due_at DESC, id DESC) AS latest
-        FROM marked
+        FROM claimed
         WINDOW subject AS (PARTITION BY {_group("payload ->> '{}'")})),
     sent AS (
         {_INSERT}
@@ -221,15 +210,12 @@ _MOVE_POSTGRES = _bind(f"""
         RETURNING 1)
     SELECT (SELECT count(*) FROM marked) AS claimed, (SELECT count(*) FROM sent) AS sent""")
 
-# SQLite: the send, the mark, then the removal from the queue, of the same claim (see
-# Dispatcher.tick; the mark's change to 'dispatched' fires no trigger, so the queue is
-# the same for all three). A GROUP BY with max() takes the other columns from the row
-# holding the maximum (documented SQLite behaviour): the latest by (due_at, id), at half
-# the cost of window functions.
-_PENDING_DUE = f"status = 'pending' AND id IN ({_DUE})"
+# SQLite: the send, then the mark, of the same claim (see Dispatcher.tick). A GROUP BY
+# with max() takes the other columns from the row holding the maximum (documented
+# SQLite behaviour): the latest by (due_at, id), at half the cost of window functions.
 _SEND_SQLITE = _bind(f"""
     {_INSERT}
-    WITH claimed AS (SELECT {_COLUMNS} FROM reminders WHERE {_PENDING_DUE}),
+    WITH claimed AS ({_CLAIM}),
     grouped AS (
         SELECT {_COLUMNS}, count(*) AS collapsed,
                max(due_at || printf('%020d', id)) AS latest
@@ -241,5 +227,4 @@ _SEND_SQLITE = _bind(f"""
 _MARK_SQLITE = _bind(f"""
     UPDATE reminders
     SET status = 'dispatched', dispatched_at = :now, attempts = attempts + 1
-    WHERE {_PENDING_DUE}""")
-_TAKE_SQLITE = _bind(f"DELETE FROM reminder_queue WHERE id IN ({_DUE})")
+    WHERE id IN (SELECT id FROM ({_CLAIM}))""")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -222,8 +223,11 @@ class Reminder(Base):
     """A planned reminder; the table, not the scheduler, is the source of truth."""
 
     __tablename__ = "reminders"
-    # The pending ones are also in ReminderQueue, kept by triggers (migration 0017); no
-    # index names ``status``, so the tick's update changes no indexed column.
+    # Only the pending rows, in the dispatcher's claim order: a dispatched one leaves the
+    # index (migration 0014).
+    __table_args__ = (Index("ix_reminders_pending_due", "due_at", "id",
+                            postgresql_where=text("status = 'pending'"),
+                            sqlite_where=text("status = 'pending'")),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # Byte order on PostgreSQL too: cancelling by prefix is a range on this index.
     idempotency_key: Mapped[str] = mapped_column(
@@ -236,17 +240,6 @@ class Reminder(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     dispatched_at: Mapped[datetime | None]
-
-
-class ReminderQueue(Base):
-    """The pending reminders' ids and times, all the dispatcher's claim reads: filled and
-    emptied by triggers on ``reminders`` (migration 0017), emptied by the tick."""
-
-    __tablename__ = "reminder_queue"
-    __table_args__ = (Index("ix_reminder_queue_due", "due_at", "id"),)
-    id: Mapped[int] = mapped_column(BigId, ForeignKey("reminders.id", ondelete="CASCADE"),
-                                    primary_key=True, autoincrement=False)
-    due_at: Mapped[datetime]
 
 
 class ConversationRow(Base):

@@ -2,8 +2,7 @@
 
 A planned reminder becomes one row per person it reaches, keyed ``<key>:<person>``
 (unique), so replaying a step never plans a reminder twice. Cancelling reads the key's
-unique index for the keys under a prefix (``starting_with``); the pending queue the
-dispatcher reads follows by trigger (migration 0017). A recipient nobody
+unique index for the keys under a prefix (``starting_with``). A recipient nobody
 answers to gets an ``unresolved`` row rather than vanishing.
 """
 

@@ -1,7 +1,7 @@
 """The set-based tick (storage.dispatcher), row by row on both databases: it moves exactly
 the due pending reminders, writes the messages Python used to write, collapses repeats,
-never sends a key twice, leaves nothing behind when it fails, and reads the pending
-queue that migration 0017 creates and its triggers keep."""
+never sends a key twice, leaves nothing behind when it fails, and reads the partial index
+that migration 0014 creates."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, inspect, select, text, update
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.dispatcher as dispatcher_module
 from storage.dispatcher import REMINDER_PRIORITY, URGENT_PRIORITY, Dispatcher, dedupe_key
-from storage.models import OutboxMessage, Reminder, ReminderQueue
+from storage.models import OutboxMessage, Reminder
 from tests.fakes import Scenario
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
-INDEX = "ix_reminder_queue_due"
+INDEX = "ix_reminders_pending_due"
 
 
 def _row(key: str, due_at: datetime, *, kind: str = "answer_due", dossier: int | None = 7,
@@ -58,42 +58,28 @@ async def _statuses(engine: AsyncEngine) -> dict[str, tuple[str, int, datetime |
     return {key: (status, attempts, at) for key, status, attempts, at in rows}
 
 
-async def _queue(engine: AsyncEngine) -> dict[str, datetime]:
-    """The pending queue, by the key of its reminder."""
-    async with engine.connect() as conn:
-        rows = (await conn.execute(
-            select(Reminder.idempotency_key, ReminderQueue.due_at)
-            .join(Reminder, Reminder.id == ReminderQueue.id))).all()
-    return dict(rows)
-
-
-async def test_no_index_of_reminders_names_the_status(engine: AsyncEngine) -> None:
-    """The tick's update changes only unindexed columns (PostgreSQL can then update the
-    row in place); the pending ones are found through the queue's index."""
-    def indexes(sync_connection: Any, table: str) -> dict[str, list[str | None]]:
+async def test_the_partial_index_replaces_the_old_one(engine: AsyncEngine) -> None:
+    def indexes(sync_connection: Any) -> dict[str, list[str | None]]:
         return {ix["name"]: ix["column_names"]
-                for ix in inspect(sync_connection).get_indexes(table) if ix["name"]}
+                for ix in inspect(sync_connection).get_indexes("reminders") if ix["name"]}
 
     async with engine.connect() as conn:
-        found = await conn.run_sync(indexes, "reminders")
-        queue = await conn.run_sync(indexes, "reminder_queue")
+        found = await conn.run_sync(indexes)
         if engine.dialect.name == "sqlite":
-            definitions = (await conn.execute(text(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = 'reminders' "
-                "AND type = 'index' AND sql IS NOT NULL"))).scalars().all()
+            definition = (await conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE name = :n"), {"n": INDEX})).scalar()
         else:
-            definitions = (await conn.execute(text(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'reminders' "
-                "AND schemaname = current_schema()"))).scalars().all()
-    assert "ix_reminders_pending_due" not in found and "ix_reminders_due" not in found
-    assert not any("status" in column for columns in found.values() for column in columns
-                   if column)
-    assert not any("status" in str(definition) for definition in definitions)
-    assert queue[INDEX] == ["due_at", "id"]
+            definition = (await conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = :n "
+                "AND schemaname = current_schema()"), {"n": INDEX})).scalar()
+    assert found[INDEX] == ["due_at", "id"]
+    assert "ix_reminders_due" not in found
+    assert "status" in str(definition) and "pending" in str(definition)
 
 
-async def test_the_claim_reads_the_queue_index(engine: AsyncEngine) -> None:
-    claim = dispatcher_module._DUE.replace(":now", "'2026-11-25 02:00:00.000000'")
+async def test_the_claim_reads_the_partial_index(engine: AsyncEngine) -> None:
+    # SQLite uses a partial index only when the query repeats its condition literally.
+    claim = dispatcher_module._CLAIM.replace(":now", "'2026-11-25 02:00:00.000000'")
     claim = claim.replace(":batch", "100")
     async with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -102,49 +88,6 @@ async def test_the_claim_reads_the_queue_index(engine: AsyncEngine) -> None:
             await conn.execute(text("SET LOCAL enable_seqscan = off"))
             plan = (await conn.execute(text(f"EXPLAIN {claim}"))).all()
     assert INDEX in " ".join(str(line) for line in plan)
-
-
-async def test_the_queue_holds_exactly_the_pending_rows_whoever_writes_them(
-        engine: AsyncEngine, scenario: Scenario) -> None:
-    """Triggers keep the queue: a pending row joins it, a moved day follows, a cancelled
-    or unresolved row leaves, a revived one comes back; a row marked dispatched by hand
-    is dropped unsent by the next tick."""
-    later = NOW + timedelta(days=1)
-    await _plant(engine, [
-        _row("a:1:member-1", later, dossier=1),
-        _row("b:2:member-1", later, dossier=2),
-        _row("c:3:member-1", later, dossier=3),
-        _row("d:4:nobody", later, dossier=4, person=None, status="unresolved"),
-        _row("e:5:member-1", NOW - timedelta(hours=1), dossier=5),
-    ])
-    assert await _queue(engine) == {"a:1:member-1": later, "b:2:member-1": later,
-                                    "c:3:member-1": later,
-                                    "e:5:member-1": NOW - timedelta(hours=1)}
-    key = Reminder.idempotency_key
-    async with engine.begin() as conn:
-        await conn.execute(update(Reminder).where(key == "a:1:member-1")
-                           .values(due_at=NOW - timedelta(minutes=5)))
-        await conn.execute(update(Reminder).where(key == "b:2:member-1")
-                           .values(status="cancelled"))
-        await conn.execute(update(Reminder).where(key == "c:3:member-1")
-                           .values(status="unresolved"))
-        await conn.execute(update(Reminder).where(key == "d:4:nobody")
-                           .values(status="pending", person_id="member-1"))
-        await conn.execute(update(Reminder).where(key == "e:5:member-1")
-                           .values(status="dispatched"))  # by hand, as the demo does
-    assert await _queue(engine) == {"a:1:member-1": NOW - timedelta(minutes=5),
-                                    "d:4:nobody": later,
-                                    "e:5:member-1": NOW - timedelta(hours=1)}
-    assert await _tick(engine) == (1, 1)
-    assert [m.dedupe_key for m in await _outbox(engine)] == ["reminder:a:1:member-1"]
-    assert await _queue(engine) == {"d:4:nobody": later}
-    async with engine.begin() as conn:  # revived after it went out: queued again
-        await conn.execute(update(Reminder).where(key == "a:1:member-1")
-                           .values(status="pending"))
-        await conn.execute(delete(Reminder).where(key == "d:4:nobody"))
-    assert await _queue(engine) == {"a:1:member-1": NOW - timedelta(minutes=5)}
-    assert await _tick(engine) == (1, 0)  # marked, its key already sent: not sent again
-    assert len(await _outbox(engine)) == 1
 
 
 async def test_a_tick_moves_exactly_the_due_pending_reminders(
