@@ -269,8 +269,10 @@ async def _with_retry(limiter: RateLimiter, chat_id: str, send: Callable[[], Awa
     while True:
         ticket = await limiter.acquire(chat_id, group=group, interactive=interactive,
                                        in_flight=True)
+        answered = False  # only a send answered says how long a round trip takes
         try:
             await send()
+            answered = True
             return
         except RetryAfter as exc:
             pauses += 1
@@ -281,7 +283,8 @@ async def _with_retry(limiter: RateLimiter, chat_id: str, send: Callable[[], Awa
             failures += 1
             if failures > retries:
                 raise
-            ticket.done()
+            ticket.done(answered=False)
             await asyncio.sleep(backoff * 2 ** (failures - 1))
         finally:
-            ticket.done()  # answered or failed: it reached the server by now, or never
+            # Answered or failed: it reached the server by now, or never.
+            ticket.done(answered=answered)

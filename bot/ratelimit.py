@@ -12,7 +12,9 @@ replies and bulk notifications share one budget (Telegram's limit is per bot):
   other over tens of milliseconds, more than any margin, and the next second's thirty
   would then arrive within the same second as the last of them. A send acquired
   ``in_flight`` (as ``bot.delivery`` does) counts until its request is answered, then
-  from its likely arrival (``Ticket``).
+  from the latest moment it can have arrived, less the round trip's credit (``Ticket``,
+  ``Trips``): a slot of the window is then busy about ``1 + margin`` seconds whatever the
+  round trip, and not ``1 + margin`` plus the trip.
 - per group: at most ``group_per_minute`` in any minute (the same sliding log).
 - per private chat: one a second sustained, with a short burst (a bucket) so that a
   turn's two or three replies are not held back.
@@ -53,11 +55,10 @@ class Limits:
     group_burst: float = 20.0  # no longer used: the group limit is a sliding window
     margin: float = 0.02  # seconds added to each window against arrival jitter
     pace_burst: float = 3.0  # overall sends let go together (a turn's replies) before pacing
-    # How much of the shortest round trip seen lately a send is placed before its answer
-    # (``Ticket``). None by default: then no window at the server can ever hold more
-    # than the cap, however unevenly requests are held up on the way (a busy machine).
-    # 0.5 (the way back, on a symmetric network) lets a little more through.
-    trip_credit: float = 0.0
+    # How much of the round trip's credit (``Trips.credit``) a send answered is placed
+    # before its answer (``Ticket``); 0: at its answer, the latest it can have arrived.
+    trip_credit: float = 1.0
+    trip_memory: float = 120.0  # seconds over which the shortest round trip is kept
 
 
 class Bucket:
@@ -88,7 +89,9 @@ POLL_SECONDS = 0.005  # how often to look again while every send in a window is 
 # The shortest wait: a clock with microseconds (datetime) would not move for less, and
 # the same wait would be asked for again and again.
 MIN_WAIT = 1e-6
-RECENT_TRIPS = 64  # round trips remembered for the shortest (see ``Ticket.done``)
+RECENT = 64  # round trips (and the loop's lags) whose median is "now" (``Trips``)
+MIN_TRIPS = 16  # round trips measured before any is credited
+FLOOR_SLICES = 8  # the memory of the shortest round trip, in slices that age out in turn
 
 
 class Window:
@@ -136,13 +139,75 @@ class Window:
         return all(not e[1] and e[0] + self.seconds <= now for e in self.log)
 
 
+class Trips:
+    """What the round trips of the sends let us credit (``Ticket``).
+
+    A server counts a request when it arrives: after our grant, before its answer. A
+    send answered at ``d`` is at the latest counted at ``d - back`` (its way back), and
+    the next send granted at ``g`` at the earliest at ``g + out`` (its way out). So a
+    send can be placed ``back + out`` before its answer and the window still never
+    holds more than the cap at the server, as long as the way back of one and the way
+    out of another add up to at least the credit. Only the sum is used (the split of a
+    trip between the ways is unknown, and may be uneven), and it is kept below it:
+
+    - ``floor``: the shortest round trip over ``memory`` seconds. The network's own
+      time: a lag on our side only adds to a trip, and a lag that lasts (a busy
+      machine) does not raise the floor that a quicker trip set before it.
+    - ``jitter``: how much longer than the floor a trip takes now (the median of the
+      last ``RECENT``). Trips that vary do not say how each of their ways varies; the
+      more they vary, the less is credited.
+    - ``lag``: how late the event loop wakes up now (the median of the last ``RECENT``
+      oversleeps of the limiter's own waits), twice: a loop lagging behind adds to both
+      ways of every trip it measures, so a floor measured while it lagged (from the
+      start, or for longer than ``memory``) is that much too long.
+
+    The credit is ``floor - jitter - 2 * lag``, nothing before ``MIN_TRIPS`` trips were
+    measured; a send that failed is credited nothing (it may not have been answered).
+    """
+
+    __slots__ = ("floors", "lags", "memory", "recent")
+
+    def __init__(self, memory: float) -> None:
+        self.memory = memory
+        self.recent: deque[float] = deque(maxlen=RECENT)
+        self.lags: deque[float] = deque(maxlen=RECENT)
+        self.floors: deque[list[float]] = deque()  # [since, shortest] per slice of memory
+
+    def add(self, trip: float, now: float) -> None:
+        self.recent.append(trip)
+        floors = self.floors
+        step = self.memory / FLOOR_SLICES
+        if floors and now - floors[-1][0] < step:
+            floors[-1][1] = min(floors[-1][1], trip)
+            return
+        floors.append([now, trip])
+        while floors[0][0] + step + self.memory <= now:  # its every trip is older
+            floors.popleft()
+
+    def lagged(self, seconds: float) -> None:
+        self.lags.append(seconds)
+
+    def credit(self) -> float:
+        if len(self.recent) < MIN_TRIPS:
+            return 0.0
+        floor = min(shortest for _, shortest in self.floors)
+        jitter = _median(self.recent) - floor
+        lag = _median(self.lags) if self.lags else 0.0
+        return max(0.0, floor - jitter - 2.0 * lag)
+
+
+def _median(values: deque[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 class Ticket:
     """One send let through. ``done()`` once its request is answered (or failed): until
-    then it counts in the windows. A server counts a request when it arrives, which is
-    some time between our grant and the answer; the send is then placed at the answer
-    (less ``Limits.trip_credit`` of the shortest round trip seen lately), so that thirty
+    then it counts in the windows, from then on it is placed at its answer less
+    ``Limits.trip_credit`` of the round trips' credit (``Trips``), so that thirty
     requests held up on their way (a busy machine, a slow network) and the next thirty
-    sent on time never meet within one second there."""
+    sent on time never meet within one second at the server."""
 
     __slots__ = ("entries", "granted", "limiter")
 
@@ -150,17 +215,21 @@ class Ticket:
                  entries: tuple[list[float], ...]) -> None:
         self.limiter, self.granted, self.entries = limiter, granted, entries
 
-    def done(self) -> None:
+    def done(self, *, answered: bool = True) -> None:
+        """``answered``: False when the request failed (a timeout, a dropped connection,
+        an error): it may have reached the server at any moment until now, and its trip
+        says nothing of the network's."""
         limiter = self.limiter
         if limiter is None:
             return
         self.limiter = None
         now = limiter._now()
-        trips = limiter._trips
-        trips.append(max(0.0, now - self.granted))
-        shortest = min(trips) * limiter.limits.trip_credit
+        credit = 0.0
+        if answered:
+            limiter._trips.add(max(0.0, now - self.granted), now)
+            credit = limiter.credit
         for entry in self.entries:
-            entry[0] = max(entry[0], now - shortest)
+            entry[0] = max(entry[0], now - credit)
             entry[1] = 0.0
 
 
@@ -184,7 +253,7 @@ class RateLimiter:
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
         self._interactive_chats: dict[str, int] = {}  # interactive replies waiting, by chat
-        self._trips: deque[float] = deque(maxlen=RECENT_TRIPS)
+        self._trips = Trips(self.limits.trip_memory)
         self.granted = 0
 
     def pause(self, seconds: float) -> None:
@@ -203,7 +272,7 @@ class RateLimiter:
                 now = self._now()
                 own = self._own_wait(chat_id, group, interactive, now)
                 if own > 0:  # the chat's own limit: no place in the shared queue meanwhile
-                    await self._sleep(max(own, MIN_WAIT))
+                    await self._nap(own)
                     continue
                 if not self._queue and self._shared_wait(now) <= 0:
                     return self._take(chat_id, group, now, in_flight)  # nobody ahead
@@ -217,6 +286,11 @@ class RateLimiter:
                     self._interactive_chats[chat_id] = left
                 else:
                     del self._interactive_chats[chat_id]
+
+    @property
+    def credit(self) -> float:
+        """Seconds a send answered now is placed before its answer (``Trips``)."""
+        return self._trips.credit() * self.limits.trip_credit
 
     @property
     def waiting(self) -> int:
@@ -276,13 +350,20 @@ class RateLimiter:
             now = self._now()
             delay = self._shared_wait(now)
             if delay > 0:
-                await self._sleep(max(delay, MIN_WAIT))
+                await self._nap(delay)
                 continue
             kind, _, chat_id, group, in_flight, future = heapq.heappop(queue)
             if self._own_wait(chat_id, group, kind == INTERACTIVE, now) > 0:
                 future.set_exception(_NotYet())  # back to its chat's own limit
                 continue
             future.set_result(self._take(chat_id, group, now, in_flight))
+
+    async def _nap(self, seconds: float) -> None:
+        """Sleep ``seconds``, noting how late the loop woke us (``Trips``)."""
+        seconds = max(seconds, MIN_WAIT)
+        start = self._now()
+        await self._sleep(seconds)
+        self._trips.lagged(max(0.0, self._now() - start - seconds))
 
     def _chat(self, chat_id: str, group: bool, now: float) -> Limit:
         limit = self._chats.get(chat_id)

@@ -159,16 +159,25 @@ async def test_flood_control_pauses_every_chat_then_the_message_goes_out(
     telegram = FakeSender("telegram", time=time)
     await link(app.engine, LAN)
     await link(app.engine, THOA)
-    lan = await plant(app.engine, LAN, note("lan"))
-    await plant(app.engine, THOA, note("thoa", person=THOA))
-    telegram.fail(chat_of(LAN), RetryAfter(30))
+    rows = [await plant(app.engine, LAN, note("lan")),
+            await plant(app.engine, THOA, note("thoa", person=THOA))]
+    refused: list[int] = []
+
+    async def refuse_the_first() -> None:
+        # Whichever lane is rendered first sends first: that send is refused, before
+        # the other lane asks the limiter (so it must wait for the pause too).
+        if not refused:
+            refused.append(telegram.calls)
+            raise RetryAfter(30)
+
+    telegram.on_send = refuse_the_first
     start = time.now()
 
     report = await notifier_for(app, time, telegram).drain_once()
 
-    assert report.sent == 2 and report.paused == 0
+    assert refused and report.sent == 2 and report.paused == 0
     assert all(s.at is not None and s.at >= start + timedelta(seconds=30) for s in telegram.sent)
-    assert (await row(app.engine, lan)).attempts == 0
+    assert [(await row(app.engine, r)).attempts for r in rows] == [0, 0]
 
 
 async def test_flood_control_that_does_not_end_reschedules_without_counting_an_attempt(

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from bot.fakes.telegram_limits import FloodWatch
-from bot.ratelimit import Limits, RateLimiter
+from bot.ratelimit import MIN_TRIPS, Limits, RateLimiter
 from tests.unit.test_ratelimit import VirtualTime
 
 
@@ -141,20 +141,27 @@ def test_a_group_may_have_twenty_a_minute() -> None:
 
 async def test_a_send_in_flight_counts_until_answered_then_from_its_likely_arrival() -> None:
     """Thirty requests held up on their way must not meet the next thirty at the server:
-    a send counts until it is answered, then from its answer less the shortest trip."""
+    a send counts until it is answered, then from its answer less the trip's credit."""
     clock = VirtualTime()
-    limit = RateLimiter(Limits(margin=0, pace_burst=30, trip_credit=1.0), now=clock.now,
-                        sleep=clock.sleep)
+    limit = RateLimiter(Limits(margin=0, pace_burst=30), now=clock.now, sleep=clock.sleep)
+    for n in range(MIN_TRIPS):  # round trips of 0.1 s measured: 0.1 s is credited
+        ticket = await limit.acquire(f"m{n}", in_flight=True)
+        clock.t += 0.1
+        ticket.done()
+        clock.t += 1.0  # out of every window
+    start = clock.t
     quick = await limit.acquire("q", in_flight=True)
-    clock.t = 0.1
-    quick.done()  # a round trip of 0.1 s: the shortest so far
+    clock.t += 0.1
+    quick.done()  # placed at its grant
     tickets = [await limit.acquire(f"c{i}", in_flight=True) for i in range(29)]
     got: list[float] = []
 
     async def two_more() -> None:
         for name in ("late-1", "late-2"):
-            (await limit.acquire(name, in_flight=True)).done()
-            got.append(clock.now())
+            ticket = await limit.acquire(name, in_flight=True)
+            got.append(clock.now() - start)
+            clock.t += 0.1
+            ticket.done()
 
     async def answers() -> None:
         await clock.sleep(0.6)  # held up: answered at 0.7, 0.6 s after their grant
@@ -162,7 +169,7 @@ async def test_a_send_in_flight_counts_until_answered_then_from_its_likely_arriv
             ticket.done()
 
     await clock.run(two_more(), answers())
-    # The quick one (placed at 0) frees a place at 1.0. The held-up ones are placed at
-    # their answer less the shortest trip, 0.6: the next place is free at 1.6, where
+    # The quick one frees a place at 1.0. The held-up ones are placed at their answer
+    # less the credit, 0.6 at the earliest: the next place is free at 1.6, where
     # counting from their grant (0.1) would have let it go at 1.1.
     assert got == pytest.approx([1.0, 1.6])
