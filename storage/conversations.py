@@ -7,8 +7,10 @@ assistant's to skip when the turn changed nothing (``handlers.app``)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import String, and_, literal, or_, select, update
+from sqlalchemy import Date, Select, String, and_, bindparam, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.ports import Conversation, PersonInfo
@@ -21,7 +23,7 @@ from storage.models import (
     Person,
     Unit,
 )
-from storage.reads import TURN_ROLES, reading
+from storage.reads import TURN_ROLES, read, reading
 from workflow.errors import StaleVersion
 from workflow.permissions import is_committee_role
 
@@ -40,32 +42,27 @@ class SqlConversations:
         """The conversation and the linked person, in one statement on one read-only
         connection; for a linked person also whether they hold a committee role (what
         the menu asks: ``storage.reads.TURN_ROLES``), on the same connection."""
-        asked = select(literal(channel, String).label("channel"),
-                       literal(account, String).label("account")).subquery()
-        query = (
-            select(ConversationRow, Person, Unit, Organisation.pack_id).select_from(asked)
-            .outerjoin(ConversationRow, and_(ConversationRow.channel == asked.c.channel,
-                                             ConversationRow.account == asked.c.account))
-            .outerjoin(ChatAccount, and_(ChatAccount.channel == asked.c.channel,
-                                         ChatAccount.external_id == asked.c.account))
-            .outerjoin(Person, Person.id == ChatAccount.person_id)
-            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-            .outerjoin(Unit, Unit.id == Person.unit_id))
-        async with reading(self._sessions) as session:
-            row, person, unit, pack_id = (await session.execute(query)).one()
-            roles = [] if person is None else (await session.execute(
-                select(Membership.role, Body.kind).join(Body, Body.id == Membership.body_id)
-                .where(Membership.person_id == person.id, _current(date.today())))).all()
-        info = None
-        if person is not None:
-            info = PersonInfo(id=person.id, name=person.name, language=person.language or "vi",
-                              title=person.title, unit_id=unit.id if unit else None,
-                              unit_name=unit.name if unit else None,
-                              unit_kind=unit.unit_kind if unit else None, pack_id=pack_id)
-            TURN_ROLES.set((person.id, any(is_committee_role(r, k) for r, k in roles)))
-        else:
-            TURN_ROLES.set(None)
-        return _conversation(channel, account, row), info
+        today = date.today()
+
+        def work(connection: Connection) -> tuple[Conversation, PersonInfo | None, bool]:
+            row = connection.execute(_TURN, {"channel": channel, "account": account}).one()
+            conversation = (Conversation(channel=channel, account=account) if row.version
+                            is None else Conversation(
+                                channel=channel, account=account, flow=row.flow,
+                                step=row.step, data=dict(row.data), language=row.language,
+                                version=row.version))
+            if row.person_id is None:
+                return conversation, None, False
+            roles = connection.execute(_ROLES, {"person": row.person_id, "today": today})
+            info = PersonInfo(id=row.person_id, name=row.person_name,
+                              language=row.person_language or "vi", title=row.title,
+                              unit_id=row.unit_id, unit_name=row.unit_name,
+                              unit_kind=row.unit_kind, pack_id=row.pack_id)
+            return conversation, info, any(is_committee_role(r, k) for r, k in roles)
+
+        conversation, info, committee = await read(self._sessions, work)
+        TURN_ROLES.set(None if info is None else (info.id, committee))
+        return conversation, info
 
     async def save(self, conversation: Conversation) -> None:
         now = datetime.now(UTC)
@@ -97,6 +94,44 @@ def _conversation(channel: str, account: str, row: ConversationRow | None) -> Co
         return Conversation(channel=channel, account=account)
     return Conversation(channel=channel, account=account, flow=row.flow, step=row.step,
                         data=dict(row.data), language=row.language, version=row.version)
+
+
+def _turn_statement() -> Select[Any]:
+    """A turn's lookups as one statement, built once: core columns, no ORM objects (the
+    statement and its cache key are made once, the rows are plain tuples)."""
+    conv, account_, person, org, unit = (ConversationRow.__table__, ChatAccount.__table__,
+                                         Person.__table__, Organisation.__table__,
+                                         Unit.__table__)
+    asked = select(bindparam("channel", type_=String).label("channel"),
+                   bindparam("account", type_=String).label("account")).subquery()
+    return (
+        select(conv.c.flow, conv.c.step, conv.c.data, conv.c.language, conv.c.version,
+               person.c.id.label("person_id"), person.c.name.label("person_name"),
+               person.c.language.label("person_language"), person.c.title,
+               unit.c.id.label("unit_id"), unit.c.name.label("unit_name"), unit.c.unit_kind,
+               org.c.pack_id)
+        .select_from(asked)
+        .outerjoin(conv, and_(conv.c.channel == asked.c.channel,
+                              conv.c.account == asked.c.account))
+        .outerjoin(account_, and_(account_.c.channel == asked.c.channel,
+                                  account_.c.external_id == asked.c.account))
+        .outerjoin(person, person.c.id == account_.c.person_id)
+        .outerjoin(org, org.c.id == person.c.organisation_id)
+        .outerjoin(unit, unit.c.id == person.c.unit_id))
+
+
+def _roles_statement() -> Select[Any]:
+    membership, body = Membership.__table__, Body.__table__
+    today = bindparam("today", type_=Date)
+    return (select(membership.c.role, body.c.kind)
+            .join(body, body.c.id == membership.c.body_id)
+            .where(membership.c.person_id == bindparam("person", type_=String),
+                   or_(membership.c.valid_from.is_(None), membership.c.valid_from <= today),
+                   or_(membership.c.valid_to.is_(None), membership.c.valid_to >= today)))
+
+
+_TURN = _turn_statement()
+_ROLES = _roles_statement()
 
 
 def _current(today: date):  # type: ignore[no-untyped-def]

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import SingletonThreadPool
 
 from handlers.ports import TURN_COMMITS
 from workflow.errors import StorageUnavailable
@@ -56,15 +59,28 @@ def create_engine(url: str | None = None, *, busy_timeout_ms: float = BUSY_TIMEO
     url = url or DEFAULT_URL
     if not is_sqlite(url):
         engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
-        _translate_transient(engine)
+        _translate_transient(engine.sync_engine)
         return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # Enough connections for the turns in flight (polling takes 16 at a time), the
+    # notifier and the dispatcher: past the pool, each connection would be opened (a
+    # thread of aiosqlite's, the pragmas) and closed again for every use.
+    if database and database != ":memory:" and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
     engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000},
                                  **kwargs)
+    _sqlite_events(engine.sync_engine, busy_timeout_ms)
+    _translate_transient(engine.sync_engine)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+SQLITE_POOL_SIZE = 10
+
+
+def _sqlite_events(engine: Engine, busy_timeout_ms: float) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN, not the driver
         cursor = dbapi_connection.cursor()
@@ -74,14 +90,42 @@ def create_engine(url: str | None = None, *, busy_timeout_ms: float = BUSY_TIMEO
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    _translate_transient(engine)
-
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         reads = connection.get_execution_options().get(READ_ONLY)
         connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
-    return engine
+
+# SQLite reads done on the event loop's own thread (``local_reader``), by engine.
+_LOCAL_READERS: WeakKeyDictionary[Engine, Engine | None] = WeakKeyDictionary()
+LOCAL_READ_BUSY_MS = 2_000  # a WAL reader waits only while the file is being recovered
+
+
+def local_reader(engine: AsyncEngine) -> Engine | None:
+    """For an SQLite file, a synchronous engine on the same file whose transactions only
+    read, used on the calling thread; None for any other database.
+
+    Why: each statement through aiosqlite is handed to its thread and back (two thread
+    switches and a wake-up of the event loop per call, several calls per statement),
+    which cost more than the whole of a turn's reads. In WAL mode a reader never waits
+    for the writer, and an indexed read of a local file takes microseconds, so blocking
+    the event loop for it is cheaper than the hand-off. Writes stay on aiosqlite: a
+    writer may have to queue for SQLite's lock."""
+    sync = engine.sync_engine
+    if sync in _LOCAL_READERS:
+        return _LOCAL_READERS[sync]
+    reader: Engine | None = None
+    url = sync.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and "mode=memory" not in str(url):
+        # One connection per thread, kept open: the reads of one thread never overlap
+        # (nothing is awaited during one), and the schema is parsed once.
+        reader = sa_create_engine(url.set(drivername="sqlite"), poolclass=SingletonThreadPool,
+                                  execution_options={READ_ONLY: True})
+        _sqlite_events(reader, LOCAL_READ_BUSY_MS)
+        _translate_transient(reader)
+    _LOCAL_READERS[sync] = reader
+    return reader
 
 
 # PostgreSQL: serialization failure, deadlock, lock not available, shutting down, and the
@@ -105,8 +149,8 @@ def is_transient(error: BaseException | None, disconnect: bool = False) -> bool:
     return any(words in str(error).lower() for words in SQLITE_BUSY)
 
 
-def _translate_transient(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "handle_error")
+def _translate_transient(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> BaseException | None:
         if is_transient(context.original_exception, context.is_disconnect):
             return StorageUnavailable(str(context.original_exception).splitlines()[0])

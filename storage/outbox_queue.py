@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, update
+from sqlalchemy import Select, String, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.db import read_only, session_factory
+from storage.db import local_reader, read_only, session_factory
 from storage.models import ChatAccount, OutboxMessage
 from storage.outbox import EVENT_PRIORITY, OutboxWriter
 from storage.uow import SqlDossiers
@@ -297,6 +297,13 @@ async def keep_reply(engine: AsyncEngine, channel: str, chat: str, reply: dict[s
     return True
 
 
+# Built once: every incoming update asks it.
+_SEEN = select(ChatAccount.__table__.c.unreachable_since,
+               ChatAccount.__table__.c.last_seen_at).where(
+    ChatAccount.__table__.c.channel == bindparam("channel", type_=String),
+    ChatAccount.__table__.c.external_id == bindparam("external_id", type_=String))
+
+
 async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_id: str,
                     now: datetime) -> bool:
     """A person wrote from this account: it is reachable again and was seen ``now``.
@@ -310,11 +317,14 @@ async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_i
         return await _seen(target, channel, external_id, now)
     # Nearly always there is nothing to write (seen within the minute, reachable): find
     # out with a read, which on SQLite does not queue for the writer's lock.
-    async with read_only(target) as reading, reading.begin():
-        row = (await reading.execute(
-            select(ChatAccount.unreachable_since, ChatAccount.last_seen_at).where(
-                ChatAccount.channel == channel, ChatAccount.external_id == external_id))
-               ).first()
+    asked = {"channel": channel, "external_id": external_id}
+    local = local_reader(target)
+    if local is not None:  # an SQLite file: read on this thread (storage.db.local_reader)
+        with local.connect() as reading:
+            row = reading.execute(_SEEN, asked).first()
+    else:
+        async with read_only(target) as connection, connection.begin():
+            row = (await connection.execute(_SEEN, asked)).first()
     if row is None or (row.unreachable_since is None and row.last_seen_at is not None
                        and _aware(row.last_seen_at) >= now - SEEN_GRANULARITY):
         return False

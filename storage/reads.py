@@ -4,13 +4,17 @@ the single writer's lock that every other session takes (storage.db)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import READ_ONLY
+from storage.db import READ_ONLY, local_reader, read_only
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -19,6 +23,27 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
     async with sessions() as session:
         await session.connection(execution_options={READ_ONLY: True})
         yield session
+
+
+async def read(sessions: async_sessionmaker[AsyncSession],
+               work: Callable[[Connection], T]) -> T:
+    """``work(connection)`` in a transaction that only reads, its result returned.
+
+    On an SQLite file it runs at once on this thread (``storage.db.local_reader``: no
+    hand-off to aiosqlite's thread per statement); elsewhere on an async connection,
+    through ``run_sync``. ``work`` must not write, and should be one or two indexed
+    queries: on SQLite it holds the event loop while it runs. Context variables it sets
+    are not seen by the caller on PostgreSQL (``run_sync`` runs it in a greenlet):
+    return what it found instead."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine):
+        raise TypeError("reads need sessions bound to one engine")
+    local = local_reader(bind)
+    if local is not None:
+        with local.connect() as connection:  # closed without commit: rolled back
+            return work(connection)
+    async with read_only(bind) as remote, remote.begin():
+        return await remote.run_sync(work)
 
 
 # Whether the person whose turn is being handled holds a committee role, read with the

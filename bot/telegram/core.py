@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_TEXT = 4096
 RECENT_UPDATES = 2048  # how many update ids to remember against redelivery
+RECENT_MENUS = 10_000  # chats whose command menu this process remembers having set
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,8 @@ class TelegramCore:
         # several workers share the bot); otherwise a local memory of recent ids.
         self.claim = claim
         self._recent: OrderedDict[int, None] = OrderedDict()
+        # The command menu last set for each recent chat by this process.
+        self._menus: OrderedDict[str, Audience] = OrderedDict()
         self.active = 0  # updates being handled now (health checks, tests)
         # One turn at a time per chat, its answer sent before the next turn starts: a
         # reply held back by a 429 is never overtaken by the answer to a later message.
@@ -280,12 +283,18 @@ class TelegramCore:
         """The chat's command menu for what its person may use now. Not a message: a
         failure leaves the previous menu (every command still works when typed)."""
         setter = getattr(self.ops, "set_chat_commands", None)
-        if setter is None:
-            return
+        if setter is None or self._menus.get(chat) == audience:
+            return  # already this chat's menu (Telegram keeps it): one request saved a turn
         try:
             await setter(chat, audience)
         except DeliveryError as exc:
             log.warning("the command menu of chat %s was not updated: %s", chat, exc)
+            self._menus.pop(chat, None)
+            return
+        self._menus[chat] = audience
+        self._menus.move_to_end(chat)
+        if len(self._menus) > RECENT_MENUS:
+            self._menus.popitem(last=False)
 
     async def _edit(self, chat: str, pressed: int, reply: Reply) -> bool:
         """Replace the pressed message with ``reply`` if it asks for that; False when it

@@ -5,19 +5,20 @@ handled-marks of turns finishing together written in one transaction."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import inbox
 from storage.conversations import SqlConversations
-from storage.db import session_factory
+from storage.db import local_reader, session_factory
 from storage.models import ConversationRow, InboxUpdate
-from storage.reads import TURN_ROLES
+from storage.reads import TURN_ROLES, read
 from tests.conversation.harness import Chat, demo_app
 
 NOW = datetime(2026, 12, 4, 9, tzinfo=UTC)
@@ -30,11 +31,15 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         seen.append(" ".join(statement.split()))
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    # The reads of a turn go to the SQLite file on this thread (storage.db.local_reader).
+    engines = [engine.sync_engine, *filter(None, [local_reader(engine)])]
+    for one in engines:
+        event.listen(one, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for one in engines:
+            event.remove(one, "before_cursor_execute", record)
 
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")
@@ -133,3 +138,31 @@ async def test_a_mark_that_cannot_be_written_leaves_the_update_waiting(
     marks.mark_soon("telegram", "u1", NOW)
     await marks.flush()  # logged, not raised: the update is handled at the next start
     assert [key for key, _ in await inbox.waiting(engine, "telegram", NOW)] == ["u1"]
+
+
+async def test_reads_on_either_database_and_sqlite_reads_on_this_thread(
+        engine: AsyncEngine) -> None:
+    """``storage.reads.read`` answers the same on both databases; on an SQLite file it
+    runs on the event loop's thread (no hand-off to aiosqlite's per statement) and
+    its transaction is a plain BEGIN, which does not wait for the writer."""
+    sessions = session_factory(engine)
+    local = local_reader(engine)
+    assert (local is not None) == (engine.dialect.name == "sqlite")
+    threads: list[int] = []
+    statements_seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        threads.append(threading.get_ident())
+        statements_seen.append(statement.split()[0])
+
+    if local is not None:
+        event.listen(local, "before_cursor_execute", record)
+    async with engine.begin() as conn:  # a writer holds SQLite's lock meanwhile
+        await conn.execute(text("UPDATE organisations SET id = id"))
+        count = await read(sessions, lambda s: s.execute(
+            select(func.count()).select_from(ConversationRow)).scalar_one())
+    assert count == 0
+    if local is not None:
+        event.remove(local, "before_cursor_execute", record)
+        assert statements_seen[:2] == ["BEGIN", "SELECT"]
+        assert set(threads) == {threading.get_ident()}
