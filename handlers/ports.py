@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
-from workflow.actors import Actor
+from workflow.actors import Actor, Role
 from workflow.dossier import Dossier
 from workflow.lifecycle import State
 from workflow.obligations import Obligation
@@ -85,6 +85,9 @@ class DeskDossiers:
 
     dossiers: list[Dossier]
     owing: frozenset[int]  # ids of those with a duty not yet done (open or finished)
+    # The person's roles on each of them: ``Dossier.roles_of`` without ADMIN (an admin
+    # grant takes no step in a dossier), read from the same rows that selected them.
+    roles: dict[int, frozenset[Role]]
 
 
 @dataclass(frozen=True)

@@ -151,13 +151,20 @@ class SqlDeskReader:
         if proposed:
             wanted = or_(wanted, DossierRow.proposer_id == actor.person_id)
         mine = select(ParticipantRow.dossier_id).where(involves(actor))
-        async with reading(self._sessions) as session:  # one query, then what is not decoded
+        async with reading(self._sessions) as session:  # two queries, then what is not decoded
             rows = (await session.execute(
                 select(DossierRow.id, DossierRow.version, DossierRow.updated_at, owes)
                 .where(DossierRow.id.in_(mine), wanted).order_by(DossierRow.id))).all()
+            held: dict[int, set[Role]] = {i: set() for i, _, _, _ in rows}
+            for dossier_id, role in (await session.execute(
+                    select(ParticipantRow.dossier_id, ParticipantRow.role)
+                    .where(involves(actor)))).all():
+                if dossier_id in held:
+                    held[dossier_id].add(Role(role))
             dossiers = await self._decode(session, [(i, (v, at)) for i, v, at, _ in rows])
         return DeskDossiers(dossiers=dossiers,
-                            owing=frozenset(i for i, _, _, owing in rows if owing))
+                            owing=frozenset(i for i, _, _, owing in rows if owing),
+                            roles={d.id: frozenset(held[d.id]) for d in dossiers})
 
     async def open_at(self, offices: Collection[str]) -> list[Dossier]:
         bodies = sorted(offices)
@@ -184,17 +191,18 @@ class SqlDeskReader:
 
     async def _page(self, wanted: ColumnElement[bool], offset: int, limit: int) -> DeskPage:
         """The count of the dossiers ``wanted`` selects and one page of them, by due date
-        (those without one last), then id: two queries, then the page decoded."""
+        (those without one last), then id: one query (the count beside each row), a
+        second only when the page is empty; then the page decoded."""
         async with reading(self._sessions) as session:
-            total = await session.scalar(
-                select(func.count()).select_from(DossierRow).where(wanted)) or 0
-            if limit <= 0 or offset >= total:
-                return DeskPage([], total)
-            rows = (await session.execute(
-                select(DossierRow.id, DossierRow.version, DossierRow.updated_at).where(wanted)
+            rows = [] if limit <= 0 else (await session.execute(
+                select(DossierRow.id, DossierRow.version, DossierRow.updated_at,
+                       func.count().over()).where(wanted)
                 .order_by(*BY_DUE).offset(offset).limit(limit))).all()
-            dossiers = await self._decode(session, [(i, (v, at)) for i, v, at in rows])
-        return DeskPage(dossiers, total)
+            if not rows:  # past the end (or nothing at all): how many there are
+                return DeskPage([], await session.scalar(
+                    select(func.count()).select_from(DossierRow).where(wanted)) or 0)
+            dossiers = await self._decode(session, [(i, (v, at)) for i, v, at, _ in rows])
+        return DeskPage(dossiers, rows[0][3])
 
     async def _load(self, session: AsyncSession, stamps: Select[int, int, datetime]
                     ) -> list[Dossier]:

@@ -6,6 +6,9 @@ include one of these, or on which the office or head owes a written duty. Asking
 role lets storage keep the answer with each participant row (``storage.desk_read``), so
 that the list is counted and paged in SQL; since ``permissions.allowed`` is a union over
 the roles it is given, a person's roles have a task exactly when one of them does.
+The stored answers change only when a dossier is saved: a change to who has a task (a
+row of the lifecycle table, a desk step) comes with a migration that marks the stored
+rows again, as 0016 did (a digest in tests/unit/test_desk_tasks.py fails until then).
 """
 
 from __future__ import annotations

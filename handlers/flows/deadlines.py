@@ -143,14 +143,17 @@ async def _collect(turn: Turn) -> tuple[list[Deadline], dict[int, Dossier],
     services, person = turn.services, turn.person.id
     actor = await turn.actor()
     calendar = _calendar(turn)
-    involved = (await desk_reader(turn).involving(actor, proposed=True)).dossiers
+    involving = await desk_reader(turn).involving(actor, proposed=True)
+    involved = involving.dossiers
     # The person's own filings first, newest first; then the others by id.
     candidates: dict[int, Dossier] = {d.id: d for d in sorted(
         involved, key=lambda d: (0, -d.id) if d.proposer == person else (1, d.id))}
     items: list[Deadline] = []
     dossiers: dict[int, Dossier] = {}
     roles: dict[int, frozenset[Role]] = {}
-    parts = {d.id: held for d in candidates.values() if (held := d.roles_of(actor))}
+    # The roles as the rows that selected the dossiers give them (``Dossier.roles_of``
+    # without ADMIN, which has no deadline): no walk over every grant for every dossier.
+    parts = {i: held for i in candidates if (held := involving.roles[i])}
     # The open vote a member may still owe, and the duties the office or head sees: read
     # in one go for all the person's dossiers.
     ballots, duties = await desk_reader(turn).deadline_inputs(

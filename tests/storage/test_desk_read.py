@@ -90,6 +90,7 @@ async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReade
         new = await reader.involving(actor)
         assert new.dossiers == old, person  # the same dossiers, loaded the same
         assert new.owing == owing & {d.id for d in old}, person
+        assert new.roles == {d.id: d.roles_of(actor) - {Role.ADMIN} for d in old}, person
         parts += len(old)
         desk = sorted((d for d in old if on_the_desk(d, actor, new.owing)), key=by_due)
         await _paged(lambda offset, limit, a=actor: reader.tasks(a, offset=offset, limit=limit),
@@ -100,7 +101,9 @@ async def _same(sessions: async_sessionmaker[AsyncSession], reader: SqlDeskReade
         for dossier in every_open:
             candidates.setdefault(dossier.id, dossier)
         expected = [d.id for d in candidates.values() if d.roles_of(actor) - {Role.ADMIN}]
-        found = (await reader.involving(actor, proposed=True)).dossiers
+        proposed = await reader.involving(actor, proposed=True)
+        found = proposed.dossiers
+        assert proposed.roles == {d.id: d.roles_of(actor) - {Role.ADMIN} for d in found}
         ordered = sorted(found, key=lambda d: (0, -d.id) if d.proposer == person
                          else (1, d.id))
         assert [d.id for d in ordered] == expected, person

@@ -4,6 +4,7 @@ shape and complexity; so the per-role answer kept in storage can be counted in S
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 from handlers.flows.desk_view import CODES, PROPOSER_CODES, may_vote, offered
@@ -46,3 +47,24 @@ def test_a_member_votes_while_a_ballot_is_open() -> None:
         assert Role.MEMBER in task_roles(dossier)
         assert may_vote(dossier, frozenset({Role.MEMBER}))
     assert Role.MEMBER not in task_roles(make(State.REGISTERED))
+
+
+# Who has a task in each state, route shape and complexity, as stored in
+# dossier_participants.task. A change here (a new row in the lifecycle table, a new desk
+# step) leaves the rows of stored dossiers as they were until each is saved again: ship
+# it with a migration that marks them again (as 0016 does), then record the new digest.
+TASKS_DIGEST = "c9b48c281ca08295"
+
+
+def tasks_digest() -> str:
+    table = sorted(
+        (state.value, str(i), complex_, sorted(r.value for r in task_roles(make(state, route,
+                                                                                complex_))))
+        for state in State for i, route in enumerate(ROUTES) for complex_ in (False, True))
+    return hashlib.sha256(repr(table).encode()).hexdigest()[:16]
+
+
+def test_who_has_a_task_changes_only_with_a_migration() -> None:
+    assert tasks_digest() == TASKS_DIGEST, (
+        "who has a task changed: add a migration that re-marks dossier_participants.task "
+        "(see 0016), then record the new digest")
