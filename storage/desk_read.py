@@ -239,9 +239,8 @@ class SqlDeskReader:
 
         async with reading(self._sessions) as session:
             repository = SqlBallots(session)  # decoded as the unit of work decodes them
-            for ballot_id in sorted(ballot_ids):  # the open votes a member still owes: few
-                if (ballot := await repository.get(ballot_id)) is not None:
-                    ballots[ballot_id] = ballot
+            for chunk in _chunks(sorted(ballot_ids)):  # a member of many bodies: many
+                ballots.update(await repository.load_many(chunk))
             for chunk in _chunks(sorted(duties)):
                 for row in (await session.execute(select(ObligationRow).where(
                         ObligationRow.dossier_id.in_(chunk))

@@ -12,7 +12,7 @@ vote that was committed after the closer looked.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -260,6 +260,21 @@ class SqlBallots(_Tracked):
     async def _load(self, row: BallotRow) -> Ballot:
         votes = (await self.session.execute(
             select(VoteRow).where(VoteRow.ballot_id == row.id))).scalars().all()
+        return self._built(row, votes)
+
+    async def load_many(self, ballot_ids: list[int], /) -> dict[int, Ballot]:
+        """The ballots of ``ballot_ids`` that exist, by id, in two queries (for a list
+        that shows many: /hanchot's open votes)."""
+        rows = (await self.session.execute(
+            select(BallotRow).where(BallotRow.id.in_(ballot_ids)))).scalars().all()
+        votes: dict[int, list[VoteRow]] = {row.id: [] for row in rows}
+        for vote in (await self.session.execute(select(VoteRow).where(
+                VoteRow.ballot_id.in_(list(votes))).order_by(VoteRow.id))).scalars():
+            votes[vote.ballot_id].append(vote)
+        return {row.id: self.seen.get(row.id) or self._built(row, votes[row.id])
+                for row in rows}
+
+    def _built(self, row: BallotRow, votes: Sequence[VoteRow]) -> Ballot:
         data = BALLOT_BLOB.load(row.data, row.id)
         ballot = Ballot(
             id=row.id, dossier_id=row.dossier_id, body=row.body,

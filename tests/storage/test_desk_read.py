@@ -30,7 +30,7 @@ from handlers.ports import DeskPage
 from storage.db import session_factory
 from storage.desk_read import SqlDeskReader, load_dossiers, tasks
 from storage.directory import SqlDirectory
-from storage.dossier_models import DossierRow, ObligationRow, ParticipantRow
+from storage.dossier_models import BallotRow, DossierRow, ObligationRow, ParticipantRow
 from storage.models import Body, Membership, Person
 from storage.organisation import demo_text, import_chart, parse_org_text
 from storage.uow import SqlUnitOfWork
@@ -139,6 +139,17 @@ async def _rows_match(sessions: async_sessionmaker[AsyncSession]) -> None:
         assert await load_dossiers(session, sorted(ids)) == one_by_one
 
 
+async def _ballots_match(sessions: async_sessionmaker[AsyncSession],
+                         reader: SqlDeskReader) -> None:
+    """/hanchot's ballots, read in a batch, are those the unit of work reads one by one."""
+    async with sessions() as session:
+        ids = list((await session.execute(select(BallotRow.id))).scalars())
+    async with SqlUnitOfWork(sessions) as uow:
+        one_by_one = {i: await uow.ballots.get(i) for i in ids}
+    assert ids and any(ballot.votes for ballot in one_by_one.values() if ballot)
+    assert (await reader.deadline_inputs([*ids, 999_999], []))[0] == one_by_one
+
+
 async def _generate(sessions: async_sessionmaker[AsyncSession], rng: random.Random,
                     count: int) -> None:
     """Copies of the demo's dossiers with other people, bodies and states."""
@@ -219,6 +230,7 @@ async def test_the_desk_reads_what_the_old_filter_kept(
     reader = SqlDeskReader(sessions)
     assert await _same(sessions, reader) > 0  # the populated demo
     await _rows_match(sessions)
+    await _ballots_match(sessions, reader)
     rng = random.Random(18)
     await _generate(sessions, rng, 120)
     assert await _same(sessions, reader) > 100
