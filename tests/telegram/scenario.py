@@ -41,20 +41,20 @@ async def stored(run: Running, dossier_id: int) -> Dossier:
 
 async def lan_files_a_plan(lan: Person) -> None:
     await lan.press("Lập kế hoạch mới")
-    assert "Bước 1/9" in lan.text
+    assert "Bước 1/9" in lan.text, lan.text
     await lan.say(TITLE)
     await lan.press("Chưa được quy định")
     for text in (PROBLEM, APPROACH, RESULTS, RISKS):
         await lan.say(text)
-    assert "Bước 7/9" in lan.text
+    assert "Bước 7/9" in lan.text, lan.text
     await lan.press("Bỏ qua")  # no co-proposers
-    assert "Bước 8/9" in lan.text
+    assert "Bước 8/9" in lan.text, lan.text
     await lan.send_file("ke-hoach-chi-tiet.pdf", PDF)
-    assert "Đã đính kèm: ke-hoach-chi-tiet.pdf" in lan.text
+    assert "Đã đính kèm: ke-hoach-chi-tiet.pdf" in lan.text, lan.text
     await lan.press("Tiếp tục")
-    assert "Bước 9/9" in lan.text
+    assert "Bước 9/9" in lan.text, lan.text
     await lan.press("Tôi xin cam kết")
-    assert "Chi bộ Trường Mầm non Phổ Châu" in lan.text
+    assert "Chi bộ Trường Mầm non Phổ Châu" in lan.text, lan.text
     await lan.press("Gửi kế hoạch")
     assert "đã được gửi" in lan.text and "không được triển khai" in lan.text
 
@@ -107,11 +107,11 @@ async def the_whole_process(run: Running) -> int:
     # An outsider forges a vote on a message of theirs; the proposer tries too.
     outsider = Person(fake, 999, "outsider", core=core)
     await outsider.say("/start")
-    assert "Chào mừng" in outsider.text
+    assert "Chào mừng" in outsider.text, outsider.text
     await outsider.press_data(outsider.messages()[-1], f"k:vt:{number}:{ballot}:r",
                               strict=False)
     await lan.press_data(lan.messages()[-1], f"k:vt:{number}:{ballot}:r", strict=False)
-    assert "không biểu quyết" in lan.text
+    assert "không biểu quyết" in lan.text, lan.text
     assert outsider.text and (await stored(run, number)).state is State.BALLOT_OPEN
     # Hoa changes her mind; then four more approvals make the outcome certain.
     await hoa.press("Không tán thành")
@@ -129,7 +129,7 @@ async def the_whole_process(run: Running) -> int:
     await nam.press_data(nam.messages()[-1], f"k:v:{number}", strict=False)
     await nam.press("Ghi nhận văn bản trả lời")
     # The draft arrives as a .docx the office can open and edit.
-    assert "Dự thảo công văn trả lời" in nam.text
+    assert "Dự thảo công văn trả lời" in nam.text, nam.text
     assert await docx_sent(nam, "du-thao-cong-van-tra-loi")
     await nam.press("Ghi số, ngày và người ký")
     await nam.say("15")
