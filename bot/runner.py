@@ -20,9 +20,8 @@ import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
 
 from bot.console import ensure_demo
 from bot.delivery import (
@@ -43,6 +42,7 @@ from bot.wiring import App, SystemClock, build_app
 from handlers.command_list import command_list
 from handlers.messages import Reply, reply_to_json
 from storage import inbox
+from storage.outbox import OUTBOX_COMMITS
 from storage.outbox_queue import keep_reply, mark_seen
 
 if TYPE_CHECKING:  # each imported only when configured: redis, aiohttp's server, Zalo
@@ -52,12 +52,6 @@ if TYPE_CHECKING:  # each imported only when configured: redis, aiohttp's server
 
 log = logging.getLogger(__name__)
 
-_SESSION_COMMITS = [0]  # commits of any ORM session in this process (``wake_if_written``)
-
-
-@event.listens_for(Session, "after_commit")
-def _session_committed(_session: Session) -> None:
-    _SESSION_COMMITS[0] += 1
 
 FRAMEWORKS = ("aiogram", "ptb")
 # Ctrl-C or SIGTERM: at most this long for each stage, 16 s in all: the channels stop
@@ -194,14 +188,14 @@ class Service:
             return kept
 
         done_marks = inbox.DoneMarks(app.engine)  # turns finishing together: one write
-        committed = [_SESSION_COMMITS[0]]
+        committed = [OUTBOX_COMMITS[0]]
 
         def wake_if_written() -> None:
-            # A turn's outbox rows are written by a session's commit: after turns that
-            # committed nothing (most: a menu, help) the notifier is not woken for an
-            # empty claim, which would take the database's write lock every time.
-            if _SESSION_COMMITS[0] != committed[0]:
-                committed[0] = _SESSION_COMMITS[0]
+            # After turns that wrote no outbox rows (most: a menu, help, a step of a
+            # form) the notifier is not woken for an empty claim, which would take the
+            # database's write lock every time.
+            if OUTBOX_COMMITS[0] != committed[0]:
+                committed[0] = OUTBOX_COMMITS[0]
                 notifier.wake()
 
         def marker(channel: str) -> Handled:

@@ -23,7 +23,7 @@ from storage.models import (
     Person,
     Unit,
 )
-from storage.reads import TURN_ROLES, read, reading
+from storage.reads import TURN_ROLES, TURN_SEEN, SeenState, read, reading
 from workflow.errors import StaleVersion
 from workflow.permissions import is_committee_role
 
@@ -44,24 +44,29 @@ class SqlConversations:
         the menu asks: ``storage.reads.TURN_ROLES``), on the same connection."""
         today = date.today()
 
-        def work(connection: Connection) -> tuple[Conversation, PersonInfo | None, bool]:
+        def work(connection: Connection
+                 ) -> tuple[Conversation, PersonInfo | None, bool, SeenState]:
             row = connection.execute(_TURN, {"channel": channel, "account": account}).one()
+            seen = SeenState(channel, account, row.account_id is not None,
+                             row.unreachable_since, row.last_seen_at)
             conversation = (Conversation(channel=channel, account=account) if row.version
                             is None else Conversation(
                                 channel=channel, account=account, flow=row.flow,
                                 step=row.step, data=dict(row.data), language=row.language,
                                 version=row.version))
             if row.person_id is None:
-                return conversation, None, False
+                return conversation, None, False, seen
             roles = connection.execute(_ROLES, {"person": row.person_id, "today": today})
             info = PersonInfo(id=row.person_id, name=row.person_name,
                               language=row.person_language or "vi", title=row.title,
                               unit_id=row.unit_id, unit_name=row.unit_name,
                               unit_kind=row.unit_kind, pack_id=row.pack_id)
-            return conversation, info, any(is_committee_role(r, k) for r, k in roles)
+            return (conversation, info, any(is_committee_role(r, k) for r, k in roles),
+                    seen)
 
-        conversation, info, committee = await read(self._sessions, work)
+        conversation, info, committee, seen = await read(self._sessions, work)
         TURN_ROLES.set(None if info is None else (info.id, committee))
+        TURN_SEEN.set(seen)
         return conversation, info
 
     async def save(self, conversation: Conversation) -> None:
@@ -109,7 +114,8 @@ def _turn_statement() -> Select[Any]:
                person.c.id.label("person_id"), person.c.name.label("person_name"),
                person.c.language.label("person_language"), person.c.title,
                unit.c.id.label("unit_id"), unit.c.name.label("unit_name"), unit.c.unit_kind,
-               org.c.pack_id)
+               org.c.pack_id, account_.c.id.label("account_id"),
+               account_.c.unreachable_since, account_.c.last_seen_at)
         .select_from(asked)
         .outerjoin(conv, and_(conv.c.channel == asked.c.channel,
                               conv.c.account == asked.c.account))

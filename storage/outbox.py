@@ -12,14 +12,41 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.codec import dump
 from storage.models import ChatAccount, Membership, OutboxMessage, Person
 from workflow.actors import Role
 from workflow.events import Event, Recipient
+
+# Commits in this process that added outbox rows: after a person's turn the notifier is
+# woken only when this moved (``bot.runner``); a turn that only saved its conversation
+# (a menu, a step of a form) need not take the database's write lock for an empty claim.
+OUTBOX_COMMITS = [0]
+_ADDED = "cadrebot_outbox_added"
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _note_outbox_rows(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get(_ADDED) and any(
+            isinstance(row, OutboxMessage) for row in session.new):
+        session.info[_ADDED] = True
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _count_outbox_commit(session: Session) -> None:
+    if session.info.pop(_ADDED, False):
+        OUTBOX_COMMITS[0] += 1
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_outbox_rows(session: Session) -> None:
+    session.info.pop(_ADDED, None)
 
 # Which membership roles on the recipient's body stand for a role of the process.
 MEMBERSHIP_ROLES: dict[Role | None, tuple[str, ...]] = {

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from storage.db import local_reader, read_only, session_factory
 from storage.models import ChatAccount, OutboxMessage
 from storage.outbox import EVENT_PRIORITY, OutboxWriter
+from storage.reads import take_turn_seen
 from storage.uow import SqlDossiers
 
 SENDING = "sending"
@@ -319,7 +320,10 @@ async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_i
     # out with a read, which on SQLite does not queue for the writer's lock.
     asked = {"channel": channel, "external_id": external_id}
     local = local_reader(target)
-    if local is not None:  # an SQLite file: read on this thread (storage.db.local_reader)
+    row: Any
+    if (known := take_turn_seen(channel, external_id)) is not None:
+        row = known if known.exists else None  # read with the turn: not read again
+    elif local is not None:  # an SQLite file: read on this thread (storage.db.local_reader)
         with local.connect() as reading:
             row = reading.execute(_SEEN, asked).first()
     else:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection
@@ -58,3 +60,28 @@ def turn_committee_role(person_id: str) -> bool | None:
     """What this turn's load read for ``person_id``; None when it did not."""
     known = TURN_ROLES.get()
     return known[1] if known is not None and known[0] == person_id else None
+
+
+@dataclass(frozen=True)
+class SeenState:
+    """The chat account of a turn as its load found it (``SqlConversations.load_turn``):
+    whether it exists, since when it is unreachable, when it was last seen. The turn's
+    ``mark_seen`` then decides without reading it again, once."""
+
+    channel: str
+    account: str
+    exists: bool
+    unreachable_since: datetime | None
+    last_seen_at: datetime | None
+
+
+TURN_SEEN: ContextVar[SeenState | None] = ContextVar("turn_seen", default=None)
+
+
+def take_turn_seen(channel: str, account: str) -> SeenState | None:
+    """What this turn's load read of this account, used once (None if nothing)."""
+    known = TURN_SEEN.get()
+    if known is None or (known.channel, known.account) != (channel, account):
+        return None
+    TURN_SEEN.set(None)
+    return known

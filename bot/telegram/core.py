@@ -232,8 +232,18 @@ class TelegramCore:
 
     async def _handle(self, incoming: Incoming) -> None:
         account = str(incoming.user_id)
-        if self.seen is not None:
-            await self.seen(CHANNEL, account)
+        try:
+            replies = await self._answers(incoming, account)
+        finally:
+            # After the turn, which read the account with its other lookups
+            # (storage.reads.TURN_SEEN): usually nothing is read or written again.
+            if self.seen is not None:
+                await self.seen(CHANNEL, account)
+        await self.send_replies(str(incoming.chat_id), replies, incoming.message_id)
+        if self.after_turn is not None:
+            self.after_turn()
+
+    async def _answers(self, incoming: Incoming, account: str) -> list[Reply]:
         chat = str(incoming.chat_id)
         hint = (incoming.language_code or "")[:2]
         language = hint if hint in LANGUAGES else None
@@ -254,9 +264,7 @@ class TelegramCore:
             replies += await self.assistant.handle(Inbound(
                 CHANNEL, account, chat, text=incoming.text, attachments=tuple(attachments),
                 language=language, display_name=incoming.name))
-        await self.send_replies(chat, replies, incoming.message_id)
-        if self.after_turn is not None:
-            self.after_turn()
+        return replies
 
     async def send_replies(self, chat: str, replies: list[Reply],
                            pressed: int | None = None) -> None:

@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import inbox
+from storage import inbox, outbox_queue
 from storage.conversations import SqlConversations
 from storage.db import local_reader, session_factory
-from storage.models import ConversationRow, InboxUpdate
-from storage.reads import TURN_ROLES, read
+from storage.models import ChatAccount, ConversationRow, InboxUpdate, OutboxMessage
+from storage.outbox import OUTBOX_COMMITS
+from storage.reads import TURN_ROLES, TURN_SEEN, read
 from tests.conversation.harness import Chat, demo_app
 
 NOW = datetime(2026, 12, 4, 9, tzinfo=UTC)
@@ -166,3 +168,65 @@ async def test_reads_on_either_database_and_sqlite_reads_on_this_thread(
         event.remove(local, "before_cursor_execute", record)
         assert statements_seen[:2] == ["BEGIN", "SELECT"]
         assert set(threads) == {threading.get_ident()}
+
+
+async def test_the_turn_load_reads_the_account_for_mark_seen_once(tmp_path: Path) -> None:
+    """``mark_seen`` after a turn decides from what the turn's load read of the account
+    (no second read), only for that account, and only once."""
+    app, codes = await demo_app(tmp_path)
+    try:
+        lan = Chat(app, channel="telegram")
+        await lan.send(f"/start {codes['nguyen-thi-lan']}")
+        conversations = app.services.conversations
+        assert isinstance(conversations, SqlConversations)
+        now = datetime.now(UTC)
+        TURN_SEEN.set(None)  # the /start turn's read: before the account was linked
+        await outbox_queue.mark_seen(app.engine, "telegram", lan.account, now)
+        await conversations.load_turn("telegram", lan.account)
+        with statements(app.engine) as seen:
+            assert not await outbox_queue.mark_seen(app.engine, "telegram", lan.account, now)
+        assert seen == [], seen  # decided from the turn's own read
+        async with app.engine.begin() as conn:  # the notifier found the chat blocked
+            await conn.execute(update(ChatAccount).where(
+                ChatAccount.external_id == lan.account).values(unreachable_since=now))
+        await conversations.load_turn("telegram", "someone-else")
+        with statements(app.engine) as seen:  # another account's read is not used
+            assert await outbox_queue.mark_seen(app.engine, "telegram", lan.account, now)
+        assert any("chat_accounts" in s for s in seen), seen
+        await conversations.load_turn("telegram", lan.account)
+        assert not await outbox_queue.mark_seen(app.engine, "telegram", lan.account, now)
+        with statements(app.engine) as seen:  # used once: the next call reads
+            await outbox_queue.mark_seen(app.engine, "telegram", lan.account, now)
+        assert any("chat_accounts" in s for s in seen), seen
+    finally:
+        await app.close()
+
+
+async def test_only_a_turn_that_wrote_outbox_rows_wakes_the_notifier(tmp_path: Path) -> None:
+    """``OUTBOX_COMMITS`` (what ``bot.runner`` wakes the notifier on) moves with a commit
+    that added outbox rows, not with a conversation saved or a transaction undone."""
+    app, codes = await demo_app(tmp_path)
+    try:
+        lan = Chat(app, channel="telegram")
+        await lan.send(f"/start {codes['nguyen-thi-lan']}")
+        before = OUTBOX_COMMITS[0]
+        await lan.send("/quydinh")  # a flow starts: the conversation is saved
+        await lan.send("/menu")
+        assert OUTBOX_COMMITS[0] == before
+        async with session_factory(app.engine)() as session, session.begin():
+            session.add(_outbox_row())
+            await session.flush()
+            await session.rollback()
+        assert OUTBOX_COMMITS[0] == before
+        async with session_factory(app.engine)() as session, session.begin():
+            session.add(_outbox_row())
+        assert OUTBOX_COMMITS[0] == before + 1
+    finally:
+        await app.close()
+
+
+def _outbox_row() -> OutboxMessage:
+    now = datetime.now(UTC)
+    return OutboxMessage(dedupe_key=f"test-{uuid.uuid4().hex}", channel="telegram",
+                         chat_id="1", person_id=None, payload={}, status="unresolved",
+                         created_at=now, next_attempt_at=now)
