@@ -64,7 +64,7 @@ def create_engine(url: str | None = None, *, busy_timeout_ms: float = BUSY_TIMEO
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # Enough connections for the turns in flight (polling takes 16 at a time), the
+    # Enough connections for the turns writing at once (polling takes 32 at a time), the
     # notifier and the dispatcher: past the pool, each connection would be opened (a
     # thread of aiosqlite's, the pragmas) and closed again for every use.
     if database and database != ":memory:" and "poolclass" not in kwargs:

@@ -22,7 +22,7 @@ from bot.delivery import DeliveryError, RetryAfter, Transient, one_line
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BOUND = 16  # updates in hand at once: more only queue for database connections
+DEFAULT_BOUND = 32  # updates in hand at once (their reads no longer hold a connection)
 MAX_BATCH = 100  # the most getUpdates gives at once
 FINISH_SECONDS = 3.0  # once stopping, how long the updates in hand get to finish
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0  # after a failed poll: 1, 2, 4... 30 s
@@ -39,6 +39,7 @@ class Intake:
         if bound < 1:
             raise ValueError("the bound must be at least 1")
         self.bound = bound
+        self.batch = max(1, bound // 2)  # the fewest a poll asks for while some are in hand
         self.in_hand = 0  # taken, not finished (queued on a line or being handled)
         self.most = 0  # the highest ``in_hand`` seen (tests, benchmarks)
         self._lines: dict[str, deque[Handle]] = {}
@@ -46,8 +47,10 @@ class Intake:
         self._freed = asyncio.Event()
 
     async def room(self) -> int:
-        """How many more may be taken now (at least one): waits while there is none."""
-        while self.in_hand >= self.bound:
+        """How many more may be taken now: waits until half the bound is free (or all
+        of it, for a bound of one). Asking as soon as one is free would fetch and keep
+        (one write each) a page of one or two updates at a time under load."""
+        while self.in_hand > self.bound - self.batch:
             self._freed.clear()
             await self._freed.wait()
         return self.bound - self.in_hand
