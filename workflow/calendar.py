@@ -35,7 +35,7 @@ from workflow.calendar_overrides import (
     parse_bundled_overrides,
     parse_overrides,
 )
-from workflow.vietnam_holidays import vietnam_holidays
+from workflow.vietnam_holidays import vietnam_days
 
 __all__ = [
     "BUNDLED_ORIGIN",
@@ -276,10 +276,9 @@ def _days(start: date, end: date) -> Iterator[date]:
 
 
 def _build(first: int, last: int, layers: Iterable[CalendarOverrides], language: str) -> _Table:
-    package = vietnam_holidays(range(first, last + 1), language)
-    days_off = {day: CalendarDay(day, "day_off", name) for day, name in package.items()}
-    # weekend_workdays is filled for the years populated above (plus cross-year swaps).
-    make_up = {day: CalendarDay(day, "working_day", None) for day in package.weekend_workdays}
+    named, worked = vietnam_days(range(first, last + 1), language)
+    days_off = {day: CalendarDay(day, "day_off", name) for day, name in named.items()}
+    make_up = {day: CalendarDay(day, "working_day", None) for day in worked}
     removed: dict[date, CalendarDay] = {}
 
     def decided(entry: OverrideEntry, kind: DayKind, layer: CalendarOverrides) -> CalendarDay:

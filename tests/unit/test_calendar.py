@@ -249,13 +249,13 @@ def test_overrides_errors_name_the_line_and_key(text: str, line: int, fragment: 
 
 def test_table_is_built_once_and_widened_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[range] = []
-    real = cal.vietnam_holidays
+    real = cal.vietnam_days
 
-    def counting(years: range, language: str) -> holidays.HolidayBase:
+    def counting(years: range, language: str) -> tuple[dict[date, str], frozenset[date]]:
         builds.append(years)
         return real(years, language)
 
-    monkeypatch.setattr(cal, "vietnam_holidays", counting)
+    monkeypatch.setattr(cal, "vietnam_days", counting)
     calendar = WorkingCalendar()
     assert calendar.covered_years is None  # nothing built until asked
     for offset in range(300):
