@@ -1,6 +1,6 @@
 """Memory of an idle ``cadrebot run`` (aiogram and python-telegram-bot), beside bare bots.
 
-    .venv/bin/python bench/bench_memory.py [--idle SECONDS]
+    .venv/bin/python bench/bench_memory.py [--idle SECONDS] [--before REV]
 
 In one run, each against its own fake Telegram Bot API server (bot/fakes/telegram.py),
 it starts four processes one after the other:
@@ -13,7 +13,10 @@ Each gets one message and must answer it (so a turn's code is loaded), then idle
 /proc/PID/status. Each ``cadrebot run`` is measured twice: at its first start (it creates
 the database and loads the demo) and restarted on that database, the usual case, which
 the goals are read against. Printed with the goals of issue 18: cadrebot run (aiogram) within
-bare aiogram + 40 MiB; with --framework ptb at most 110 MiB. Figures only, no
+bare aiogram + 40 MiB; with --framework ptb at most 110 MiB. With ``--before REV`` the
+same run also starts ``cadrebot run`` (aiogram, first start and restarted) from that
+commit's tree (exported with ``git archive``, run as ``python -m bot.cli`` with it first
+on the path, in this virtualenv), to compare under the same conditions. Figures only, no
 assertions; not run by the test suite. Linux only (/proc).
 """
 
@@ -24,6 +27,7 @@ import asyncio
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -126,11 +130,23 @@ async def measure(name: str, argv: list[str], env: dict[str, str], fake: FakeTel
                 await process.wait()
 
 
-async def main(idle: float) -> None:
+def export(rev: str, folder: Path) -> Path:
+    """The tree of ``rev``, written into ``folder`` (the repository is left as it is)."""
+    tree = folder / f"tree-{rev}"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+async def main(idle: float, before: str | None) -> None:
     runs: list[Memory] = []
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="cadrebot-bench-memory-") as tmp:
         folder = Path(tmp)
         plain = {k: v for k, v in os.environ.items() if not k.startswith("CADREBOT_")}
+        tree = export(before, folder) if before else None
         cases: list[tuple[str, list[str] | None]] = [
             ("cadrebot run (aiogram), first start", None),
             ("cadrebot run (aiogram)", None),
@@ -139,6 +155,9 @@ async def main(idle: float) -> None:
             ("bare aiogram bot", [sys.executable, "-c", BARE_AIOGRAM]),
             ("bare ptb bot", [sys.executable, "-c", BARE_PTB]),
         ]
+        if before:
+            cases += [(f"cadrebot run (aiogram) at {before}, first start", None),
+                      (f"cadrebot run (aiogram) at {before}", None)]
         for index, (name, extra) in enumerate(cases):
             fake = FakeTelegram()
             base = await fake.start()
@@ -150,6 +169,9 @@ async def main(idle: float) -> None:
                                    "CADREBOT_TELEGRAM_API_BASE": base,
                                    "CADREBOT_DATA_DIR": str(data)}
                     argv = [CADREBOT, "run", *(extra or [])]
+                    if before and tree and f" at {before}" in name:
+                        env["PYTHONPATH"] = str(tree)
+                        argv = [sys.executable, "-m", "bot.cli", "run"]
                 else:
                     env, argv = plain, [*(extra or []), fake.token, base]
                 runs.append(await measure(name, argv, env, fake, folder, idle))
@@ -157,7 +179,8 @@ async def main(idle: float) -> None:
                 await fake.stop()
 
     by_name = {m.name: m for m in runs}
-    print(f"load average (1, 5, 15 min): {os.getloadavg()}, {os.cpu_count()} CPUs")
+    print(f"load average (1, 5, 15 min): {load_before} before, {os.getloadavg()} after; "
+          f"{os.cpu_count()} CPUs")
     print(f"idle {idle:.0f} s after answering one message; MiB")
     print(f"{'process':42s} {'VmRSS':>8s} {'VmHWM':>8s}")
     for m in runs:
@@ -174,10 +197,17 @@ async def main(idle: float) -> None:
           f"{ptb.rss_mib - bare_ptb.rss_mib:+.1f} MiB over bare ptb, "
           f"{ptb.rss_mib - ours.rss_mib:+.1f} MiB against cadrebot run with aiogram; first "
           f"start {by_name['cadrebot run --framework ptb, first start'].rss_mib:.1f} MiB")
+    if before:
+        then = by_name[f"cadrebot run (aiogram) at {before}"].rss_mib - bare.rss_mib
+        print(f"cadrebot run (aiogram) at {before}, restarted - bare aiogram: {then:+.1f} MiB "
+              f"(now {over:+.1f} MiB)")
 
 
 if __name__ == "__main__":
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--idle", type=float, default=5.0,
                          help="seconds to idle after the answer before reading (default 5)")
-    asyncio.run(main(options.parse_args().idle))
+    options.add_argument("--before", metavar="REV",
+                         help="also run cadrebot run (aiogram) from this commit")
+    parsed = options.parse_args()
+    asyncio.run(main(parsed.idle, parsed.before))
