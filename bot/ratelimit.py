@@ -147,8 +147,10 @@ class Trips:
     the next send granted at ``g`` at the earliest at ``g + out`` (its way out). So a
     send can be placed ``back + out`` before its answer and the window still never
     holds more than the cap at the server, as long as the way back of one and the way
-    out of another add up to at least the credit. Only the sum is used (the split of a
-    trip between the ways is unknown, and may be uneven), and it is kept below it:
+    out of another add up to at least the credit. Only their sum is known, a round trip
+    (how a trip splits between the ways is not, and may be uneven), and the credit is
+    kept below the shortest one; ``Limits.margin`` covers what is left (ways whose
+    lengths vary against each other, which no sum shows):
 
     - ``floor``: the shortest round trip over ``memory`` seconds. The network's own
       time: a lag on our side only adds to a trip, and a lag that lasts (a busy
