@@ -4,7 +4,8 @@ health.
 An update is accepted only with the secret token the platform was given (Telegram's
 header ``X-Telegram-Bot-Api-Secret-Token``, Zalo's ``X-Bot-Api-Secret-Token``), answered
 at once and handled in the background, so a slow turn never makes the platform resend
-it. One server may carry several platforms, each on its own path (``Route``).
+it; with ``IN_HAND`` updates in hand, the next post waits for one to finish. One server
+may carry several platforms, each on its own path (``Route``).
 
 Whatever is posted, nothing escapes a handler: a body over ``MAX_BODY`` is answered 413;
 one that is not JSON, is nested deeper than ``MAX_DEPTH`` or is not an object, 400; an
@@ -33,6 +34,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 HEALTH_PATH = "/health"
 MAX_BODY = 1024 * 1024  # bytes; Telegram's and Zalo's updates take a few kilobytes
 MAX_DEPTH = 32  # nested objects and lists; an update has about ten levels
+IN_HAND = 32  # updates kept and being handled at once (as polling's bound)
 
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
 Health = Callable[[], Awaitable[bool]]
@@ -63,8 +65,14 @@ def webhook_app(feed: Feed, secret: str, path: str, health: Health) -> web.Appli
     return webhook_server([Route(path, feed, secret)], health)
 
 
-def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
+def webhook_server(routes: Sequence[Route], health: Health,
+                   bound: int = IN_HAND) -> web.Application:
     tasks: set[asyncio.Task[None]] = set()
+    # Backpressure: at most ``bound`` updates in hand (kept and not yet handled); past
+    # that a post waits for one to finish before its update is kept and acknowledged,
+    # so a burst waits at the platform rather than as tasks in this process, and the
+    # acknowledgements of what is taken are not queued behind hundreds of turns.
+    slots = asyncio.Semaphore(bound)
 
     def receiver(route: Route) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def receive(request: web.Request) -> web.Response:
@@ -92,18 +100,26 @@ def webhook_server(routes: Sequence[Route], health: Health) -> web.Application:
             if update is None:
                 log.warning("webhook call to %s ignored: not an update", route.path)
                 return web.json_response({"ok": True, "description": "ignored"})
-            if route.keep is not None:
-                try:
-                    new = await route.keep(update)
-                except Exception as exc:  # not kept: the platform must send it again
-                    log.error("webhook call to %s not kept, asked to resend: %s",
-                              route.path, one_line(exc))
-                    return _refused(503, "try again later")
-                if not new:
-                    return web.json_response({"ok": True, "description": "duplicate"})
-            task = asyncio.create_task(_handle(route.feed, update))
+            await slots.acquire()
+            try:
+                if route.keep is not None:
+                    try:
+                        new = await route.keep(update)
+                    except Exception as exc:  # not kept: the platform must send it again
+                        log.error("webhook call to %s not kept, asked to resend: %s",
+                                  route.path, one_line(exc))
+                        slots.release()
+                        return _refused(503, "try again later")
+                    if not new:
+                        slots.release()
+                        return web.json_response({"ok": True, "description": "duplicate"})
+                task = asyncio.create_task(_handle(route.feed, update))
+            except BaseException:  # cancelled (the platform hung up): the slot is free
+                slots.release()
+                raise
             tasks.add(task)
             task.add_done_callback(tasks.discard)
+            task.add_done_callback(lambda _task: slots.release())
             return web.json_response({"ok": True})
 
         return receive
