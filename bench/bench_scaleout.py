@@ -76,6 +76,14 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
 def postgres_pids() -> list[int]:
     """This machine's PostgreSQL processes (the server and its backends)."""
     found = []
@@ -292,6 +300,7 @@ async def run(count: int, fake: FakeTelegram, database: str, redis: str, folder:
         pids = [p.pid for p in processes]
         cpu_before = (cpu_seconds(pids), cpu_seconds(postgres_pids()),
                       cpu_seconds([os.getpid()]))
+        machine_before = machine_busy()
         started = time.monotonic()
         statuses = await post_all(port, updates, args.in_flight)
         await fake.wait_idle(quiet=2.0, timeout=1800)
@@ -299,11 +308,14 @@ async def run(count: int, fake: FakeTelegram, database: str, redis: str, folder:
         postgres_cpu = cpu_seconds(postgres_pids()) - cpu_before[1]
         bench_cpu = cpu_seconds([os.getpid()]) - cpu_before[2]
         wall = time.monotonic() - started
+        machine = machine_busy()
+        busy = (machine[0] - machine_before[0]) / (machine[1] - machine_before[1])
         print(f"   CPU a update: workers {workers_cpu / len(updates) * 1000:.2f} ms, "
               f"PostgreSQL {postgres_cpu / len(updates) * 1000:.2f} ms, this process (proxy "
               f"and fake Bot API) {bench_cpu / len(updates) * 1000:.2f} ms; busy share of "
               f"{wall:.1f} s: workers {workers_cpu / wall:.2f}, this process "
-              f"{bench_cpu / wall:.2f} CPUs", flush=True)
+              f"{bench_cpu / wall:.2f} CPUs; the whole machine {busy:.0%} busy "
+              f"({busy * (os.cpu_count() or 1):.2f} of {os.cpu_count()} CPUs)", flush=True)
         done = [c for c in fake.calls[since:] if c.method in ANSWERS and c.status == 200]
         if not done:
             return 0.0, False
