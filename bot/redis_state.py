@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
@@ -28,6 +29,8 @@ CLAIM_SECONDS = 24 * 3600  # Telegram gives up redelivering long before this
 # less than one.) A turn takes milliseconds, so the wait is short; its cost is a GET-like
 # SET NX now and then.
 FIRST_LOOK, LAST_LOOK = 0.002, 0.02
+# The locks this task holds (``account_lock`` is re-entrant within a task).
+_HELD: ContextVar[frozenset[str]] = ContextVar("held_locks", default=frozenset())
 
 
 async def _acquire(lock: Lock) -> bool:
@@ -65,12 +68,23 @@ class RedisCoordination:
 
     @asynccontextmanager
     async def account_lock(self, channel: str, account: str) -> AsyncIterator[None]:
-        lock = self.redis.lock(f"{self.prefix}:lock:{channel}:{account}", timeout=LOCK_SECONDS)
+        """One holder of ``channel:account`` across the workers. Re-entrant within one
+        task: a private chat's turn takes its chat's lock under the account's own name
+        (``bot.telegram.core``), and the assistant's account lock inside it is then the
+        same lock, not a second round of Redis calls."""
+        key = f"{self.prefix}:lock:{channel}:{account}"
+        held = _HELD.get()
+        if key in held:
+            yield
+            return
+        lock = self.redis.lock(key, timeout=LOCK_SECONDS)
         if not await _acquire(lock):
             raise TimeoutError(f"account {channel}:{account} stayed locked")
+        token = _HELD.set(held | {key})
         try:
             yield
         finally:
+            _HELD.reset(token)
             with contextlib.suppress(RedisError):  # expired meanwhile: nothing to release
                 await lock.release()
 

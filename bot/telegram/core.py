@@ -217,8 +217,11 @@ class TelegramCore:
     async def handle(self, incoming: Incoming) -> None:
         # Taken before anything else is awaited, so turns queue in the order they came.
         chat = str(incoming.chat_id)
+        # A private chat is its person's: its lock is the account's own (which the
+        # assistant takes again, re-entrantly), one lock instead of two across workers.
+        scope = CHANNEL if incoming.chat_id == incoming.user_id else f"{CHANNEL}-chat"
         async with self._chats.setdefault(chat, asyncio.Lock()), (
-                self.chat_lock(f"{CHANNEL}-chat", chat) if self.chat_lock
+                self.chat_lock(scope, chat) if self.chat_lock
                 else contextlib.nullcontext()):
             if not await self._first_time(incoming.update_id):
                 return
