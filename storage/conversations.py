@@ -139,8 +139,3 @@ def _roles_statement() -> Select[Any]:
 _TURN = _turn_statement()
 _ROLES = _roles_statement()
 
-
-def _current(today: date):  # type: ignore[no-untyped-def]
-    """A membership in force ``today`` (as ``storage.directory`` reads it)."""
-    return (or_(Membership.valid_from.is_(None), Membership.valid_from <= today)
-            & or_(Membership.valid_to.is_(None), Membership.valid_to >= today))

@@ -27,10 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.db import local_reader, read_only, session_factory
+from storage.db import session_factory
 from storage.models import ChatAccount, OutboxMessage
 from storage.outbox import EVENT_PRIORITY, OutboxWriter
-from storage.reads import take_turn_seen
+from storage.reads import read, take_turn_seen
 from storage.uow import SqlDossiers
 
 SENDING = "sending"
@@ -318,17 +318,12 @@ async def mark_seen(target: AsyncEngine | AsyncSession, channel: str, external_i
         return await _seen(target, channel, external_id, now)
     # Nearly always there is nothing to write (seen within the minute, reachable): find
     # out with a read, which on SQLite does not queue for the writer's lock.
-    asked = {"channel": channel, "external_id": external_id}
-    local = local_reader(target)
     row: Any
     if (known := take_turn_seen(channel, external_id)) is not None:
         row = known if known.exists else None  # read with the turn: not read again
-    elif local is not None:  # an SQLite file: read on this thread (storage.db.local_reader)
-        with local.connect() as reading:
-            row = reading.execute(_SEEN, asked).first()
     else:
-        async with read_only(target) as connection, connection.begin():
-            row = (await connection.execute(_SEEN, asked)).first()
+        asked = {"channel": channel, "external_id": external_id}
+        row = await read(target, lambda connection: connection.execute(_SEEN, asked).first())
     if row is None or (row.unreachable_since is None and row.last_seen_at is not None
                        and _aware(row.last_seen_at) >= now - SEEN_GRANULARITY):
         return False

@@ -27,7 +27,7 @@ async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[A
         yield session
 
 
-async def read(sessions: async_sessionmaker[AsyncSession],
+async def read(target: AsyncEngine | async_sessionmaker[AsyncSession],
                work: Callable[[Connection], T]) -> T:
     """``work(connection)`` in a transaction that only reads, its result returned.
 
@@ -37,7 +37,7 @@ async def read(sessions: async_sessionmaker[AsyncSession],
     queries: on SQLite it holds the event loop while it runs. Context variables it sets
     are not seen by the caller on PostgreSQL (``run_sync`` runs it in a greenlet):
     return what it found instead."""
-    bind = sessions.kw.get("bind")
+    bind = target if isinstance(target, AsyncEngine) else target.kw.get("bind")
     if not isinstance(bind, AsyncEngine):
         raise TypeError("reads need sessions bound to one engine")
     local = local_reader(bind)
