@@ -101,6 +101,7 @@ def webhook_server(routes: Sequence[Route], health: Health,
                 log.warning("webhook call to %s ignored: not an update", route.path)
                 return web.json_response({"ok": True, "description": "ignored"})
             await slots.acquire()
+            task = None
             try:
                 if route.keep is not None:
                     try:
@@ -108,15 +109,13 @@ def webhook_server(routes: Sequence[Route], health: Health,
                     except Exception as exc:  # not kept: the platform must send it again
                         log.error("webhook call to %s not kept, asked to resend: %s",
                                   route.path, one_line(exc))
-                        slots.release()
                         return _refused(503, "try again later")
                     if not new:
-                        slots.release()
                         return web.json_response({"ok": True, "description": "duplicate"})
                 task = asyncio.create_task(_handle(route.feed, update))
-            except BaseException:  # cancelled (the platform hung up): the slot is free
-                slots.release()
-                raise
+            finally:  # the slot is the task's until it ends; otherwise free at once
+                if task is None:
+                    slots.release()
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             task.add_done_callback(lambda _task: slots.release())
