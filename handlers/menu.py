@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers.buttons import ChooseLanguage, Help, HowToLink, SetLanguage, StartFlow
+from handlers.buttons import ChooseLanguage, Help, Home, HowToLink, SetLanguage, StartFlow
 from handlers.command_list import Audience
 from handlers.context import Turn
 from handlers.messages import Button, rows
@@ -165,3 +165,10 @@ async def set_language(turn: Turn, lang: str) -> None:
         await turn.services.directory.set_language(turn.person.id, lang)
     turn.say(turn.t("I will answer in English from now on.") if lang == "en"
              else turn.t("I will answer in Vietnamese from now on."))
+
+
+def ask_to_link(turn: Turn, why: str) -> None:
+    """What someone not linked yet is told when they ask for something only a linked
+    person has (``why``, translated by the caller), with the way to link."""
+    t = turn.t
+    turn.say(why, rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))

@@ -10,7 +10,8 @@ Actions (prefix "ch"): ``ch:p:<channel>`` choose a channel, ``ch:a`` the one use
 
 from __future__ import annotations
 
-from handlers.buttons import ButtonData, Home, HowToLink, PreferChannel, PreferLastUsed
+from handlers import menu
+from handlers.buttons import ButtonData, Home, PreferChannel, PreferLastUsed
 from handlers.context import Turn
 from handlers.messages import Button, rows
 from handlers.ports import LinkedChannel
@@ -65,10 +66,9 @@ class ChannelsFlow:
     async def _show(self, turn: Turn) -> None:
         t = turn.t
         if turn.person is None:
-            turn.say(t("To choose where your notifications go, please link your account "
-                       "first with the invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), HowToLink()),
-                          Button(t("Main menu"), Home())))
+            menu.ask_to_link(turn, t(
+                "To choose where your notifications go, please link your account "
+                "first with the invitation code your committee's office gave you."))
             return
         linked = await turn.services.directory.linked_channels(turn.person.id)
         turn.say(_summary(turn, linked), rows(

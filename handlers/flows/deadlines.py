@@ -21,10 +21,10 @@ from dataclasses import replace
 from datetime import date
 from typing import cast
 
+from handlers import menu
 from handlers.buttons import (
     ButtonData,
     Home,
-    HowToLink,
     MyDeadlines,
     OpenDossier,
     OpenOverview,
@@ -35,7 +35,7 @@ from handlers.flows import desk_pages as pages
 from handlers.flows.desk import desk_reader
 from handlers.flows.dossier_view import Names, answer_days, names_for, shorten, title_of
 from handlers.i18n import Translator
-from handlers.messages import Button, rows
+from handlers.messages import Button
 from workflow.actors import Role
 from workflow.calendar import WorkingDays
 from workflow.deadlines import (
@@ -84,10 +84,9 @@ class DeadlinesFlow:
             turn.clear()
         t = turn.t
         if turn.person is None:
-            turn.say(t("To see your deadlines, please link your account first with the "
-                       "invitation code your committee's office gave you."),
-                     rows(Button(t("Link my account"), HowToLink()),
-                          Button(t("Main menu"), Home())))
+            menu.ask_to_link(turn, t(
+                "To see your deadlines, please link your account first with the "
+                "invitation code your committee's office gave you."))
             return
         items, dossiers, roles = await _collect(turn)
         actor = await turn.actor()

@@ -13,6 +13,7 @@ A dossier the person has no part in gets the same answer as one that does not ex
 
 from __future__ import annotations
 
+from handlers import menu
 from handlers.buttons import (
     BallotClosing,
     ButtonData,
@@ -22,7 +23,6 @@ from handlers.buttons import (
     DeskStep,
     DutyDone,
     Home,
-    HowToLink,
     MyTasks,
     OpenDossier,
     OpenOverview,
@@ -413,9 +413,9 @@ class DeskFlow:
             return True
         self._leave(turn)
         t = turn.t
-        turn.say(t("To see your tasks, please link your account first with the invitation "
-                   "code your committee's office gave you."),
-                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
+        menu.ask_to_link(turn, t(
+            "To see your tasks, please link your account first with the invitation "
+            "code your committee's office gave you."))
         return False
 
     async def not_found(self, turn: Turn) -> None:

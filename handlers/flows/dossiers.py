@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 
+from handlers import menu
 from handlers.buttons import (
     AskWithdraw,
     ButtonData,
     ConfirmWithdraw,
     DeskStep,
     Home,
-    HowToLink,
     KeepDossier,
     MyDossiers,
     MyDossiersPage,
@@ -258,9 +258,9 @@ class DossiersFlow:
             return True
         self._leave(turn)
         t = turn.t
-        turn.say(t("To follow your dossiers, please link your account first with the "
-                   "invitation code your committee's office gave you."),
-                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
+        menu.ask_to_link(turn, t(
+            "To follow your dossiers, please link your account first with the "
+            "invitation code your committee's office gave you."))
         return False
 
     async def _own(self, turn: Turn, dossier_id: int) -> Dossier | None:

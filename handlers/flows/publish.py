@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import cast
 
+from handlers import menu
 from handlers.button_codec import kind
-from handlers.buttons import ButtonData, Home, HowToLink, MyTasks, OpenDossier
+from handlers.buttons import ButtonData, Home, MyTasks, OpenDossier
 from handlers.context import Turn
 from handlers.i18n import Translator
 from handlers.messages import Attachment, Button, rows
@@ -261,9 +262,9 @@ class PublishFlow:
         if turn.person is not None:
             return True
         t = turn.t
-        turn.say(t("Please link your account first with the invitation code your "
-                   "committee's office gave you."),
-                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
+        menu.ask_to_link(turn, t(
+            "Please link your account first with the invitation code your "
+            "committee's office gave you."))
         return False
 
     def _malformed(self, turn: Turn) -> None:

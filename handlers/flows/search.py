@@ -22,7 +22,6 @@ from handlers import menu
 from handlers.buttons import (
     ButtonData,
     Home,
-    HowToLink,
     NewSearch,
     OpenDossier,
     OpenOwnDossier,
@@ -255,9 +254,9 @@ class SearchFlow:
         if turn.person is not None:
             return True
         t = turn.t
-        turn.say(t("Searching dossiers is for the people of the organisation: please link your "
-                   "account first with the invitation code your committee's office gave you."),
-                 rows(Button(t("Link my account"), HowToLink()), Button(t("Main menu"), Home())))
+        menu.ask_to_link(turn, t(
+            "Searching dossiers is for the people of the organisation: please link your "
+            "account first with the invitation code your committee's office gave you."))
         return False
 
     def _leave(self, turn: Turn) -> None:

@@ -18,8 +18,6 @@ import re
 from handlers import menu
 from handlers.buttons import (
     ButtonData,
-    Home,
-    HowToLink,
     StatsDone,
     StatsLast12Months,
     StatsLastYear,
@@ -107,10 +105,9 @@ async def for_a_committee(turn: Turn, refusal: str) -> bool:
         turn.say(t("Statistics are not available in this installation."))
         return False
     if turn.person is None:
-        turn.say(t("Statistics are for the people of a committee: please link your account "
-                   "first with the invitation code your committee's office gave you."),
-                 rows(Button(t("Link my account"), HowToLink()),
-                      Button(t("Main menu"), Home())))
+        menu.ask_to_link(turn, t(
+            "Statistics are for the people of a committee: please link your account "
+            "first with the invitation code your committee's office gave you."))
         return False
     if not await turn.services.directory.has_committee_role(turn.person.id):
         turn.say(refusal)
