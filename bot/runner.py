@@ -83,7 +83,7 @@ class Adapter(Protocol):
 
     async def feed(self, data: dict[str, Any]) -> None: ...
 
-    async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def set_webhook(self, url: str, secret: str, connections: int = 40) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -276,7 +276,8 @@ class Service:
                 await self._replay("telegram", adapter.feed)
                 routes.append(Route(settings.webhook_path, adapter.feed, secret,
                                     keep=self._keeper("telegram")))
-                hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret))
+                hooks.append(lambda: adapter.set_webhook(f"{settings.webhook_url}", secret,
+                                                         settings.webhook_connections))
             else:
                 await self._replay("telegram", adapter.feed)
                 jobs.append(adapter.poll(stop))

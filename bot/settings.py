@@ -102,6 +102,9 @@ class Settings:
     webhook_host: str = "127.0.0.1"  # behind a reverse proxy; 0.0.0.0 to listen everywhere
     webhook_port: int = 8080
     webhook_path: str = "/telegram"
+    # Updates Telegram posts at once (its max_connections, 1-100, its default 40): with
+    # several workers behind the address, about 32 for each (each keeps 32 in hand).
+    webhook_connections: int = 40
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     send_rate: float = 30.0  # messages a second, overall
@@ -558,6 +561,7 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "webhook_host": _text,
     "webhook_port": _integer(1, 65535),
     "webhook_path": _path_on_server("/telegram"),
+    "webhook_connections": _integer(1, 100),
     "language": _choice("vi", "en"),
     "timezone": _zone,
     "send_rate": _number(0, 1000),

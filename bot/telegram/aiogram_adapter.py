@@ -330,8 +330,8 @@ class AiogramAdapter:
             return
         await self.dispatcher.feed_update(self.bot, update)
 
-    async def set_webhook(self, url: str, secret: str) -> None:
-        await call(self.bot.set_webhook(url, secret_token=secret,
+    async def set_webhook(self, url: str, secret: str, connections: int = 40) -> None:
+        await call(self.bot.set_webhook(url, secret_token=secret, max_connections=connections,
                                         allowed_updates=list(UPDATE_KINDS)))
 
     async def close(self) -> None:

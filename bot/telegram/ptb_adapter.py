@@ -301,9 +301,10 @@ class PtbAdapter:
             return
         await self.application.process_update(update)
 
-    async def set_webhook(self, url: str, secret: str) -> None:
+    async def set_webhook(self, url: str, secret: str, connections: int = 40) -> None:
         await self._initialize()
         await call(self.application.bot.set_webhook(url, secret_token=secret or None,
+                                                    max_connections=connections,
                                                     allowed_updates=ALLOWED_UPDATES))
 
     async def close(self) -> None:

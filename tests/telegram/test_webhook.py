@@ -45,6 +45,19 @@ async def test_a_wrong_secret_is_refused_the_right_one_is_answered(start_bot: St
             assert bad.status == 400
 
 
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_telegram_is_told_how_many_updates_to_post_at_once(start_bot: Start,
+                                                                 framework: str) -> None:
+    # Telegram's own default (40) unless set: several workers behind the address take more.
+    run = await start_bot(framework, **webhook(free_port()))
+    await run.fake.wait_for(lambda f: f.webhook is not None)
+    assert run.fake.webhook is not None and run.fake.webhook["max_connections"] == 40
+    # A worker started with the setting registers the address again with it.
+    await start_bot(framework, **webhook(free_port()), webhook_connections=96)
+    await run.fake.wait_for(lambda f: f.webhook is not None
+                            and f.webhook["max_connections"] == 96)
+
+
 async def test_people_chat_through_the_webhook(start_bot: Start) -> None:
     run = await start_bot("ptb", **webhook(free_port()))
     fake = run.fake

@@ -117,6 +117,10 @@ def test_command_menu_in_each_language_lists_only_known_commands() -> None:
     ("CADREBOT_DOCUMENT_TEMPLATES", "/nowhere", "CADREBOT_DOCUMENT_TEMPLATES='/nowhere': "
      "/nowhere is not a folder"),
     ("CADREBOT_ZALO_WEBHOOK_PATH", "zalo", "CADREBOT_ZALO_WEBHOOK_PATH='zalo': must start with /"),
+    ("CADREBOT_WEBHOOK_CONNECTIONS", "101", "CADREBOT_WEBHOOK_CONNECTIONS='101': Input should be "
+     "less than or equal to 100"),
+    ("CADREBOT_WEBHOOK_CONNECTIONS", "0", "CADREBOT_WEBHOOK_CONNECTIONS='0': Input should be "
+     "greater than or equal to 1"),
 ])
 def test_a_wrong_type_or_range_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str,
                                                   value: str, expected: str) -> None:
