@@ -9,15 +9,15 @@ A throwaway PostgreSQL database (on the server of --postgres or
 $CADREBOT_TEST_POSTGRES_URL) gets the demo organisation and an invitation code for each
 of its people; Redis is --redis or $CADREBOT_TEST_REDIS_URL (a fresh key prefix a run).
 For each worker count, that many ``cadrebot run`` processes serve the webhook (aiohttp),
-each on its own port, behind one port: a small round-robin proxy in this process, as a
-load balancer would be. The project's fake Bot API (in this process, answering
-instantly) takes their answers. The people first say /start with their code (and are
-answered), then ``--updates`` updates are posted through the proxy, as Telegram would
-with ``max_connections`` set to what the workers keep in hand (32 a worker, which the
-workers are told: CADREBOT_WEBHOOK_CONNECTIONS): menu commands, menu presses, a greeting
-and /help, spread over ``--people`` chats. A figure is updates / (time of the last
-answer - time of the first post); every update must get its answer (a message or an
-edit).
+each on its own port, behind one port: a small proxy in this process, as a load balancer
+would be (to the worker with the fewest posts unanswered). The project's fake Bot API
+(in this process, answering instantly) takes their answers. The people first say /start
+with their code (and are answered), then ``--updates`` updates are posted through the
+proxy, as Telegram would with ``max_connections`` set to what the workers keep in hand
+(32 a worker, which the workers are told: CADREBOT_WEBHOOK_CONNECTIONS): menu commands,
+menu presses, a greeting and /help, spread over ``--people`` chats. A figure is updates
+/ (time of the last answer - time of the first post); every update must get its answer
+(a message or an edit).
 
 Two modes, each measuring 1 and 3 workers (``--budget``):
 
@@ -129,7 +129,7 @@ CGROUP_V2 = Path("/sys/fs/cgroup")
 def cpu_group(name: str, cpus: float) -> Path | None:
     """A cgroup holding its processes to ``cpus`` CPUs (cgroup v1 'cpu' or v2 'cpu.max'),
     or None when this machine lets no one make one (not root, no controller)."""
-    period = 100_000
+    period = 100_000  # the kernel's and containers' usual period
     quota = max(1000, int(cpus * period))
     for root, limit, value in (
             (CGROUP_V1, "cpu.cfs_quota_us", str(quota)),
@@ -196,13 +196,15 @@ async def make_database(server: str, name: str, folder: Path) -> tuple[str, list
 
 async def database_work(url: str) -> tuple[int, ...]:
     """PostgreSQL's counts for the database: transactions committed and rolled back,
-    rows written, rows fetched (pg_stat_database; flushed within a second)."""
+    rows written, rows fetched, sessions opened (pg_stat_database; flushed within a
+    second)."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
             row = (await connection.execute(text(
                 "SELECT xact_commit, xact_rollback, tup_inserted + tup_updated + tup_deleted,"
-                " tup_fetched FROM pg_stat_database WHERE datname = current_database()"
+                " tup_fetched, sessions FROM pg_stat_database"
+                " WHERE datname = current_database()"
             ))).one()
     finally:
         await engine.dispose()
@@ -279,18 +281,28 @@ async def stop_workers(processes: list[asyncio.subprocess.Process]) -> None:
 
 
 async def start_proxy(ports: list[int]) -> tuple[web.AppRunner, int, ClientSession]:
-    """One port in front of the workers, each post to the next worker in turn."""
+    """One port in front of the workers, as a load balancer (nginx ``least_conn``,
+    HAProxy ``leastconn``): each post to the worker with the fewest posts unanswered,
+    in turn among equals, so a worker that is slow for a moment is not sent more."""
     upstream = ClientSession(connector=TCPConnector(limit=0),
                              timeout=ClientTimeout(total=120))
-    turn = itertools.cycle(ports)
+    open_posts = dict.fromkeys(ports, 0)
+    turn = itertools.count()
 
     async def forward(request: web.Request) -> web.Response:
         body = await request.read()
-        async with upstream.post(f"http://127.0.0.1:{next(turn)}/telegram", data=body,
-                                 headers={HEADER: request.headers.get(HEADER, ""),
-                                          "Content-Type": "application/json"}) as response:
-            return web.Response(status=response.status, body=await response.read(),
-                                content_type="application/json")
+        start = next(turn)
+        order = ports[start % len(ports):] + ports[:start % len(ports)]
+        port = min(order, key=open_posts.__getitem__)
+        open_posts[port] += 1
+        try:
+            async with upstream.post(f"http://127.0.0.1:{port}/telegram", data=body,
+                                     headers={HEADER: request.headers.get(HEADER, ""),
+                                              "Content-Type": "application/json"}) as response:
+                return web.Response(status=response.status, body=await response.read(),
+                                    content_type="application/json")
+        finally:
+            open_posts[port] -= 1
 
     app = web.Application()
     app.router.add_post("/telegram", forward)
@@ -425,7 +437,8 @@ async def run(count: int, fake: FakeTelegram, database: str, redis: str, folder:
         work = [b - a for a, b in zip(work_before, await database_work(database), strict=True)]
         print(f"   PostgreSQL an update: {work[0] / len(updates):.2f} commits, "
               f"{work[1] / len(updates):.2f} rollbacks, {work[2] / len(updates):.2f} rows "
-              f"written, {work[3] / len(updates):.1f} rows fetched", flush=True)
+              f"written, {work[3] / len(updates):.1f} rows fetched; {work[4]} connections opened",
+              flush=True)
         done = [c for c in fake.calls[since:] if c.method in ANSWERS and c.status == 200]
         if not done:
             return 0.0, False
