@@ -16,10 +16,10 @@ def seal_for(settings: Settings) -> audit.Seal:
     return audit.load_seal(settings.data_dir, key)
 
 
-async def prepare(engine: AsyncEngine, settings: Settings) -> None:
+async def prepare(engine: AsyncEngine, settings: Settings, *, apart: bool = False) -> None:
     """The schema brought up to date and the audit seal bound (a trail written before the
-    key existed is sealed with it, once)."""
+    key existed is sealed with it, once). ``apart``: migrate in a child process."""
     if audit.seal_of(engine) is None:
         audit.bind(engine, seal_for(settings))
-    await ensure_schema(engine)
+    await ensure_schema(engine, apart=apart)
     await audit.adopt_legacy(engine)

@@ -7,10 +7,13 @@ runs a migration by hand; ``cadrebot db upgrade`` does the same explicitly.
 from __future__ import annotations
 
 import ast
+import asyncio
+import sys
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
@@ -54,15 +57,43 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
             lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
-async def ensure_schema(engine: AsyncEngine) -> bool:
-    """Upgrade when the database is behind; True when something was done."""
+class MigrationFailed(Exception):
+    """The migration run in a child process failed; the message is its last line."""
+
+
+async def ensure_schema(engine: AsyncEngine, *, apart: bool = False) -> bool:
+    """Upgrade when the database is behind; True when something was done.
+
+    ``apart``: migrate in a child process, so that a long-running process (``cadrebot
+    run``) never loads Alembic and the migrations (about 14 MiB it would keep for good);
+    not for an in-memory database, which only this process sees."""
     head = head_of_files()
     if head is not None and await stamped_revision(engine) == head:
         return False
+    if apart and head is not None and not _in_memory(engine.url):
+        await upgrade_apart(engine.url)
+        return True
     if await current_revision(engine) == head_revision():
         return False
     await upgrade(engine)
     return True
+
+
+def _in_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or "mode=memory" in str(url))
+
+
+async def upgrade_apart(url: URL) -> None:
+    """``upgrade`` to the head in a child process (this module run as a program). The URL
+    goes on its standard input, not its command line, where others could read it."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "storage.migrate", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    _, err = await process.communicate(url.render_as_string(hide_password=False).encode())
+    if process.returncode != 0:
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise MigrationFailed(lines[-1] if lines else f"exit code {process.returncode}")
 
 
 def head_of_files() -> str | None:
@@ -130,3 +161,28 @@ def autogenerate(engine_url: str, message: str) -> None:  # pragma: no cover - d
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def _main() -> int:
+    """The child of ``upgrade_apart``: the URL on standard input; one line on failure."""
+    from storage.db import create_engine
+
+    async def run(url: str) -> None:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run(sys.stdin.read().strip()))
+    except Exception as exc:  # reported to the parent, which raises it
+        # The driver's own words, first line only (as bot.cli.db says them in-process).
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        sys.stderr.write(f"{reason[0] if reason else type(exc).__name__}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

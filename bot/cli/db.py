@@ -23,7 +23,7 @@ from bot.settings import ENV_PREFIX, Settings
 from handlers.i18n import Translator
 from storage import audit
 from storage.db import create_engine, is_sqlite
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import MigrationFailed, current_revision, head_revision, upgrade
 
 T = TypeVar("T")
 DATABASE_URL_ENV = f"{ENV_PREFIX}DATABASE_URL"
@@ -65,15 +65,17 @@ def open_engine(url: str) -> AsyncEngine:
 
 
 def with_database(settings: Settings, t: Translator,
-                  work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True) -> T:
-    """Run ``work`` on an engine for the configured database, schema brought up to date."""
+                  work: Callable[[AsyncEngine], Awaitable[T]], *, migrate: bool = True,
+                  apart: bool = False) -> T:
+    """Run ``work`` on an engine for the configured database, schema brought up to date
+    (``apart``: by a child process, for a process that runs on: storage.migrate)."""
     url = settings.database
 
     async def main() -> T:
         engine = open_engine(url)
         try:
             if migrate:
-                await prepare(engine, settings)
+                await prepare(engine, settings, apart=apart)
             else:
                 audit.bind(engine, seal_for(settings))
             return await work(engine)
@@ -85,6 +87,9 @@ def with_database(settings: Settings, t: Translator,
     except (ArgumentError, NoSuchModuleError) as exc:
         raise CliError(t("{env} is not a usable database URL: {reason}", env=DATABASE_URL_ENV,
                          reason=_reason(exc))) from None
+    except MigrationFailed as exc:
+        raise CliError(t("Cannot migrate the database {url}: {reason}", url=shown_url(url),
+                         reason=str(exc))) from None
     except _migration_error() as exc:  # e.g. a revision this version does not know
         raise CliError(t("Cannot migrate the database {url}: {reason}", url=shown_url(url),
                          reason=_reason(exc))) from None

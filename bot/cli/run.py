@@ -83,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
 
     t = Translator(settings.language)
     try:
+        # Migrated by a child process: the bot runs on without Alembic loaded.
         with_database(settings, t, lambda engine: run_until_signal(
-            settings, args.framework, engine, channels))
+            settings, args.framework, engine, channels), apart=True)
     except Exception as exc:
         reason = startup_error(exc, settings.telegram_api_base or "", settings.zalo_api_base)
         if reason is None:

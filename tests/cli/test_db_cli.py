@@ -71,3 +71,25 @@ def test_a_database_written_by_a_newer_version_is_refused(
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     assert main(["audit", "verify", "--lang", "en"]) == 2
     assert "Cannot migrate the database" in capsys.readouterr().err
+
+
+def test_a_database_migrated_apart_is_at_the_head_or_refused_in_one_line(
+        sqlite_url: str) -> None:
+    # How ``cadrebot run`` opens its database: a child process migrates it.
+    import sqlite3
+
+    from bot.cli.common import CliError
+    from bot.cli.db import with_database
+    from bot.settings import load_settings
+    from handlers.i18n import Translator
+    from storage.migrate import current_revision
+
+    settings, t = load_settings(None), Translator("en")
+    assert with_database(settings, t, current_revision, apart=True) == head_revision()
+    path = sqlite_url.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(CliError) as refused:
+        with_database(settings, t, current_revision, apart=True)
+    assert str(refused.value).startswith("Cannot migrate the database")
+    assert "9999" in str(refused.value) and "\n" not in str(refused.value)

@@ -176,6 +176,24 @@ def test_a_restart_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Pat
     assert isinstance(again, list) and "alembic" not in again and "sqlalchemy" in again
 
 
+def test_a_bot_migrating_a_new_database_apart_never_loads_alembic(tmp_path: Path) -> None:
+    # ``cadrebot run`` migrates in a child process: it would keep Alembic for good.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cadrebot.sqlite3'}"
+    ensure = ("import asyncio\nfrom storage.db import create_engine\n"
+              "from storage.migrate import ensure_schema, head_of_files, stamped_revision\n"
+              "async def go() -> tuple[bool, bool]:\n"
+              f"    engine = create_engine({url!r})\n"
+              "    try:\n        done = await ensure_schema(engine, apart=True)\n"
+              "        return done, await stamped_revision(engine) == head_of_files()\n"
+              "    finally:\n        await engine.dispose()\n"
+              "done, at_head = asyncio.run(go())\nassert done and at_head\n")
+    loaded = loaded_after(ensure, tmp_path)["top"]
+    assert isinstance(loaded, list) and "alembic" not in loaded and "sqlalchemy" in loaded
+    loaded = loaded_after(ensure.replace("assert done and", "assert not done and"),
+                          tmp_path)["top"]
+    assert isinstance(loaded, list) and "alembic" not in loaded
+
+
 def test_the_head_read_from_the_files_is_alembics() -> None:
     from storage.migrate import head_of_files, head_revision
 
