@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -59,7 +61,8 @@ def create_engine(url: str | None = None, *, busy_timeout_ms: float = BUSY_TIMEO
     url = url or DEFAULT_URL
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
-        engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        _ping_when_idle(engine.sync_engine)
         _translate_transient(engine.sync_engine)
         return engine
     database = make_url(url).database
@@ -131,6 +134,37 @@ def local_reader(engine: AsyncEngine) -> Engine | None:
         _translate_transient(reader)
     _LOCAL_READERS[sync] = reader
     return reader
+
+
+# A pooled connection unused for this long is tried before it is handed out.
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Replace a pooled connection the server or the network dropped while it was idle.
+
+    SQLAlchemy's ``pool_pre_ping`` tries every connection at every checkout: with asyncpg
+    that is BEGIN, an empty query and ROLLBACK, three round trips before each of a turn's
+    transactions. Only a connection left idle for a while is likely to be dead (a restart
+    of the server, an idle timeout); one cut right after its last use fails at its first
+    statement as a disconnect, which SQLAlchemy answers by discarding the pool's
+    connections and ``_translate_transient`` by StorageUnavailable: the turn is tried
+    again on a new connection (handlers.app), the notifier and the dispatcher try again
+    on their next round."""
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            # The pool discards it and hands out another (up to three tries).
+            raise DisconnectionError(str(exc)) from exc
 
 
 # PostgreSQL: serialization failure, deadlock, lock not available, shutting down, and the
