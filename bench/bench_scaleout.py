@@ -408,10 +408,11 @@ async def run(count: int, fake: FakeTelegram, database: str, redis: str, folder:
         updates, per_chat = mix(fake, args.updates, args.people)
         since = len(fake.calls)
         pids = [p.pid for p in processes]
-        idle_before = cpu_seconds(pids)
+        idle_before, services_before = cpu_seconds(pids), services_cpu()
         await asyncio.sleep(args.idle)
         print(f"   idle, a worker uses {(cpu_seconds(pids) - idle_before) / args.idle / count:.3f}"
-              f" CPU", flush=True)
+              f" CPU, PostgreSQL {(services_cpu()[0] - services_before[0]) / args.idle:.3f}",
+              flush=True)
         work_before = await database_work(database)
         cpu_before = (cpu_seconds(pids), services_cpu(), cpu_seconds([os.getpid()]))
         machine_before = machine_busy()
