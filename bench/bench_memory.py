@@ -27,7 +27,6 @@ import asyncio
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from git_tree import export  # noqa: E402  (this folder, first on the path)
 
 from bot.fakes.telegram import FakeTelegram  # noqa: E402
 
@@ -128,16 +129,6 @@ async def measure(name: str, argv: list[str], env: dict[str, str], fake: FakeTel
             except TimeoutError:
                 process.kill()
                 await process.wait()
-
-
-def export(rev: str, folder: Path) -> Path:
-    """The tree of ``rev``, written into ``folder`` (the repository is left as it is)."""
-    tree = folder / f"tree-{rev}"
-    tree.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    return tree
 
 
 async def main(idle: float, before: str | None) -> None:

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from git_tree import export  # this folder, first on the path
+
 GOAL_SECONDS = 0.3
 CADREBOT = shutil.which("cadrebot", path=str(Path(sys.executable).parent)) or "cadrebot"
 COMMANDS: list[tuple[str, list[str]]] = [
@@ -59,16 +61,6 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr}")
     return wall, cpu
-
-
-def export(rev: str, folder: Path) -> Path:
-    """The tree of ``rev``, written into ``folder`` (the repository is left as it is)."""
-    tree = folder / f"tree-{rev}"
-    tree.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    return tree
 
 
 def as_module(argv: list[str]) -> list[str]:

@@ -177,7 +177,7 @@ def _expected(entry: dict[str, list[str]]) -> bool:
     return forms == {"msgstr"}
 
 
-def _with_babel(text: str, lang: str) -> _gettext.NullTranslations:
+def _with_babel(text: str, lang: str) -> _gettext.GNUTranslations:
     """Babel's reader and compiler, for a catalog this module's reader does not expect."""
     import io
 

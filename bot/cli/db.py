@@ -87,10 +87,7 @@ def with_database(settings: Settings, t: Translator,
     except (ArgumentError, NoSuchModuleError) as exc:
         raise CliError(t("{env} is not a usable database URL: {reason}", env=DATABASE_URL_ENV,
                          reason=_reason(exc))) from None
-    except MigrationFailed as exc:
-        raise CliError(t("Cannot migrate the database {url}: {reason}", url=shown_url(url),
-                         reason=str(exc))) from None
-    except _migration_error() as exc:  # e.g. a revision this version does not know
+    except (MigrationFailed, _migration_error()) as exc:  # e.g. a revision unknown here
         raise CliError(t("Cannot migrate the database {url}: {reason}", url=shown_url(url),
                          reason=_reason(exc))) from None
     except (DBAPIError, OSError, TimeoutError, ImportError, SQLAlchemyError) as exc:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import gettext
-import io
 from pathlib import Path
 from typing import Any
 
 import pytest
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from handlers.i18n import DOMAIN, LANGUAGES, Catalog, read_catalog
+from handlers.i18n import _with_babel as _babel  # Babel's reader and compiler
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
 
@@ -62,14 +59,6 @@ msgid_plural "{n} files"
 msgstr[0] "{n} tệp"
 msgstr[1] "{n} tệp"
 '''
-
-
-def _babel(text: str, lang: str) -> gettext.GNUTranslations:
-    catalog = read_po(io.StringIO(text), locale=lang, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
 
 
 def _entries(translations: Any) -> dict[Any, str]:
